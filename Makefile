@@ -1,0 +1,43 @@
+# OCOP planning workbook. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PLAN   ?= data/bac-giang/2025
+PARAMS ?=
+OUT    ?= outputs
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup plan test test-fast lab bench validate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv and install the workbook (done by every target)
+
+plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS=file.yaml]
+	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
+
+validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
+	$(PY) -m ocop_helpers validate --plan $(PLAN)
+
+test: $(VENV)/.installed ## run the whole test suite (browser tests need Debian's chromium)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed ## only the fast tests (no papermill, no browser)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lab: $(VENV)/.installed ## start JupyterLab on the notebooks with the project's kernel
+	$(PY) -m jupyter lab --notebook-dir=notebooks
+
+bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## remove generated outputs (keeps .venv)
+	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

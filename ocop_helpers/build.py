@@ -1,0 +1,231 @@
+"""The yearly plan build: every plan notebook through papermill, then one HTML, the annex, a manifest.
+
+Inputs and parameters are validated before any notebook runs. The build writes into a temporary
+folder next to the target and swaps it in only when everything succeeded, so a failed build leaves
+the previous good plan exactly as it was and keeps the partial notebooks for debugging.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import papermill
+
+from . import document, io, paths
+from .params import ParamError, Params, validate
+
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+EXECUTION_TIMEOUT_S = 900
+VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "altair", "vl-convert-python", "papermill",
+                      "nbconvert", "ipykernel", "ipywidgets", "openpyxl", "jupyterlab")
+
+
+class BuildError(RuntimeError):
+    """A build that stopped; the message says where and what to look at."""
+
+
+@dataclass
+class BuildResult:
+    """Where a finished build put its files, and how long each step took."""
+
+    out_dir: Path
+    html: Path
+    annex: Path
+    manifest: Path
+    notebooks: list[Path]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def plan_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
+    """The plan notebooks, in step order (NN-topic.ipynb)."""
+    return sorted(folder.glob(NOTEBOOK_GLOB))
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names in a notebook's cell tagged ``parameters``."""
+    return set(papermill.inspect_notebook(str(notebook)).keys())
+
+
+def collect_parameters(files: list[str | os.PathLike] = (), overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge params YAML files in order (later wins), then command-line overrides."""
+    values: dict[str, Any] = {}
+    for f in files:
+        values.update(io.read_yaml(f))
+    values.update(overrides or {})
+    return values
+
+
+def _papermill_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_hashes(plan_path: Path) -> dict[str, str]:
+    """SHA-256 of every input file of the plan and of the reference tables."""
+    files = sorted(plan_path.glob("*")) if plan_path.is_dir() else [plan_path]
+    files += sorted(paths.REFERENCE_DIR.glob("*.csv"))
+    root = paths.ROOT
+    return {str(f.resolve().relative_to(root)) if f.resolve().is_relative_to(root) else str(f): _sha256(f)
+            for f in files if f.is_file()}
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _failure_message(nb_name: str, exc: Exception, partial: Path) -> str:
+    cell = getattr(exc, "exec_count", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"ô số {cell}" if cell is not None else "một ô"
+    return (f"Notebook {nb_name} lỗi tại {where}: {ename}: {evalue}\n"
+            f"Notebook đã chạy một phần được giữ để kiểm tra: {partial}\n"
+            f"Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi.")
+
+
+def build(
+    plan: str | os.PathLike | None = None,
+    params_files: list[str | os.PathLike] = (),
+    overrides: dict[str, Any] | None = None,
+    out_root: str | os.PathLike = paths.OUTPUTS_DIR,
+    notebooks: list[Path] | None = None,
+    workers: int = 2,
+    progress: Callable[[str], None] = print,
+    built_at: dt.datetime | None = None,
+) -> BuildResult:
+    """Build the yearly plan; raise ParamError / PlanValidationError before running anything,
+    BuildError if a notebook fails (old outputs untouched)."""
+    started = time.perf_counter()
+    notebooks = list(notebooks) if notebooks is not None else plan_notebooks()
+    if not notebooks:
+        raise BuildError(f"Không có notebook nào khớp {NOTEBOOK_GLOB} trong {paths.NOTEBOOKS_DIR}")
+    declared = {nb: declared_parameters(nb) for nb in notebooks}
+    allowed = set().union(*declared.values())
+    values = collect_parameters(params_files, overrides)
+    if plan is not None:
+        values["plan_dir"] = str(Path(plan).resolve())
+    values["interactive"] = False
+    checked = validate(values, allowed=allowed)
+    P = Params(checked)
+    if "plan_dir" not in checked or not checked["plan_dir"]:
+        checked["plan_dir"] = str(P.plan_path)
+    the_plan = io.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    checked.setdefault("province", the_plan.province_id)
+    checked.setdefault("year", the_plan.year)
+    if checked["province"] != the_plan.province_id or checked["year"] != the_plan.year:
+        raise ParamError([f"province/year ({checked['province']}/{checked['year']}) không khớp plan.yaml "
+                          f"({the_plan.province_id}/{the_plan.year}) của {P.plan_path}"])
+    scenario = P.scenario
+    out_dir = Path(out_root).resolve() / the_plan.province_id / str(the_plan.year) / scenario
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{scenario}.building-{os.getpid()}"
+    failed = out_dir.parent / f".{scenario}.failed"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    timings: dict[str, float] = {"validate": time.perf_counter() - started}
+    progress(f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': "
+             f"{len(notebooks)} notebook")
+
+    def run(nb: Path) -> float:
+        t0 = time.perf_counter()
+        nb_params = {k: _papermill_value(v) for k, v in checked.items() if k in declared[nb]}
+        papermill.execute_notebook(
+            str(nb), str(tmp / nb.name), parameters=nb_params, kernel_name="python3",
+            cwd=str(nb.parent), progress_bar=False, log_output=False,
+            execution_timeout=EXECUTION_TIMEOUT_S, report_mode=False,
+        )
+        return time.perf_counter() - t0
+
+    errors: list[str] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {nb: pool.submit(run, nb) for nb in notebooks}
+        for i, (nb, fut) in enumerate(futures.items(), start=1):
+            try:
+                seconds = fut.result()
+                timings[nb.stem] = seconds
+                progress(f"  [{i}/{len(notebooks)}] {nb.stem}: xong ({seconds:.1f} s)")
+            except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
+                progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
+                errors.append(_failure_message(nb.name, exc, failed / nb.name))
+    if errors:
+        shutil.rmtree(failed, ignore_errors=True)
+        tmp.rename(failed)
+        raise BuildError("\n\n".join(errors))
+
+    t0 = time.perf_counter()
+    when = built_at or dt.datetime.now()
+    executed = [nbformat.read(tmp / nb.name, as_version=4) for nb in notebooks]
+    title = document.TitleBlock(
+        authority=f"Ủy ban nhân dân tỉnh {the_plan.province_name}",
+        title=f"Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm {the_plan.year}",
+        province_name=the_plan.province_name, year=the_plan.year, scenario=scenario,
+        built=f"{when.day}/{when.month}/{when.year} {when:%H:%M}", plan_document=the_plan.plan_document,
+    )
+    page = document.render_html(executed, title)
+    leaks = document.external_references(page)
+    if leaks:
+        raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
+    html_path = tmp / "plan.html"
+    html_path.write_text(page, encoding="utf-8")
+    timings["html"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from . import annex  # imported here: it pulls in the analysis modules
+
+    annex_path = tmp / "annex.xlsx"
+    io.write_annex(annex_path, annex.annex_sheets(the_plan, P))
+    timings["annex"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - started
+
+    manifest = {
+        "province_id": the_plan.province_id,
+        "year": the_plan.year,
+        "scenario": scenario,
+        "built_at": when.isoformat(timespec="seconds"),
+        "parameters": {k: _papermill_value(v) for k, v in sorted(checked.items())},
+        "seed": P.seed,
+        "inputs_sha256": input_hashes(P.plan_path),
+        "notebooks": [nb.name for nb in notebooks],
+        "packages": _versions(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    manifest_path = tmp / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(failed, ignore_errors=True)
+    progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
+    return BuildResult(out_dir=out_dir, html=out_dir / "plan.html", annex=out_dir / "annex.xlsx",
+                       manifest=out_dir / "manifest.json", notebooks=[out_dir / nb.name for nb in notebooks],
+                       timings=timings)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,255 @@
+"""Altair chart builders: ``<noun>_chart(frame, ...) -> alt.Chart``, one theme, no I/O.
+
+Charts carry Vietnamese titles and axis labels; numbers on axes use the Vietnamese format
+(``format_locale`` in ``THEME``). Rendering (SVG for documents, live in JupyterLab) is chosen where
+a run starts (``ocop_helpers.report.setup_notebook``), never here.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c"]
+STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
+WIDTH = 560
+
+# Vietnamese number format for Vega: '.' groups thousands, ',' marks decimals.
+VI_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
+
+
+def theme() -> dict:
+    """The workbook's Vega-Lite config (fonts, palette, sizes)."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 260},
+            "range": {"category": PALETTE},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
+        }
+    }
+
+
+def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Apply the workbook theme and the Vietnamese number locale to a finished chart."""
+    cfg = theme()["config"]
+    return chart.configure(
+        font=cfg["font"], locale={"number": VI_LOCALE}
+    ).configure_view(stroke=None).configure_range(category=PALETTE).configure_axis(
+        **cfg["axis"]
+    ).configure_legend(**cfg["legend"]).configure_title(**cfg["title"])
+
+
+def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
+    """Grouped bars: published target and count in the data, per stream.
+
+    ``comparison`` has columns ``stream_label``, ``kind`` ('Chỉ tiêu kế hoạch' / 'Theo dữ liệu'),
+    ``products``.
+    """
+    base = alt.Chart(comparison).encode(
+        y=alt.Y("stream_label:N", title=None, sort=None),
+        x=alt.X("products:Q", title="Số sản phẩm"),
+        yOffset=alt.YOffset("kind:N"),
+        color=alt.Color("kind:N", title=None),
+        tooltip=["stream_label:N", "kind:N", alt.Tooltip("products:Q", format=",d")],
+    )
+    bars = base.mark_bar()
+    text = base.mark_text(align="left", dx=3).encode(text=alt.Text("products:Q", format=",d"))
+    return (bars + text).properties(
+        width=WIDTH, title="Chỉ tiêu đánh giá, phân hạng theo hình thức"
+    )
+
+
+# --- targets, stock projection, calendar and expiry pipeline (issue 3) ---
+
+
+def _stream_scale() -> alt.Scale:
+    from ocop_helpers import labels
+
+    return alt.Scale(
+        domain=[labels.STREAM[s] for s in STREAM_COLOURS],
+        range=list(STREAM_COLOURS.values()),
+    )
+
+
+def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: products per unit and stream (``targets.by_unit`` output), heaviest first."""
+    from ocop_helpers import labels
+
+    streams = [s for s in STREAM_COLOURS if s in unit_table.columns]
+    long = unit_table.melt(
+        id_vars=["unit_id", "unit_name", "total"], value_vars=streams,
+        var_name="stream", value_name="products",
+    )
+    long["stream_label"] = long["stream"].map(labels.STREAM).astype("str")
+    long["order"] = long["stream"].map({s: i for i, s in enumerate(STREAM_COLOURS)})
+    order = unit_table.sort_values("total", ascending=False)["unit_name"].tolist()
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", title=None, sort=order),
+            x=alt.X("products:Q", title="Số sản phẩm", stack="zero"),
+            color=alt.Color("stream_label:N", title=None, scale=_stream_scale()),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("unit_name:N", title="Đơn vị"),
+                alt.Tooltip("stream_label:N", title="Hình thức"),
+                alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+                alt.Tooltip("total:Q", title="Tổng số", format=",d"),
+            ],
+        )
+        .properties(width=WIDTH, title="Sản phẩm tham gia đánh giá theo đơn vị và hình thức")
+    )
+
+
+def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.LayerChart:
+    """Waterfall from the start stock to the expected end stock (``StockProjection.components()``),
+    with the year's target as a dashed rule."""
+    from ocop_helpers import labels
+
+    frame = components.copy()
+    previous = frame["cumulative"].shift(1).fillna(0.0)
+    whole = frame["component"].isin(["start", "end"])
+    frame["bar_start"] = previous.where(~whole, 0.0)
+    frame["bar_end"] = frame["cumulative"]
+    frame["label"] = frame["component"].map(labels.STOCK_COMPONENT).fillna(frame["component"]).astype("str")
+    frame["kind"] = "Tăng"
+    frame.loc[frame["value"] < 0, "kind"] = "Giảm"
+    frame.loc[whole, "kind"] = "Số sản phẩm"
+    frame["shown"] = frame["value"].round().astype("int64")
+    order = frame["label"].tolist()
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=110)),
+            y=alt.Y("bar_start:Q", title="Số sản phẩm OCOP (từ 3 sao)"),
+            y2="bar_end:Q",
+            color=alt.Color(
+                "kind:N", title=None,
+                scale=alt.Scale(domain=["Số sản phẩm", "Tăng", "Giảm"], range=["#2f6db5", "#1b6f3a", "#b8452f"]),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Thành phần"),
+                alt.Tooltip("shown:Q", title="Số sản phẩm", format=",d"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(dy=-6, baseline="bottom")
+        .encode(
+            x=alt.X("label:N", sort=order),
+            y=alt.Y("bar_max:Q"),
+            text=alt.Text("shown:Q", format=",d"),
+        )
+        .transform_calculate(bar_max="max(datum.bar_start, datum.bar_end)")
+    )
+    target = pd.DataFrame({"target": [int(stock_target)], "label": [f"Chỉ tiêu: {int(stock_target)}"]})
+    rule = alt.Chart(target).mark_rule(color="#b8452f", strokeDash=[6, 4], size=2).encode(y="target:Q")
+    rule_text = (
+        alt.Chart(target)
+        .mark_text(align="left", dx=4, dy=-6, color="#b8452f")
+        .encode(y="target:Q", x=alt.value(0), text="label:N")
+    )
+    return alt.layer(bars, text, rule, rule_text).properties(
+        width=WIDTH, title="Số sản phẩm OCOP dự kiến cuối năm so với chỉ tiêu"
+    )
+
+
+def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> alt.LayerChart:
+    """Load per round on a time axis (``Calendar.rounds``): a bar per round at its deadline, the
+    deadlines as rules, the capacity of the round's councils as ticks, flagged rounds outlined.
+    """
+    from ocop_helpers import labels
+
+    frame = rounds.copy()
+    frame["level_label"] = frame["level"].map(labels.LEVEL).fillna(frame["level"]).astype("str")
+    frame["round_label"] = ("Đợt " + frame["round"].astype(str) + " – " + frame["level_label"]).astype("str")
+    frame["capacity"] = frame["capacity_per_council"] * frame["councils"].clip(lower=1)
+    frame["deadline_text"] = frame["deadline"].map(lambda d: f"{d.day}/{d.month}/{d.year}").astype("str")
+    status = pd.Series("Bình thường", index=frame.index, dtype="str")
+    status[frame["over_capacity"]] = labels.CALENDAR_WARNING["over_capacity"]
+    status[~frame["level_in_force"].astype(bool)] = labels.CALENDAR_WARNING["level_not_in_force"]
+    frame["status"] = status
+    frame["flagged"] = (frame["status"] != "Bình thường").astype("int64")
+    tooltip = [
+        alt.Tooltip("round_label:N", title="Đợt"),
+        alt.Tooltip("deadline_text:N", title="Thời hạn"),
+        alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+        alt.Tooltip("councils:Q", title="Số hội đồng"),
+        alt.Tooltip("max_council_load:Q", title="Sản phẩm/hội đồng (lớn nhất)"),
+        alt.Tooltip("capacity_per_council:Q", title="Năng lực/hội đồng"),
+        alt.Tooltip("status:N", title="Tình trạng"),
+    ]
+    x = alt.X("deadline:T", title="Thời hạn hoàn thành", axis=alt.Axis(format="%d/%m/%Y"))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(size=22)
+        .encode(
+            x=x,
+            xOffset=alt.XOffset("level_label:N"),
+            y=alt.Y("products:Q", title="Số sản phẩm"),
+            color=alt.Color("level_label:N", title="Cấp đánh giá"),
+            stroke=alt.condition("datum.flagged > 0", alt.value("#b8452f"), alt.value(None)),
+            strokeWidth=alt.condition("datum.flagged > 0", alt.value(3), alt.value(0)),
+            opacity=alt.condition("datum.level_in_force", alt.value(1.0), alt.value(0.45)),
+            tooltip=tooltip,
+        )
+    )
+    deadlines = (
+        alt.Chart(frame)
+        .mark_rule(strokeDash=[4, 3], color="#8c8c8c")
+        .encode(x="deadline:T", tooltip=tooltip)
+    )
+    capacity = (
+        alt.Chart(frame)
+        .mark_tick(color="#b8452f", thickness=2, size=26)
+        .encode(x="deadline:T", xOffset=alt.XOffset("level_label:N"), y="capacity:Q", tooltip=tooltip)
+    )
+    layers = [deadlines, bars, capacity]
+    if as_of is not None:
+        today = pd.DataFrame({"as_of": [pd.Timestamp(as_of)], "label": ["Hôm nay"]})
+        layers.append(alt.Chart(today).mark_rule(color="#2f6db5", size=2).encode(x="as_of:T"))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Số sản phẩm theo đợt đánh giá",
+            subtitle="Vạch đỏ: năng lực hội đồng; viền đỏ: đợt cần xử lý; nét đứt: thời hạn",
+        ),
+    )
+
+
+def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
+    """Re-evaluations falling due per year (``stock.expiry_by_year``), with the cohort estimate
+    from the stock history next to it when present."""
+    from ocop_helpers import labels
+
+    series = {"due": "Theo ngày cấp giấy chứng nhận"}
+    if "cohort_estimate" in by_year.columns:
+        series["cohort_estimate"] = labels.PLANNING_COLUMN["cohort_estimate"]
+    long = by_year.melt(id_vars=["due_year"], value_vars=list(series), var_name="series", value_name="products")
+    long = long.loc[long["products"].notna()].copy()
+    long["products"] = long["products"].astype("int64")
+    long["series_label"] = long["series"].map(series).astype("str")
+    long["year"] = long["due_year"].astype(str)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:N", title="Năm đến hạn", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("series_label:N"),
+            y=alt.Y("products:Q", title="Số sản phẩm đến hạn đánh giá lại"),
+            color=alt.Color("series_label:N", title=None),
+            tooltip=[
+                alt.Tooltip("year:N", title="Năm"),
+                alt.Tooltip("series_label:N", title="Nguồn"),
+                alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+            ],
+        )
+        .properties(width=WIDTH, title="Sản phẩm đến hạn đánh giá lại theo năm")
+    )

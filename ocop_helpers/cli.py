@@ -1,0 +1,70 @@
+"""Command line: ``python -m ocop_helpers build|validate|to-xlsx|params`` (a thin layer over the library)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise SystemExit(f"--set cần dạng tên=giá_trị, nhận được '{pair}'")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code (0 ok, 1 build failed, 2 bad input)."""
+    parser = argparse.ArgumentParser(prog="python -m ocop_helpers", description="Sổ kế hoạch OCOP")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="dựng kế hoạch năm: notebook → HTML, phụ lục XLSX, manifest")
+    b.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch hoặc tệp .xlsx")
+    b.add_argument("--params", action="append", default=[], help="tệp YAML tham số (có thể lặp; tệp sau ghi đè)")
+    b.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="ghi đè một tham số")
+    b.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
+    b.add_argument("--workers", type=int, default=2, help="số notebook chạy song song")
+    v = sub.add_parser("validate", help="chỉ kiểm tra dữ liệu đầu vào")
+    v.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR))
+    x = sub.add_parser("to-xlsx", help="xuất thư mục kế hoạch thành một tệp Excel để nhập liệu")
+    x.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR))
+    x.add_argument("target")
+    sub.add_parser("params", help="liệt kê mọi tham số")
+    args = parser.parse_args(argv)
+
+    from .params import ParamError
+    from .validation import PlanValidationError
+
+    try:
+        if args.command == "build":
+            from .build import BuildError, build
+
+            try:
+                build(args.plan, args.params, _overrides(args.set), args.out, workers=args.workers)
+            except BuildError as exc:
+                print(f"LỖI: {exc}", file=sys.stderr)
+                return 1
+        elif args.command == "validate":
+            from .io import load_plan
+
+            plan = load_plan(args.plan)
+            print(f"Dữ liệu hợp lệ: {plan.province_name} {plan.year} — {len(plan.products)} sản phẩm, "
+                  f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ")
+        elif args.command == "to-xlsx":
+            from .io import plan_to_xlsx
+
+            print(plan_to_xlsx(args.plan, Path(args.target)))
+        elif args.command == "params":
+            from .params import SPECS
+
+            for s in SPECS:
+                print(f"{s.name:28} {s.kind:7} mặc định={s.default!r:14} {s.help}")
+    except (ParamError, PlanValidationError) as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return 2
+    return 0

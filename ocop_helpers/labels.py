@@ -1,0 +1,170 @@
+"""Vietnamese labels for every code the workbook uses: the one place for display text."""
+
+from __future__ import annotations
+
+STREAM: dict[str, str] = {
+    "new": "Đánh giá lần đầu",
+    "reevaluation": "Đánh giá lại",
+    "upgrade": "Nâng hạng sao",
+}
+
+LEVEL: dict[str, str] = {
+    "commune": "Cấp xã",
+    "district": "Cấp huyện",
+    "province": "Cấp tỉnh",
+    "central": "Trung ương",
+}
+
+ORGANISATION_TYPE: dict[str, str] = {
+    "cooperative": "Hợp tác xã",
+    "enterprise": "Doanh nghiệp",
+    "household": "Hộ kinh doanh, cơ sở sản xuất",
+    "cooperative_group": "Tổ hợp tác",
+}
+
+BRANDING_ITEM: dict[str, str] = {
+    "trademark": "Đăng ký nhãn hiệu",
+    "packaging": "Bao bì, in tem nhãn",
+}
+
+BUDGET_LINE: dict[str, str] = {
+    "rewards": "Hỗ trợ sau công nhận (thưởng theo hạng sao)",
+    "branding": "Hỗ trợ nhãn hiệu, bao bì, tem nhãn",
+    "councils": "Hoạt động hội đồng đánh giá, phân hạng",
+    "promotion": "Xúc tiến thương mại, hội chợ",
+    "training": "Tập huấn, tuyên truyền",
+}
+
+REWARD_CASE: dict[str, str] = {
+    "first": "Đánh giá lần đầu",
+    "kept": "Đánh giá nâng hạng, giữ nguyên hạng",
+    "upgraded": "Đạt nâng hạng",
+    "reevaluated": "Đánh giá lại",
+}
+
+UNIT_LEVEL: dict[str, str] = {
+    "district": "Đơn vị hành chính cấp huyện",
+    "commune": "Đơn vị hành chính cấp xã",
+}
+
+COLUMN: dict[str, str] = {
+    "product_id": "Mã sản phẩm",
+    "product_name": "Tên sản phẩm",
+    "organisation_id": "Mã chủ thể",
+    "organisation_name": "Tên chủ thể",
+    "organisation_type": "Loại hình chủ thể",
+    "unit_id": "Mã đơn vị",
+    "unit_name": "Đơn vị hành chính",
+    "product_code": "Mã nhóm sản phẩm (QĐ 148)",
+    "stream": "Hình thức đánh giá",
+    "current_star": "Hạng sao hiện tại",
+    "target_star": "Hạng sao mục tiêu",
+    "certificate_date": "Ngày cấp giấy chứng nhận",
+    "planned_round": "Đợt đánh giá",
+    "level": "Cấp đánh giá",
+    "deadline": "Thời hạn hoàn thành",
+    "round": "Đợt",
+    "products": "Số sản phẩm",
+    "target": "Chỉ tiêu kế hoạch",
+    "actual": "Theo dữ liệu",
+    "difference": "Chênh lệch",
+    "share": "Tỷ lệ",
+    "amount_vnd": "Số tiền (đồng)",
+    "line": "Nội dung chi",
+    "item": "Nội dung hỗ trợ",
+    "cost_vnd": "Chi phí dự kiến (đồng)",
+    "requested_vnd": "Đề nghị hỗ trợ (đồng)",
+    "granted_vnd": "Mức hỗ trợ (đồng)",
+}
+
+
+def star_label(star: int | float | None) -> str:
+    """'3 sao' for 3; '–' for a missing star."""
+    if star is None or star != star:  # NaN check without numpy
+        return "–"
+    return f"{int(star)} sao"
+
+
+def label(mapping: dict[str, str], code: str) -> str:
+    """The Vietnamese label of ``code`` in ``mapping``; the code itself if it has none."""
+    return mapping.get(code, code)
+
+
+# --- targets, stock, calendar and units (issues 3 and 7) ---
+
+STOCK_COMPONENT: dict[str, str] = {
+    "start": "Số sản phẩm đầu năm",
+    "new_recognised": "Công nhận mới (dự kiến)",
+    "reevaluation_failed": "Không đạt khi đánh giá lại",
+    "not_reevaluated": "Hết hạn, không đánh giá lại",
+    "unplanned_lapses": "Hết hạn ngoài kế hoạch",
+    "end": "Dự kiến cuối năm",
+}
+
+CALENDAR_WARNING: dict[str, str] = {
+    "level_not_in_force": "Cấp đánh giá không còn tổ chức tại thời hạn",
+    "over_capacity": "Vượt năng lực hội đồng",
+    "deadline_passed": "Đã quá thời hạn",
+    "empty": "Chưa có sản phẩm",
+}
+
+ROUTING: dict[str, str] = {
+    "as_filed": "Theo kế hoạch đã ban hành",
+    "rerouted": "Điều chuyển theo thẩm quyền tại thời hạn",
+}
+
+ROUTING_STEP: dict[str, str] = {
+    "scheduled": "Đã xếp đợt",
+    "level_not_in_force": "Cấp không còn tổ chức",
+    "rerouted": "Điều chuyển",
+    "no_round": "Không có đợt trong kế hoạch",
+}
+
+UNIT_RELATION: dict[str, str] = {
+    "unchanged": "Giữ nguyên",
+    "renamed": "Đổi tên, đổi loại đơn vị",
+    "merged": "Sáp nhập",
+    "split": "Chia tách",
+    "split_and_merged": "Chia tách và sáp nhập",
+}
+
+PLANNING_COLUMN: dict[str, str] = {
+    "total": "Tổng số",
+    "target_share": "Tỷ lệ theo chỉ tiêu",
+    "actual_share": "Tỷ lệ theo dữ liệu",
+    "sector": "Bộ sản phẩm",
+    "sector_name": "Tên bộ sản phẩm",
+    "group_name": "Nhóm sản phẩm",
+    "subgroup_name": "Phân nhóm sản phẩm",
+    "code": "Mã (QĐ 148)",
+    "organisations": "Số chủ thể",
+    "councils": "Số hội đồng",
+    "max_council_load": "Sản phẩm/hội đồng (lớn nhất)",
+    "capacity_per_council": "Năng lực/hội đồng",
+    "over_capacity": "Vượt năng lực",
+    "over_capacity_units": "Đơn vị vượt năng lực",
+    "rerouted_in": "Sản phẩm điều chuyển đến",
+    "empty": "Chưa có sản phẩm",
+    "deadline_passed": "Đã quá hạn",
+    "days_to_deadline": "Số ngày đến hạn",
+    "level_in_force": "Cấp còn tổ chức",
+    "status": "Tình trạng",
+    "step": "Bước",
+    "expiry_date": "Ngày hết hạn",
+    "notice_by": "Hạn thông báo",
+    "due_year": "Năm đến hạn",
+    "due": "Số sản phẩm đến hạn",
+    "expired_before_year": "Đã hết hạn trước năm kế hoạch",
+    "latest_round": "Đợt muộn nhất",
+    "latest_round_level": "Cấp của đợt muộn nhất",
+    "latest_round_deadline": "Thời hạn đợt muộn nhất",
+    "no_round_before_expiry": "Không còn đợt trước khi hết hạn",
+    "cohort_estimate": "Ước tính theo lứa cấp",
+    "lost": "Sản phẩm mất (dự kiến)",
+    "from_unit_id": "Đơn vị cũ",
+    "to_unit_id": "Đơn vị mới",
+    "effective_date": "Ngày hiệu lực",
+    "relation": "Loại thay đổi",
+    "ambiguous": "Không phân bổ được",
+    "candidates": "Các đơn vị mới có thể",
+}

@@ -1,0 +1,182 @@
+"""Notebook parameters: one registry of every parameter (type, default, range, meaning).
+
+The registry serves the notebooks (validating the ``parameters`` cell once into a typed
+:class:`Params`), the build (unknown names are an error, not papermill's warning), the widgets
+("save scenario" writes only known names) and the README (the parameter table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One parameter: its type ('int', 'float', 'money', 'share', 'bool', 'str', 'date', 'choice')."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("province", "str", "bac-giang", "Mã tỉnh (thư mục trong data/), ví dụ bac-giang"),
+    Spec("year", "int", 2025, "Năm kế hoạch", 2000, 2100),
+    Spec("plan_dir", "str", "", "Thư mục kế hoạch hoặc tệp .xlsx; để trống = data/<province>/<year>"),
+    Spec("scenario", "str", "default", "Tên kịch bản (thư mục con trong outputs/)"),
+    Spec("interactive", "bool", True, "True trong JupyterLab (hiện bảng điều khiển); bản dựng papermill đặt False"),
+    Spec("as_of", "date", None, "Ngày xem xét (hạn đã qua hay chưa); để trống = 1/1 năm kế hoạch", nullable=True),
+    Spec("seed", "int", 2025, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
+)
+
+
+class ParamError(ValueError):
+    """Raised with every parameter problem at once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Tham số không hợp lệ:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def specs() -> dict[str, Spec]:
+    """Every known parameter by name."""
+    return {s.name: s for s in SPECS}
+
+
+def coerce(spec: Spec, value: Any) -> Any:
+    """Convert a value given on the command line, in YAML or by a widget; raise ValueError(reason)."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and spec.kind not in ("str",)):
+        if spec.nullable:
+            return None
+        raise ValueError("không được để trống")
+    k = spec.kind
+    if k == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "có"):
+            return True
+        if text in ("false", "0", "no", "không"):
+            return False
+        raise ValueError("cần True hoặc False")
+    if k in ("int", "money"):
+        if isinstance(value, bool):
+            raise ValueError("cần một số nguyên")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("cần một số nguyên" + (" (đồng)" if k == "money" else ""))
+            value = int(value)
+        if isinstance(value, str):
+            text = value.strip().replace(".", "").replace("_", "") if k == "money" else value.strip()
+            try:
+                value = int(text)
+            except ValueError:
+                try:
+                    f = float(value)
+                except ValueError:
+                    raise ValueError("cần một số nguyên") from None
+                if not f.is_integer():
+                    raise ValueError("cần một số nguyên") from None
+                value = int(f)
+        value = int(value)
+    elif k in ("float", "share"):
+        if isinstance(value, bool):
+            raise ValueError("cần một số")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError("cần một số") from None
+        if k == "share" and not 0 <= value <= 1:
+            raise ValueError("cần một tỷ lệ từ 0 đến 1")
+    elif k == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError("cần một ngày dạng 2025-06-15") from None
+    elif k == "choice":
+        value = str(value).strip()
+        if value not in spec.choices:
+            raise ValueError("cần một trong: " + ", ".join(spec.choices))
+    elif k == "str":
+        value = "" if value is None else str(value)
+    else:  # pragma: no cover - a registry typo
+        raise AssertionError(f"unknown parameter kind {k}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"không nhỏ hơn {spec.minimum:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"không lớn hơn {spec.maximum:g}")
+    return value
+
+
+def validate(values: dict[str, Any], allowed: set[str] | None = None) -> dict[str, Any]:
+    """Coerce every given value; unknown names and bad values are reported together."""
+    registry = specs()
+    problems: list[str] = []
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in registry or (allowed is not None and name not in allowed):
+            problems.append(f"'{name}': tham số không tồn tại; các tham số: {', '.join(sorted(allowed or registry))}")
+            continue
+        try:
+            out[name] = coerce(registry[name], value)
+        except ValueError as exc:
+            problems.append(f"'{name}' = {value!r}: {exc}")
+    if problems:
+        raise ParamError(problems)
+    return out
+
+
+@dataclass(frozen=True)
+class Params:
+    """The validated parameters of one run; unknown to a notebook = the registry default."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "values":
+            raise AttributeError(name)
+        registry = specs()
+        if name not in registry:
+            raise AttributeError(f"no parameter named {name!r}")
+        return self.values.get(name, registry[name].default)
+
+    @property
+    def plan_path(self) -> Path:
+        """The plan folder or workbook these parameters select."""
+        if self.plan_dir:
+            p = Path(self.plan_dir)
+            return p if p.is_absolute() else (Path.cwd() / p).resolve()
+        return paths.DATA_DIR / self.province / str(self.year)
+
+    def as_of_date(self) -> dt.date:
+        """The 'as of' date: the parameter, or 1 January of the plan year."""
+        return self.as_of or dt.date(self.year, 1, 1)
+
+    def changed(self) -> dict[str, Any]:
+        """Only the values that differ from the registry defaults (what a scenario file stores)."""
+        registry = specs()
+        return {k: v for k, v in self.values.items() if v != registry[k].default}
+
+
+def from_namespace(namespace: dict[str, Any]) -> Params:
+    """Validate the known parameter names found in a notebook's namespace (``globals()``)."""
+    registry = specs()
+    return Params(validate({k: namespace[k] for k in registry if k in namespace}))
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter's default value."""
+    return {s.name: s.default for s in SPECS}

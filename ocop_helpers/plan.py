@@ -1,0 +1,67 @@
+"""The typed, validated content of one plan folder (or workbook)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
+LEVELS: tuple[str, ...] = ("commune", "district", "province", "central")
+ORGANISATION_TYPES: tuple[str, ...] = ("cooperative", "enterprise", "household", "cooperative_group")
+BRANDING_ITEMS: tuple[str, ...] = ("trademark", "packaging")
+BUDGET_LINES: tuple[str, ...] = ("rewards", "branding", "councils", "promotion", "training")
+REWARD_CASES: tuple[str, ...] = ("first", "kept", "upgraded", "reevaluated")
+NORM_LINES: tuple[str, ...] = ("reward", "trademark", "packaging")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Published targets of the yearly plan."""
+
+    new: int
+    reevaluation: int
+    upgrade: int
+    total: int
+    organisations_branding: int
+    budget_total_vnd: int
+    stock_target: int
+
+    def by_stream(self) -> dict[str, int]:
+        """Targets per evaluation stream, in stream order."""
+        return {"new": self.new, "reevaluation": self.reevaluation, "upgrade": self.upgrade}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One province's plan for one year: metadata, targets and the input tables.
+
+    Tables use integer đồng for money, ``str`` for codes and ``datetime64`` for dates.
+    """
+
+    source: str
+    province_id: str
+    province_name: str
+    year: int
+    units_as_of: dt.date
+    plan_document: str
+    targets: Targets
+    rounds: pd.DataFrame
+    products: pd.DataFrame
+    organisations: pd.DataFrame
+    requests: pd.DataFrame
+    history: pd.DataFrame
+    norms: pd.DataFrame
+    budget_lines: pd.DataFrame
+    units: pd.DataFrame
+    unit_changes: pd.DataFrame
+    product_codes: pd.DataFrame
+    authority_rules: pd.DataFrame
+    star_bands: pd.DataFrame
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """``<province_id>/<year>``: the output sub-folder of this plan."""
+        return f"{self.province_id}/{self.year}"

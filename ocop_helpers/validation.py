@@ -1,0 +1,502 @@
+"""Checks of a plan's raw tables: every problem is collected and reported at once.
+
+Raw tables arrive as all-text frames (what a planner typed, NFC-normalised). Each check names the
+file (and sheet), the row as a spreadsheet shows it (header = row 1), the column, the value and
+what was expected. ``convert_table`` turns a raw table into typed columns while collecting problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from . import plan as P
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the input, located precisely."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", dòng {self.row}"
+        if self.column is not None:
+            where += f", cột '{self.column}'"
+        got = "" if self.value is None else f": giá trị '{self.value}'"
+        return f"{where}{got} — {self.expected}"
+
+
+class PlanValidationError(ValueError):
+    """Raised with every problem found in a plan's inputs."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"Dữ liệu kế hoạch có {len(self.problems)} lỗi:\n{lines}")
+
+
+# ---------------------------------------------------------------- value parsers
+# Each parser takes the cell text and returns the typed value or raises ValueError(expected).
+
+_THOUSANDS = re.compile(r"^\d{1,3}([.\s ]\d{3})+$")
+
+
+def parse_int(text: str) -> int:
+    """An integer; Vietnamese thousands separators ('20.900.000.000') and '123.0' from Excel accepted."""
+    t = text.strip().replace("\u00a0", " ")
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    if _THOUSANDS.fullmatch(t):
+        return int(re.sub(r"[.\s ]", "", t))
+    if re.fullmatch(r"\d+\.0+", t):  # a whole number written by Excel as float
+        return int(t.split(".")[0])
+    raise ValueError("một số nguyên")
+
+
+def parse_money(text: str) -> int:
+    """Whole đồng, not negative."""
+    try:
+        value = parse_int(text)
+    except ValueError:
+        raise ValueError("số tiền nguyên (đồng), không âm, ví dụ 20900000000 hoặc 20.900.000.000") from None
+    if value < 0:
+        raise ValueError("số tiền không âm (đồng)")
+    return value
+
+
+def parse_date(text: str) -> pd.Timestamp:
+    """ISO '2025-06-15' or Vietnamese '15/6/2025'."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00:00)?", t)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+    else:
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", t)
+        if not m:
+            raise ValueError("một ngày dạng 2025-06-15 hoặc 15/6/2025")
+        d, mo, y = (int(x) for x in m.groups())
+    try:
+        return pd.Timestamp(dt.date(y, mo, d))
+    except ValueError:
+        raise ValueError("một ngày có thật (ngày/tháng/năm)") from None
+
+
+def parse_share(text: str) -> float:
+    """A share between 0 and 1 ('0.5', '0,5' or '50%')."""
+    t = text.strip().replace(",", ".")
+    pct = t.endswith("%")
+    try:
+        value = float(t.rstrip("%")) / (100 if pct else 1)
+    except ValueError:
+        raise ValueError("một tỷ lệ từ 0 đến 1 (ví dụ 0.5 hoặc 50%)") from None
+    if not 0 <= value <= 1:
+        raise ValueError("một tỷ lệ từ 0 đến 1 (ví dụ 0.5 hoặc 50%)")
+    return value
+
+
+def parse_bool(text: str) -> bool:
+    """true/false, có/không, x/empty, 1/0."""
+    t = text.strip().lower()
+    if t in {"true", "1", "có", "co", "x", "yes"}:
+        return True
+    if t in {"false", "0", "không", "khong", "", "no"}:
+        return False
+    raise ValueError("true hoặc false (có/không)")
+
+
+def parse_star(text: str) -> int:
+    """A star rank 1–5."""
+    try:
+        v = parse_int(text)
+    except ValueError:
+        v = -1
+    if not 1 <= v <= 5:
+        raise ValueError("hạng sao là số nguyên từ 1 đến 5")
+    return v
+
+
+def parse_code(allowed: tuple[str, ...]) -> Callable[[str], str]:
+    """A parser accepting one of ``allowed``."""
+
+    def parse(text: str) -> str:
+        t = text.strip()
+        if t not in allowed:
+            raise ValueError("một trong: " + ", ".join(allowed))
+        return t
+
+    return parse
+
+
+def parse_text(text: str) -> str:
+    """Non-empty text, stripped."""
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table: its parser, whether it may be empty, the pandas dtype."""
+
+    name: str
+    parse: Callable[[str], object]
+    dtype: str
+    optional: bool = False
+    column_required: bool = True
+
+
+def _c(name: str, parse: Callable[[str], object], dtype: str, optional: bool = False,
+       column_required: bool = True) -> Column:
+    return Column(name, parse, dtype, optional, column_required)
+
+
+SCHEMAS: dict[str, list[Column]] = {
+    "products": [
+        _c("product_id", parse_text, "str"),
+        _c("product_name", parse_text, "str"),
+        _c("organisation_id", parse_text, "str"),
+        _c("unit_id", parse_text, "str"),
+        _c("product_code", parse_text, "str"),
+        _c("stream", parse_code(P.STREAMS), "str"),
+        _c("current_star", parse_star, "Int64", optional=True),
+        _c("target_star", parse_star, "Int64"),
+        _c("certificate_date", parse_date, "datetime64[us]", optional=True),
+        _c("planned_round", parse_int, "Int64"),
+    ],
+    "organisations": [
+        _c("organisation_id", parse_text, "str"),
+        _c("organisation_name", parse_text, "str"),
+        _c("unit_id", parse_text, "str"),
+        _c("organisation_type", parse_code(P.ORGANISATION_TYPES), "str"),
+        _c("requests_branding", parse_bool, "bool", optional=True),
+    ],
+    "requests": [
+        _c("request_id", parse_text, "str"),
+        _c("organisation_id", parse_text, "str"),
+        _c("item", parse_code(P.BRANDING_ITEMS), "str"),
+        _c("product_id", parse_text, "str", optional=True),
+        _c("cost_vnd", parse_money, "int64"),
+    ],
+    "history": [
+        _c("date", parse_date, "datetime64[us]"),
+        _c("total", parse_int, "Int64"),
+        _c("star3", parse_int, "Int64", optional=True),
+        _c("star4", parse_int, "Int64", optional=True),
+        _c("star5", parse_int, "Int64", optional=True),
+        _c("source", parse_text, "str", optional=True),
+    ],
+    "norms": [
+        _c("policy", parse_text, "str"),
+        _c("line", parse_code(P.NORM_LINES), "str"),
+        _c("case", parse_code(P.REWARD_CASES), "str", optional=True),
+        _c("star", parse_star, "Int64", optional=True),
+        _c("amount_vnd", parse_money, "int64"),
+        _c("share", parse_share, "Float64", optional=True),
+        _c("valid_from", parse_date, "datetime64[us]"),
+        _c("valid_to", parse_date, "datetime64[us]", optional=True),
+        _c("source", parse_text, "str"),
+    ],
+    "budget_lines": [
+        _c("line", parse_code(P.BUDGET_LINES), "str"),
+        _c("amount_vnd", parse_money, "int64"),
+        _c("source", parse_text, "str", optional=True),
+    ],
+    "units": [
+        _c("province_id", parse_text, "str"),
+        _c("unit_id", parse_text, "str"),
+        _c("unit_name", parse_text, "str"),
+        _c("unit_kind", parse_text, "str"),
+        _c("level", parse_code(("district", "commune")), "str"),
+        _c("valid_from", parse_date, "datetime64[us]"),
+        _c("valid_to", parse_date, "datetime64[us]", optional=True),
+        _c("official_code", parse_text, "str", optional=True, column_required=False),
+        _c("note", parse_text, "str", optional=True, column_required=False),
+    ],
+    "unit_changes": [
+        _c("from_unit_id", parse_text, "str"),
+        _c("to_unit_id", parse_text, "str"),
+        _c("effective_date", parse_date, "datetime64[us]"),
+        _c("kind", parse_text, "str"),
+        _c("note", parse_text, "str", optional=True),
+    ],
+    "authority_rules": [
+        _c("valid_from", parse_date, "datetime64[us]"),
+        _c("valid_to", parse_date, "datetime64[us]", optional=True),
+        _c("star", parse_star, "Int64"),
+        _c("evaluating_level", parse_code(P.LEVELS), "str"),
+        _c("recognising_level", parse_code(P.LEVELS), "str"),
+        _c("pre_assessing_level", parse_code(P.LEVELS), "str", optional=True),
+        _c("source", parse_text, "str"),
+    ],
+    "star_bands": [
+        _c("star", parse_star, "Int64"),
+        _c("min_score", parse_int, "Int64"),
+        _c("max_score_exclusive", parse_int, "Int64"),
+        _c("valid_from", parse_date, "datetime64[us]"),
+        _c("valid_to", parse_date, "datetime64[us]", optional=True),
+        _c("source", parse_text, "str"),
+    ],
+    "product_codes": [
+        _c("code", parse_text, "str"),
+        _c("sector", parse_text, "str"),
+        _c("sector_name", parse_text, "str"),
+        _c("group_name", parse_text, "str"),
+        _c("subgroup_name", parse_text, "str", optional=True),
+        _c("lead_ministry", parse_text, "str"),
+    ],
+}
+
+# Columns that hold ids and must be unique within their table.
+UNIQUE_KEYS: dict[str, str] = {
+    "products": "product_id",
+    "organisations": "organisation_id",
+    "requests": "request_id",
+    "product_codes": "code",
+}
+
+
+def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check columns and parse every cell of ``raw`` (all text) by the table's schema.
+
+    Returns the typed frame (invalid cells left missing) and the problems found. Extra columns
+    are reported; missing required columns too.
+    """
+    schema = SCHEMAS[table]
+    problems: list[Problem] = []
+    expected_names = [c.name for c in schema]
+    missing = [c.name for c in schema if c.column_required and c.name not in raw.columns]
+    extra = [n for n in raw.columns if n not in expected_names]
+    for name in missing:
+        problems.append(Problem(file, None, name, None, "thiếu cột bắt buộc; các cột cần có: " + ", ".join(expected_names)))
+    for name in extra:
+        problems.append(Problem(file, None, str(name), None, "cột không được dùng (sai tên?); các cột cần có: " + ", ".join(expected_names)))
+    out: dict[str, pd.Series] = {}
+    for col in schema:
+        if col.name not in raw.columns:
+            if not col.column_required:
+                out[col.name] = _series([None] * len(raw), col.dtype)
+            continue
+        values: list[object] = []
+        for i, text in enumerate(raw[col.name].tolist()):
+            text = "" if text is None else str(text)
+            if text.strip() == "":
+                if not col.optional:
+                    problems.append(Problem(file, i + 2, col.name, "", "không được để trống"))
+                values.append(None)
+                continue
+            try:
+                values.append(col.parse(text))
+            except ValueError as exc:
+                problems.append(Problem(file, i + 2, col.name, text, f"cần {exc}"))
+                values.append(None)
+        out[col.name] = _series(values, col.dtype)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    key = UNIQUE_KEYS.get(table)
+    if key and key in frame.columns:
+        seen: dict[str, int] = {}
+        for i, v in enumerate(frame[key].tolist()):
+            if isinstance(v, str):
+                if v in seen:
+                    problems.append(Problem(file, i + 2, key, v, f"mã bị trùng (đã có ở dòng {seen[v]})"))
+                else:
+                    seen[v] = i + 2
+    return frame, problems
+
+
+def _series(values: list[object], dtype: str) -> pd.Series:
+    if dtype.startswith("datetime64"):
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")), dtype=dtype)
+    if dtype == "int64":
+        return pd.Series([0 if v is None else v for v in values], dtype="int64")
+    if dtype == "bool":
+        return pd.Series([bool(v) for v in values], dtype="bool")
+    if dtype == "str":
+        return pd.Series(values, dtype="str")
+    return pd.Series(values, dtype=dtype)
+
+
+# ---------------------------------------------------------------- plan.yaml
+
+
+def _as_date(value: object) -> pd.Timestamp:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return pd.Timestamp(value)
+    return parse_date(str(value))
+
+
+def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
+    """Validate the plan.yaml mapping; return the typed values and the problems found."""
+    problems: list[Problem] = []
+    out: dict = {}
+
+    def need(key: str, parse: Callable[[object], object], expected: str, where: dict = meta, prefix: str = "") -> None:
+        name = prefix + key
+        if key not in where or where[key] is None or str(where[key]).strip() == "":
+            problems.append(Problem(file, None, name, None, f"thiếu khóa bắt buộc ({expected})"))
+            return
+        try:
+            out[name] = parse(where[key])
+        except (ValueError, TypeError):
+            problems.append(Problem(file, None, name, str(where[key]), f"cần {expected}"))
+
+    def count(v: object) -> int:
+        if isinstance(v, bool):
+            raise ValueError
+        n = v if isinstance(v, int) else parse_int(str(v))
+        if n < 0:
+            raise ValueError
+        return n
+
+    if not isinstance(meta, dict):
+        return {}, [Problem(file, None, None, None, "tệp phải là một bảng khóa: giá trị (YAML mapping)")]
+    need("province_id", lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0), "mã tỉnh viết thường, không dấu (vd. bac-giang)")
+    need("province_name", lambda v: str(v).strip(), "tên tỉnh")
+    need("year", lambda v: count(v) if 2000 <= count(v) <= 2100 else int("x"), "năm (vd. 2025)")
+    need("units_as_of", _as_date, "ngày áp dụng danh mục đơn vị hành chính (vd. 2025-01-01)")
+    out["plan_document"] = str(meta.get("plan_document") or "")
+    targets = meta.get("targets")
+    if not isinstance(targets, dict):
+        problems.append(Problem(file, None, "targets", None, "thiếu mục chỉ tiêu 'targets'"))
+    else:
+        for key in ("new", "reevaluation", "upgrade", "total", "organisations_branding", "stock_target"):
+            need(key, count, "một số nguyên không âm", targets, "targets.")
+        need("budget_total_vnd", lambda v: count(v) if isinstance(v, int) else parse_money(str(v)),
+             "tổng kinh phí, số nguyên đồng (vd. 20900000000)", targets, "targets.")
+        parts = [out.get(f"targets.{k}") for k in ("new", "reevaluation", "upgrade")]
+        if all(isinstance(p, int) for p in parts) and isinstance(out.get("targets.total"), int):
+            if sum(parts) != out["targets.total"]:
+                problems.append(Problem(file, None, "targets.total", str(out["targets.total"]),
+                                        f"tổng phải bằng new + reevaluation + upgrade = {sum(parts)}"))
+    rounds = meta.get("rounds")
+    rows: list[dict] = []
+    if not isinstance(rounds, list) or not rounds:
+        problems.append(Problem(file, None, "rounds", None, "cần danh sách các đợt đánh giá (round, level, deadline)"))
+    else:
+        for i, r in enumerate(rounds, start=1):
+            name = f"rounds[{i}]"
+            if not isinstance(r, dict):
+                problems.append(Problem(file, None, name, str(r), "cần round, level, deadline"))
+                continue
+            row: dict = {}
+            for key, parse, expected in (
+                ("round", count, "số thứ tự đợt (1, 2, …)"),
+                ("level", lambda v: parse_code(P.LEVELS)(str(v)), "cấp: " + ", ".join(P.LEVELS)),
+                ("deadline", _as_date, "ngày hạn hoàn thành (vd. 2025-06-15)"),
+            ):
+                try:
+                    row[key] = parse(r[key])
+                except KeyError:
+                    problems.append(Problem(file, None, f"{name}.{key}", None, f"thiếu {expected}"))
+                except (ValueError, TypeError):
+                    problems.append(Problem(file, None, f"{name}.{key}", str(r[key]), f"cần {expected}"))
+            rows.append(row)
+    out["rounds"] = rows
+    sources = meta.get("sources") or {}
+    out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
+    known = {"province_id", "province_name", "year", "units_as_of", "plan_document", "targets", "rounds", "sources"}
+    for key in meta:
+        if key not in known:
+            problems.append(Problem(file, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(sorted(known))))
+    return out, problems
+
+
+# ---------------------------------------------------------------- cross-table checks
+
+
+def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, str]) -> list[Problem]:
+    """Checks across tables: references, stream rules, and counts against the published targets."""
+    problems: list[Problem] = []
+    products, orgs, reqs = t["products"], t["organisations"], t["requests"]
+    units = set(t["units"]["unit_id"].dropna())
+    unit_note = f"đơn vị hành chính của tỉnh '{meta.get('province_id')}' tại ngày {meta.get('units_as_of', pd.NaT):%Y-%m-%d}" if isinstance(meta.get("units_as_of"), pd.Timestamp) else "đơn vị hành chính hợp lệ"
+    codes = set(t["product_codes"]["code"].dropna())
+    org_ids = set(orgs["organisation_id"].dropna())
+    rounds = {r.get("round") for r in meta.get("rounds", [])}
+    f = files
+
+    def each(frame: pd.DataFrame):
+        for i, row in enumerate(frame.itertuples(index=False)):
+            yield i + 2, row
+
+    for line, r in each(products):
+        if isinstance(r.organisation_id, str) and r.organisation_id not in org_ids:
+            problems.append(Problem(f["products"], line, "organisation_id", r.organisation_id, "chủ thể không có trong organisations"))
+        if isinstance(r.unit_id, str) and r.unit_id not in units:
+            problems.append(Problem(f["products"], line, "unit_id", r.unit_id, f"cần một {unit_note}"))
+        if isinstance(r.product_code, str) and r.product_code not in codes:
+            problems.append(Problem(f["products"], line, "product_code", r.product_code, "mã nhóm sản phẩm theo QĐ 148 (vd. I.3.b)"))
+        if not pd.isna(r.planned_round) and int(r.planned_round) not in rounds:
+            problems.append(Problem(f["products"], line, "planned_round", str(r.planned_round),
+                                    "một đợt có trong plan.yaml: " + ", ".join(str(x) for x in sorted(x for x in rounds if x is not None))))
+        if not pd.isna(r.target_star) and not 3 <= int(r.target_star) <= 5:
+            problems.append(Problem(f["products"], line, "target_star", str(r.target_star), "hạng sao mục tiêu từ 3 đến 5"))
+        if r.stream == "new":
+            if not pd.isna(r.current_star):
+                problems.append(Problem(f["products"], line, "current_star", str(r.current_star), "để trống với sản phẩm đánh giá lần đầu (new)"))
+            if not pd.isna(r.certificate_date):
+                problems.append(Problem(f["products"], line, "certificate_date", f"{r.certificate_date:%Y-%m-%d}", "để trống với sản phẩm đánh giá lần đầu (new)"))
+        elif isinstance(r.stream, str):
+            if pd.isna(r.current_star):
+                problems.append(Problem(f["products"], line, "current_star", "", f"cần hạng sao hiện tại với hình thức '{r.stream}'"))
+            if pd.isna(r.certificate_date):
+                problems.append(Problem(f["products"], line, "certificate_date", "", f"cần ngày cấp giấy chứng nhận với hình thức '{r.stream}'"))
+            if r.stream == "upgrade" and not pd.isna(r.current_star) and not pd.isna(r.target_star) and r.target_star <= r.current_star:
+                problems.append(Problem(f["products"], line, "target_star", str(r.target_star), f"nâng hạng: hạng mục tiêu phải cao hơn hạng hiện tại ({r.current_star})"))
+    for line, r in each(orgs):
+        if isinstance(r.unit_id, str) and r.unit_id not in units:
+            problems.append(Problem(f["organisations"], line, "unit_id", r.unit_id, f"cần một {unit_note}"))
+    owner = dict(zip(products["product_id"], products["organisation_id"]))
+    branding = set(orgs.loc[orgs["requests_branding"], "organisation_id"]) if "requests_branding" in orgs else set()
+    for line, r in each(reqs):
+        if isinstance(r.organisation_id, str):
+            if r.organisation_id not in org_ids:
+                problems.append(Problem(f["requests"], line, "organisation_id", r.organisation_id, "chủ thể không có trong organisations"))
+            elif r.organisation_id not in branding:
+                problems.append(Problem(f["requests"], line, "organisation_id", r.organisation_id, "chủ thể này không được đánh dấu requests_branding = true"))
+        if r.item == "packaging":
+            if not isinstance(r.product_id, str):
+                problems.append(Problem(f["requests"], line, "product_id", "", "cần mã sản phẩm được hỗ trợ bao bì"))
+            elif r.product_id not in owner:
+                problems.append(Problem(f["requests"], line, "product_id", r.product_id, "sản phẩm không có trong products"))
+            elif owner[r.product_id] != r.organisation_id:
+                problems.append(Problem(f["requests"], line, "product_id", r.product_id, f"sản phẩm thuộc chủ thể {owner[r.product_id]}, không phải {r.organisation_id}"))
+    # Counts against the published targets.
+    ycount = meta.get
+    plan_file = f["plan"]
+    for stream in P.STREAMS:
+        want = ycount(f"targets.{stream}")
+        have = int((products["stream"] == stream).sum())
+        if isinstance(want, int) and have != want:
+            problems.append(Problem(f["products"], None, "stream", stream,
+                                    f"có {have} sản phẩm '{stream}' nhưng {plan_file} ghi chỉ tiêu {want}"))
+    want = ycount("targets.organisations_branding")
+    have = len(branding)
+    if isinstance(want, int) and have != want:
+        problems.append(Problem(f["organisations"], None, "requests_branding", None,
+                                f"có {have} chủ thể đề nghị hỗ trợ nhưng {plan_file} ghi {want}"))
+    want = ycount("targets.budget_total_vnd")
+    lines = t["budget_lines"]
+    have = int(lines["amount_vnd"].sum())
+    if isinstance(want, int) and have != want:
+        problems.append(Problem(f["budget_lines"], None, "amount_vnd", str(have),
+                                f"tổng các dòng kinh phí phải bằng tổng kinh phí trong {plan_file} ({want} đồng)"))
+    for line, dup in each(lines[lines["line"].duplicated()]):
+        problems.append(Problem(f["budget_lines"], None, "line", dup.line, "mỗi nội dung chi chỉ ghi một dòng"))
+    norms = t["norms"]
+    for line, r in each(norms):
+        if r.line == "reward" and (not isinstance(r.case, str) or pd.isna(r.star)):
+            problems.append(Problem(f["norms"], line, "case" if not isinstance(r.case, str) else "star", "",
+                                    "dòng thưởng (reward) cần case và star"))
+        if r.line == "packaging" and (pd.isna(r.star) or pd.isna(r.share)):
+            problems.append(Problem(f["norms"], line, "star" if pd.isna(r.star) else "share", "",
+                                    "định mức bao bì (packaging) cần star và share"))
+    return problems
