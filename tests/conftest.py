@@ -1,0 +1,32 @@
+"""Shared fixtures: copies of real plan folders to break on purpose, and one real build per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ocop_helpers import paths
+
+DEFAULT_PLAN = paths.DEFAULT_PLAN_DIR
+DEMO_PLAN = Path(__file__).parent / "fixtures" / "plans" / "demo" / "2027"
+
+
+@pytest.fixture
+def plan_copy(tmp_path: Path) -> Path:
+    """A writable copy of the default plan folder, named like the original (2025)."""
+    target = tmp_path / "bac-giang" / "2025"
+    shutil.copytree(DEFAULT_PLAN, target)
+    return target
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV file; ``row`` counts like a spreadsheet (header = 1)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)

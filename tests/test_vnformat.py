@@ -1,0 +1,23 @@
+"""Vietnamese number, money and date formats."""
+
+import datetime as dt
+
+import pytest
+
+from ocop_helpers import vnformat
+
+
+@pytest.mark.parametrize("vnd,text", [
+    (20_900_000_000, "20,9 tỷ đồng"), (20_000_000_000, "20 tỷ đồng"), (150_000_000, "150 triệu đồng"),
+    (8_890_000_000, "8,9 tỷ đồng"), (2_500_000, "2,5 triệu đồng"), (999, "999 đồng"),
+])
+def test_money(vnd, text):
+    assert vnformat.money(vnd) == text
+
+
+def test_numbers_percent_dates():
+    assert vnformat.number(1234567) == "1.234.567"
+    assert vnformat.number(1234.56, 1) == "1.234,6"
+    assert vnformat.percent(0.7337) == "73,4%"
+    assert vnformat.date(dt.date(2025, 6, 15)) == "15/6/2025"
+    assert vnformat.money(20_900_000_000, unit="triệu") == "20.900 triệu đồng"
