@@ -1,0 +1,94 @@
+"""Authority rules by date: boundaries tested on both sides."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ocop_helpers.authority import (
+    AuthorityRuleError,
+    authority_table,
+    evaluation_path,
+    evaluating_levels,
+    levels_in_force,
+    rule_at,
+    rules_at,
+)
+
+
+@pytest.fixture()
+def rules() -> pd.DataFrame:
+    rows = [
+        # 1048 era
+        (None, "2023-02-23", 3, "province", "province", "district"),
+        (None, "2023-02-23", 4, "province", "province", "district"),
+        (None, "2023-02-23", 5, "central", "central", "district"),
+        # 148 era
+        ("2023-02-24", "2025-07-05", 3, "district", "district", None),
+        ("2023-02-24", "2025-07-05", 4, "province", "province", None),
+        ("2023-02-24", "2025-07-05", 5, "central", "central", None),
+        # from 1489
+        ("2025-07-06", None, 3, "province", "province", "commune"),
+        ("2025-07-06", None, 4, "province", "province", "commune"),
+        ("2025-07-06", None, 5, "central", "central", "commune"),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "valid_from", "valid_to", "star",
+            "evaluating_level", "recognising_level", "pre_assessing_level",
+        ],
+    )
+    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
+    frame["valid_to"] = pd.to_datetime(frame["valid_to"])
+    frame["star"] = frame["star"].astype("Int64")
+    frame["pre_assessing_level"] = frame["pre_assessing_level"].astype("str")
+    frame["source"] = "test"
+    return frame
+
+
+def test_148_boundary_both_sides(rules: pd.DataFrame) -> None:
+    before = rule_at(rules, "2023-02-23", 3)
+    on = rule_at(rules, "2023-02-24", 3)
+    assert before.evaluating_level == "province" and before.pre_assessing_level == "district"
+    assert on.evaluating_level == "district" and on.recognising_level == "district"
+    assert on.pre_assessing_level is None
+
+
+def test_1489_boundary_both_sides(rules: pd.DataFrame) -> None:
+    assert rule_at(rules, "2025-07-05", 3).evaluating_level == "district"
+    after = rule_at(rules, "2025-07-06", 3)
+    assert after.evaluating_level == "province"
+    assert after.pre_assessing_level == "commune"
+    assert rule_at(rules, pd.Timestamp("2025-07-06 15:30"), 4).recognising_level == "province"
+    assert rule_at(rules, "2030-01-01", 5).recognising_level == "central"
+
+
+def test_rules_at_gives_one_row_per_star(rules: pd.DataFrame) -> None:
+    assert list(rules_at(rules, "2025-07-05")["star"]) == [3, 4, 5]
+    table = authority_table(rules, "2025-07-06")
+    assert list(table["evaluating_level"]) == ["province", "province", "central"]
+
+
+def test_evaluation_path_changes_with_date(rules: pd.DataFrame) -> None:
+    assert evaluation_path(rules, "2025-06-15", 3) == ["district"]
+    assert evaluation_path(rules, "2025-06-15", 4) == ["district", "province"]
+    assert evaluation_path(rules, "2025-06-15", 5) == ["district", "province", "central"]
+    assert evaluation_path(rules, "2025-10-15", 3) == ["province"]
+    assert evaluation_path(rules, "2025-10-15", 5) == ["province", "central"]
+
+
+def test_levels_in_force(rules: pd.DataFrame) -> None:
+    assert "district" in evaluating_levels(rules, "2025-07-05")
+    assert "district" not in evaluating_levels(rules, "2025-07-06")
+    assert "district" not in levels_in_force(rules, "2025-07-06")
+    assert "commune" in levels_in_force(rules, "2025-07-06")
+    assert "district" in levels_in_force(rules, "2023-02-23")  # pre-screening in the 1048 era
+
+
+def test_missing_or_overlapping_rule_raises(rules: pd.DataFrame) -> None:
+    with pytest.raises(AuthorityRuleError):
+        rule_at(rules, "2025-01-01", 2)
+    doubled = pd.concat([rules, rules.iloc[[3]]], ignore_index=True)
+    with pytest.raises(AuthorityRuleError):
+        rule_at(doubled, "2024-01-01", 3)
