@@ -16,7 +16,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 # Cells with these tags never reach the document.
-HIDDEN_TAGS = {"parameters", "injected-parameters", "remove", "remove-cell", "setup"}
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove", "remove-cell", "setup", "lab-only"}
 EMPTY_SCRIPT = "data:text/javascript,"
 
 CSS = """

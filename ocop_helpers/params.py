@@ -37,6 +37,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("interactive", "bool", True, "True trong JupyterLab (hiện bảng điều khiển); bản dựng papermill đặt False"),
     Spec("as_of", "date", None, "Ngày xem xét (hạn đã qua hay chưa); để trống = 1/1 năm kế hoạch", nullable=True),
     Spec("seed", "int", 2025, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
+    # Product targets, stock and calendar (10-product-targets)
+    Spec("unit_filter", "str", "", "Chỉ xem một đơn vị hành chính (unit_id); để trống = toàn tỉnh"),
+    Spec("pass_rate_new", "share", 0.8, "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định)"),
+    Spec("pass_rate_reevaluation", "share", 0.9, "Tỷ lệ sản phẩm đánh giá lại giữ được hạng (giả định)"),
+    Spec("pass_rate_upgrade", "share", 0.6, "Tỷ lệ sản phẩm đạt hạng sao cao hơn khi nâng hạng (giả định)"),
+    Spec("lapse_share", "share", 0.1, "Tỷ lệ giấy chứng nhận đến hạn nhưng không được đánh giá lại (mất hiệu lực)"),
+    Spec("products_per_session", "int", 30, "Số sản phẩm một hội đồng chấm được trong một phiên (ngày)", 1, 500),
+    Spec("sessions_per_round", "int", 2, "Số phiên họp hội đồng trong một đợt", 1, 60),
+    Spec("routing", "choice", "as_filed", "as_filed: lịch như kế hoạch ban hành; rerouted: chuyển vòng "
+         "ở cấp không còn tồn tại sang cấp đang có thẩm quyền", choices=("as_filed", "rerouted")),
 )
 
 
