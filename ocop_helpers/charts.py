@@ -126,7 +126,7 @@ def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.L
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=110)),
+            x=alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
             y=alt.Y("bar_start:Q", title="Số sản phẩm OCOP (từ 3 sao)"),
             y2="bar_end:Q",
             color=alt.Color(
@@ -186,7 +186,10 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         alt.Tooltip("capacity_per_council:Q", title="Năng lực/hội đồng"),
         alt.Tooltip("status:N", title="Tình trạng"),
     ]
-    x = alt.X("deadline:T", title="Thời hạn hoàn thành", axis=alt.Axis(format="%d/%m/%Y"))
+    x = alt.X(
+        "deadline:T", title="Thời hạn hoàn thành",
+        axis=alt.Axis(format="%d/%m/%Y"), scale=alt.Scale(padding=40),
+    )
     bars = (
         alt.Chart(frame)
         .mark_bar(size=22)
@@ -204,7 +207,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
     deadlines = (
         alt.Chart(frame)
         .mark_rule(strokeDash=[4, 3], color="#8c8c8c")
-        .encode(x="deadline:T", tooltip=tooltip)
+        .encode(x=x, tooltip=tooltip)
     )
     capacity = (
         alt.Chart(frame)
@@ -212,14 +215,16 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         .encode(x="deadline:T", xOffset=alt.XOffset("level_label:N"), y="capacity:Q", tooltip=tooltip)
     )
     layers = [deadlines, bars, capacity]
+    subtitle = "Vạch đỏ: năng lực hội đồng; viền đỏ: đợt cần xử lý; nét đứt: thời hạn"
     if as_of is not None:
+        subtitle += "; vạch xanh: ngày xem xét"
         today = pd.DataFrame({"as_of": [pd.Timestamp(as_of)], "label": ["Hôm nay"]})
         layers.append(alt.Chart(today).mark_rule(color="#2f6db5", size=2).encode(x="as_of:T"))
     return alt.layer(*layers).properties(
         width=WIDTH,
         title=alt.TitleParams(
             "Số sản phẩm theo đợt đánh giá",
-            subtitle="Vạch đỏ: năng lực hội đồng; viền đỏ: đợt cần xử lý; nét đứt: thời hạn",
+            subtitle=subtitle,
         ),
     )
 
@@ -244,7 +249,7 @@ def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
             x=alt.X("year:N", title="Năm đến hạn", axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("series_label:N"),
             y=alt.Y("products:Q", title="Số sản phẩm đến hạn đánh giá lại"),
-            color=alt.Color("series_label:N", title=None),
+            color=alt.Color("series_label:N", title=None, legend=alt.Legend(labelLimit=320)),
             tooltip=[
                 alt.Tooltip("year:N", title="Năm"),
                 alt.Tooltip("series_label:N", title="Nguồn"),
@@ -253,3 +258,155 @@ def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=WIDTH, title="Sản phẩm đến hạn đánh giá lại theo năm")
     )
+
+
+# --- Budget allocation and Monte Carlo (issue 4) -------------------------------------------------
+
+
+def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.Chart:
+    """Grant against claim per organisation, one colour per rule (millions of đồng).
+
+    ``allocations``: ``organisation_id, rule_label, claim_vnd, granted_vnd`` (one row per
+    organisation and rule, e.g. ``allocation.compare_rules(...)[0]``). The shape shows the rule:
+    a line through the origin for proportional, a ceiling for equal awards, an offset for equal losses.
+    """
+    return (
+        alt.Chart(allocations)
+        .transform_calculate(claim_m="datum.claim_vnd / 1e6", granted_m="datum.granted_vnd / 1e6")
+        .mark_circle(size=28, opacity=0.7)
+        .encode(
+            x=alt.X("claim_m:Q", title="Mức đề nghị hỗ trợ (triệu đồng)"),
+            y=alt.Y("granted_m:Q", title="Mức được hỗ trợ (triệu đồng)"),
+            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+            tooltip=[alt.Tooltip("organisation_id:N", title="Mã chủ thể"),
+                     alt.Tooltip("rule_label:N", title="Quy tắc"),
+                     alt.Tooltip("claim_m:Q", title="Đề nghị (triệu đồng)", format=",.1f"),
+                     alt.Tooltip("granted_m:Q", title="Hỗ trợ (triệu đồng)", format=",.1f")],
+        )
+        .properties(width=WIDTH, title="Mức hỗ trợ theo chủ thể, so sánh các quy tắc phân bổ")
+    )
+
+
+def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
+    """Stacked bars per rule: organisations fully / partly / not funded.
+
+    ``status``: ``rule_label, status_label, organisations``.
+    """
+    return (
+        alt.Chart(status)
+        .mark_bar()
+        .encode(
+            y=alt.Y("rule_label:N", title=None, sort=None),
+            x=alt.X("organisations:Q", title="Số chủ thể"),
+            color=alt.Color("status_label:N", title=None, sort=None),
+            tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
+        )
+        .properties(width=WIDTH, title="Số chủ thể được hỗ trợ đủ, một phần, không được hỗ trợ")
+    )
+
+
+def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
+    """Funded share of the requested amount per administrative unit, one bar per rule.
+
+    ``coverage``: ``unit_name, rule_label, funded_share`` (share in [0, 1]).
+    """
+    return (
+        alt.Chart(coverage)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", title=None, sort="ascending"),
+            yOffset=alt.YOffset("rule_label:N"),
+            x=alt.X("funded_share:Q", title="Tỷ lệ số tiền đề nghị được hỗ trợ", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+            tooltip=["unit_name:N", "rule_label:N", alt.Tooltip("funded_share:Q", format=".1%")],
+        )
+        .properties(width=WIDTH, title="Tỷ lệ đáp ứng theo đơn vị hành chính")
+    )
+
+
+def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
+    """Lorenz curves of the organisations' funded shares, one line per rule, with the equality line.
+
+    ``points``: ``rule_label, population_share, funded_share_cum`` (``allocation.lorenz_points`` per rule).
+    """
+    diagonal = pd.DataFrame({"population_share": [0.0, 1.0], "funded_share_cum": [0.0, 1.0]})
+    axis = alt.Axis(format="%")
+    line = (
+        alt.Chart(points)
+        .mark_line()
+        .encode(
+            x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số chủ thể (từ thấp đến cao)", axis=axis),
+            y=alt.Y("funded_share_cum:Q", title="Tỷ lệ cộng dồn mức đáp ứng", axis=axis),
+            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+            tooltip=["rule_label:N", alt.Tooltip("population_share:Q", format=".0%"),
+                     alt.Tooltip("funded_share_cum:Q", format=".1%")],
+        )
+    )
+    equal = alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="#8c8c8c").encode(
+        x="population_share:Q", y="funded_share_cum:Q")
+    return (equal + line).properties(width=WIDTH, height=WIDTH * 0.6,
+                                     title="Đường Lorenz của tỷ lệ được hỗ trợ theo chủ thể")
+
+
+def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
+    """Planned amount vs simulated P10–P90 interval and median per budget line (billion đồng).
+
+    ``summary``: ``label, planned_vnd, p10_vnd, p50_vnd, p90_vnd`` (``SimulationResult.line_summary``
+    with labels, or ``budget.budget_comparison``).
+    """
+    base = alt.Chart(summary).transform_calculate(
+        p10="datum.p10_vnd / 1e9", p50="datum.p50_vnd / 1e9", p90="datum.p90_vnd / 1e9",
+        planned="datum.planned_vnd / 1e9",
+    ).encode(y=alt.Y("label:N", title=None, sort=None))
+    interval = base.mark_rule(strokeWidth=6, color=PALETTE[2], opacity=0.5).encode(
+        x=alt.X("p10:Q", title="Tỷ đồng"), x2="p90:Q")
+    median = base.mark_point(filled=True, size=70, color=PALETTE[2]).encode(
+        x="p50:Q",
+        tooltip=[alt.Tooltip("label:N", title="Nội dung chi"),
+                 alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
+                 alt.Tooltip("p10:Q", title="P10 (tỷ đồng)", format=",.2f"),
+                 alt.Tooltip("p50:Q", title="Trung vị (tỷ đồng)", format=",.2f"),
+                 alt.Tooltip("p90:Q", title="P90 (tỷ đồng)", format=",.2f")])
+    planned = base.mark_tick(thickness=2, size=22, color=PALETTE[3]).encode(x="planned:Q")
+    return (interval + median + planned).properties(
+        width=WIDTH, title=alt.TitleParams("Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
+                                           subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng P10–P90; chấm: trung vị"))
+
+
+def simulation_histogram_chart(draws: pd.DataFrame, column: str = "total", planned_vnd: int | None = None,
+                               title: str = "Phân bố tổng kinh phí qua các lượt mô phỏng") -> alt.LayerChart:
+    """Histogram of one simulated amount across draws (billion đồng), with the planned amount.
+
+    ``draws``: one row per draw with ``column`` in đồng (``SimulationResult.line_draws``).
+    """
+    hist = (
+        alt.Chart(draws[[column]])
+        .transform_calculate(value=f"datum['{column}'] / 1e9")
+        .mark_bar(color=PALETTE[0], opacity=0.8)
+        .encode(
+            x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title="Tỷ đồng"),
+            y=alt.Y("count():Q", title="Số lượt mô phỏng"),
+        )
+    )
+    if planned_vnd is None:
+        return alt.layer(hist).properties(width=WIDTH, title=title)
+    plan = alt.Chart(pd.DataFrame({"planned": [planned_vnd / 1e9]})).mark_rule(
+        color=PALETTE[3], strokeWidth=2).encode(x="planned:Q", tooltip=[alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f")])
+    return (hist + plan).properties(width=WIDTH, title=title)
+
+
+def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
+    """P10–P90 and median of a Monte Carlo metric per rule (e.g. weighted coverage).
+
+    ``rule_summary``: ``rule_label, p10, p50, p90`` for one metric (shares in [0, 1]).
+    """
+    base = alt.Chart(rule_summary).encode(y=alt.Y("rule_label:N", title=None, sort=None))
+    interval = base.mark_rule(strokeWidth=6, color=PALETTE[0], opacity=0.5).encode(
+        x=alt.X("p10:Q", title="Mức đáp ứng có trọng số ưu tiên", axis=alt.Axis(format="%")), x2="p90:Q")
+    median = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
+        x="p50:Q", tooltip=["rule_label:N", alt.Tooltip("p10:Q", format=".1%"), alt.Tooltip("p50:Q", format=".1%"),
+                            alt.Tooltip("p90:Q", format=".1%")])
+    return (interval + median).properties(
+        width=WIDTH, title=alt.TitleParams("Mức đáp ứng theo quy tắc qua các lượt mô phỏng",
+                                           subtitle="Khoảng P10–P90 và trung vị"))

@@ -168,3 +168,38 @@ PLANNING_COLUMN: dict[str, str] = {
     "ambiguous": "Không phân bổ được",
     "candidates": "Các đơn vị mới có thể",
 }
+
+ALLOCATION_RULE: dict[str, str] = {
+    "priority": "Ưu tiên theo thứ tự (đủ định mức đến khi hết kinh phí)",
+    "proportional": "Theo tỷ lệ đề nghị",
+    "equal_awards": "Chia đều có giới hạn (mức trần chung)",
+    "equal_losses": "Chia đều phần cắt giảm",
+    "talmud": "Quy tắc Talmud",
+    "weighted_proportional": "Theo tỷ lệ có trọng số ưu tiên",
+    "weighted_equal_awards": "Chia đều có giới hạn theo trọng số ưu tiên",
+    "greedy": "Chọn trọn gói theo ưu tiên trên chi phí",
+    "optimum": "Phương án tối ưu (quy hoạch nguyên)",
+}
+
+ALLOCATION_METRIC: dict[str, str] = {
+    "organisations": "Số chủ thể đề nghị",
+    "fully_funded": "Hỗ trợ đủ mức đề nghị",
+    "partly_funded": "Hỗ trợ một phần",
+    "not_funded": "Không được hỗ trợ",
+    "requested_vnd": "Tổng đề nghị (đồng)",
+    "granted_vnd": "Tổng hỗ trợ (đồng)",
+    "share_funded": "Tỷ lệ số tiền đề nghị được hỗ trợ",
+    "unspent_vnd": "Kinh phí chưa phân bổ (đồng)",
+    "gini_funded_share": "Hệ số Gini của tỷ lệ được hỗ trợ",
+    "weighted_coverage": "Mức đáp ứng có trọng số ưu tiên",
+    "optimum_coverage": "Mức đáp ứng của phương án tối ưu",
+    "gap_to_optimum": "Chênh lệch so với phương án tối ưu",
+    "lowest_unit_coverage": "Tỷ lệ hỗ trợ thấp nhất theo đơn vị",
+    "highest_unit_coverage": "Tỷ lệ hỗ trợ cao nhất theo đơn vị",
+    "flips": "Số chủ thể lúc được lúc không (qua các lượt mô phỏng)",
+}
+
+BUDGET_EXTRA_LINE: dict[str, str] = {
+    "branding_need": "Nhu cầu hỗ trợ nhãn hiệu, bao bì (theo đề nghị)",
+    "total": "Tổng cộng",
+}
