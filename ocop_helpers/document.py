@@ -129,6 +129,20 @@ def _toc_and_ids(body: str) -> tuple[str, str]:
     return body, toc
 
 
+def _chart_alt(match: re.Match) -> str:
+    """Replace nbconvert's English alt text of an SVG chart by the chart's own (Vietnamese) title."""
+    import base64
+
+    data = match.group(2)
+    try:
+        svg = base64.b64decode(data).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return match.group(0)
+    title = re.search(r'role-title.*?<text[^>]*>([^<]+)</text>', svg, flags=re.S)
+    alt = html.escape(html.unescape(title.group(1)) if title else "Biểu đồ", quote=True)
+    return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}"'
+
+
 def render_html(notebooks: list[nbformat.NotebookNode], title: TitleBlock) -> str:
     """The self-contained leadership HTML of the merged notebooks."""
     merged = merge_notebooks(notebooks)
@@ -148,11 +162,12 @@ def render_html(notebooks: list[nbformat.NotebookNode], title: TitleBlock) -> st
         jupyter_widgets_base_url=EMPTY_SCRIPT,
     )
     page, _ = exporter.from_notebook_node(merged)
-    page = page.replace('<html>', '<html lang="vi">', 1)
+    page = re.sub(r"<html[^>]*>", '<html lang="vi">', page, count=1)
+    page = re.sub(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', _chart_alt, page)
     head_end = page.index("</head>")
     page = page[:head_end] + f"<style>{CSS}</style>" + page[head_end:]
-    body_open = re.search(r"<body[^>]*>", page)
-    body_close = page.rindex("</body>")
+    body_open = re.search(r"<main[^>]*>", page) or re.search(r"<body[^>]*>", page)
+    body_close = page.rindex("</main>") if "</main>" in page else page.rindex("</body>")
     body, toc = _toc_and_ids(page[body_open.end():body_close])
     doc = "" if not title.plan_document else f" · Căn cứ: {html.escape(title.plan_document)}"
     block = (
@@ -164,7 +179,7 @@ def render_html(notebooks: list[nbformat.NotebookNode], title: TitleBlock) -> st
         f'<span class="ocop-built">Lập ngày {html.escape(title.built)}</span></div>'
         "</header>"
     )
-    return page[: body_open.end()] + "<main>" + block + toc + body + "</main>" + page[body_close:]
+    return page[: body_open.end()] + block + toc + body + page[body_close:]
 
 
 def external_references(page: str) -> list[str]:

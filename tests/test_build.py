@@ -1,0 +1,190 @@
+"""Real builds of the yearly plan: papermill runs of every notebook, the HTML, the annex, the manifest,
+the failure contract and reproducibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ocop_helpers import build, document, paths
+from ocop_helpers.params import ParamError
+from ocop_helpers.validation import PlanValidationError
+
+from .browser import default_build  # noqa: F401 - the shared session build
+from .conftest import DEMO_PLAN, edit_csv
+
+pytestmark = pytest.mark.slow
+QUIET = {"progress": lambda line: None}
+
+
+def visible_text(page: str) -> str:
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_default_build_writes_every_output(default_build):
+    r = default_build
+    assert r.html.exists() and r.annex.exists() and r.manifest.exists()
+    assert [p.name for p in r.notebooks] == [nb.name for nb in build.plan_notebooks()]
+    assert all(p.exists() for p in r.notebooks)
+    assert r.out_dir.parts[-3:] == ("bac-giang", "2025", "default")
+
+
+def test_html_shows_the_published_totals_in_vietnamese_without_code(default_build):
+    page = default_build.html.read_text(encoding="utf-8")
+    text = visible_text(page)
+    for needle in ("323 sản phẩm", "237", "75", "11", "153", "20,9 tỷ đồng", "425",
+                   "Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm 2025", "Mục lục"):
+        assert needle in text, needle
+    assert '<html lang="vi">' in page
+    for noise in ("Traceback", "import ", "report.show", "widgets.section", "In&nbsp;[", "Warning", "papermill"):
+        assert noise not in text, noise
+    assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', page), "a code cell input is visible"
+    assert 'class="highlight' not in page
+
+
+def test_html_has_no_network_reference_and_renders_charts_inline(default_build):
+    page = default_build.html.read_text(encoding="utf-8")
+    assert document.external_references(page) == []
+    assert "vega@" not in page and "cdn." not in page
+    charts = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,', page)
+    assert len(charts) >= len(build.plan_notebooks()) + 3
+    assert "No description" not in page and all(charts), charts
+    assert len(page.encode()) < 3_000_000
+
+
+def test_manifest_records_parameters_inputs_versions(default_build):
+    m = json.loads(default_build.manifest.read_text(encoding="utf-8"))
+    assert m["province_id"] == "bac-giang" and m["year"] == 2025 and m["scenario"] == "default"
+    assert m["parameters"]["interactive"] is False and m["seed"] == m["parameters"].get("seed", 2025)
+    assert any(k.endswith("products.csv") for k in m["inputs_sha256"])
+    assert all(len(v) == 64 for v in m["inputs_sha256"].values())
+    assert m["packages"]["pandas"].startswith("3.")
+    assert set(m["timings_s"]) >= {"total", "html", "annex"}
+
+
+def test_annex_reads_back_with_vietnamese_headers_and_formats(default_build):
+    wb = openpyxl.load_workbook(default_build.annex)
+    assert len(wb.sheetnames) >= 2
+    products = wb[wb.sheetnames[0]]
+    headers = [c.value for c in products[1]]
+    assert "Tên sản phẩm" in headers and "Mã sản phẩm" in headers
+    assert products.freeze_panes == "A2"
+    assert products.max_row == 323 + 1
+    budget = next(wb[n] for n in wb.sheetnames if any("Nội dung chi" == c.value for c in wb[n][1]))
+    amounts = [r[1].value for r in budget.iter_rows(min_row=2)]
+    assert amounts[-1] == 20_900_000_000 and sum(amounts[:-1]) == 20_900_000_000
+    assert budget.cell(row=2, column=2).number_format == "#,##0"
+
+
+def test_unknown_parameter_fails_before_any_notebook(tmp_path):
+    with pytest.raises(ParamError) as info:
+        build.build(overrides={"pass_rate_nwe": 0.5}, out_root=tmp_path, **QUIET)
+    assert "pass_rate_nwe" in str(info.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_parameter_value_fails_before_any_notebook(tmp_path):
+    with pytest.raises(ParamError) as info:
+        build.build(overrides={"pass_rate_new": "1.5"}, out_root=tmp_path, **QUIET)
+    assert "pass_rate_new" in str(info.value) and "0 đến 1" in str(info.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_input_fails_before_any_notebook(tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(DEMO_PLAN, plan)
+    edit_csv(plan / "products.csv", 3, "stream", "moi")
+    out = tmp_path / "out"
+    with pytest.raises(PlanValidationError) as info:
+        build.build(plan, out_root=out, **QUIET)
+    assert "products.csv, dòng 3, cột 'stream'" in str(info.value)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_failing_notebook_keeps_the_previous_plan(default_build, tmp_path):
+    """A parameter that passes validation but makes a notebook fail: old outputs stay byte-identical."""
+    out_root = tmp_path / "out"
+    target = out_root / "bac-giang" / "2025" / "default"
+    shutil.copytree(default_build.out_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    with pytest.raises(build.BuildError) as info:
+        build.build(overrides={"unit_filter": "khong-co-don-vi"}, out_root=out_root, **QUIET)
+    msg = str(info.value)
+    assert "10-product-targets.ipynb" in msg and "ô số" in msg and "khong-co-don-vi" in msg
+    partial = out_root / "bac-giang" / "2025" / ".default.failed" / "10-product-targets.ipynb"
+    assert partial.exists() and str(partial) in msg
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_second_province_builds_from_data_alone_and_reproducibly(tmp_path):
+    when = dt.datetime(2027, 1, 15, 8, 30)
+    first = build.build(DEMO_PLAN, out_root=tmp_path / "a", built_at=when, **QUIET)
+    second = build.build(DEMO_PLAN, out_root=tmp_path / "b", built_at=when, **QUIET)
+    a, b = first.html.read_bytes(), second.html.read_bytes()
+    assert a == b, "same inputs, parameters and timestamp must give the same HTML bytes"
+    assert "Mẫu (hư cấu)" in a.decode()
+    later = build.build(DEMO_PLAN, out_root=tmp_path / "c", built_at=when + dt.timedelta(days=1), **QUIET)
+    strip = lambda s: re.sub(r'<span class="ocop-built">[^<]*</span>', "", s)  # noqa: E731
+    assert strip(later.html.read_text(encoding="utf-8")) == strip(a.decode())
+    m1 = json.loads(first.manifest.read_text())
+    m2 = json.loads(second.manifest.read_text())
+    assert m1["parameters"] == m2["parameters"] and m1["inputs_sha256"] == m2["inputs_sha256"]
+
+
+def test_scenario_file_and_command_line_overrides(tmp_path):
+    scenario = tmp_path / "thap.yaml"
+    scenario.write_text("scenario: ty-le-thap\npass_rate_new: 0.3\n", encoding="utf-8")
+    r = build.build(DEMO_PLAN, params_files=[scenario], overrides={"lapse_share": "0.5"},
+                    out_root=tmp_path, **QUIET)
+    assert r.out_dir.name == "ty-le-thap"
+    m = json.loads(r.manifest.read_text())
+    assert m["parameters"]["pass_rate_new"] == 0.3 and m["parameters"]["lapse_share"] == 0.5
+
+
+def test_hostile_names_are_escaped_in_html_and_never_formulas_in_xlsx(tmp_path):
+    plan = tmp_path / "demo" / "2027"
+    shutil.copytree(DEMO_PLAN, plan)
+    edit_csv(plan / "products.csv", 2, "product_name", "<script>alert('x')</script> Chè")
+    edit_csv(plan / "organisations.csv", 2, "organisation_name", '=HYPERLINK("http://x","y")')
+    r = build.build(plan, out_root=tmp_path / "out", **QUIET)
+    page = r.html.read_text(encoding="utf-8")
+    assert "<script>alert" not in page
+    wb = openpyxl.load_workbook(r.annex)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=", "<script>"))]
+    assert cells, "the hostile names should reach the annex"
+    assert all(c.data_type == "s" for c in cells)
+    assert any(c.value.startswith("=HYPERLINK") for c in cells)
+
+
+def test_cli_build_prints_where_the_plan_is_and_bad_input_exits_2(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "ocop_helpers", "build", "--plan", str(DEMO_PLAN), "--out", str(tmp_path)],
+                        capture_output=True, text=True, timeout=600)
+    assert ok.returncode == 0, ok.stderr
+    assert "plan.html" in ok.stdout.strip().splitlines()[-1]
+    bad = subprocess.run([sys.executable, "-m", "ocop_helpers", "build", "--plan", str(DEMO_PLAN), "--out",
+                          str(tmp_path), "--set", "year=abc"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "year" in bad.stderr
+
+
+def test_bare_papermill_cli_runs_the_overview(tmp_path):
+    out = tmp_path / "out.ipynb"
+    run = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(paths.NOTEBOOKS_DIR / "00-overview.ipynb"),
+                          str(out), "-p", "year", "2025"], capture_output=True, text=True, timeout=600,
+                         cwd=paths.ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    html_out = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "323" in html_out
