@@ -26,8 +26,9 @@ def theme() -> dict:
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 260},
             "range": {"category": PALETTE},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6", "labelLimit": 300},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "columns": 2,
+                       "labelLimit": 320},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
         }
     }

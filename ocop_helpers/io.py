@@ -197,7 +197,31 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
         authority_rules=tables["authority_rules"],
         star_bands=tables["star_bands"],
         sources=meta["sources"],
+        previous_plan=meta["previous_plan"],
     )
+
+
+def previous_plan_path(plan: Plan) -> Path | None:
+    """The plan of the year before, if the data hold one.
+
+    ``previous_plan`` in plan.yaml (a path relative to the plan folder) names it explicitly — e.g. the
+    plan of a province merged into this one; otherwise ``<province>/<year - 1>`` next to this plan.
+    """
+    src = Path(plan.source)
+    if plan.previous_plan:
+        named = Path(plan.previous_plan)
+        candidate = named if named.is_absolute() else (src.parent if src.is_file() else src) / named
+        return candidate.resolve() if candidate.exists() else None
+    if src.is_dir():
+        sibling = src.parent / str(plan.year - 1)
+        return sibling if (sibling / "plan.yaml").exists() else None
+    return None
+
+
+def load_previous_plan(plan: Plan) -> Plan | None:
+    """The previous year's plan (validated like any plan), or None when the data hold none."""
+    path = previous_plan_path(plan)
+    return load_plan(path) if path is not None else None
 
 
 def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path:

@@ -203,3 +203,9 @@ BUDGET_EXTRA_LINE: dict[str, str] = {
     "branding_need": "Nhu cầu hỗ trợ nhãn hiệu, bao bì (theo đề nghị)",
     "total": "Tổng cộng",
 }
+
+FUNDING_STATUS: dict[str, str] = {
+    "full": "Hỗ trợ đủ",
+    "partial": "Hỗ trợ một phần",
+    "none": "Chưa được hỗ trợ",
+}

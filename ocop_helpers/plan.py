@@ -60,6 +60,7 @@ class Plan:
     authority_rules: pd.DataFrame
     star_bands: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
+    previous_plan: str = ""
 
     @property
     def slug(self) -> str:

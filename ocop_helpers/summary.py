@@ -100,3 +100,34 @@ def sources_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
         [(SOURCE_KEYS.get(k, k), v) for k, v in plan.sources.items()], columns=["key", "text"]
     )
+
+
+def year_over_year(plan: Plan, previous: Plan) -> pd.DataFrame:
+    """This plan's key figures next to the previous plan's: indicator, previous, current, change.
+
+    Adds the certified stock at the start of each plan year and each year's stock target.
+    """
+    now, before = key_figures(plan), key_figures(previous)
+    frame = pd.DataFrame({"indicator": now["indicator"], "unit": now["unit"],
+                          "previous": before["target"].to_numpy(), "current": now["target"].to_numpy()})
+    extra = []
+    for label, get in (("Số sản phẩm OCOP đầu năm", lambda p: (latest_stock(p) or (None, None))[1]),
+                       ("Mục tiêu số sản phẩm OCOP cuối năm", lambda p: p.targets.stock_target)):
+        extra.append({"indicator": label, "unit": "sản phẩm", "previous": get(previous), "current": get(plan)})
+    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    frame["previous"] = frame["previous"].astype("Int64")
+    frame["current"] = frame["current"].astype("Int64")
+    frame["change"] = frame["current"] - frame["previous"]
+    return frame
+
+
+def year_over_year_text(plan: Plan, previous: Plan) -> str:
+    """One Vietnamese sentence comparing the two plans' totals."""
+    t, p = plan.targets, previous.targets
+    where = "" if previous.province_id == plan.province_id else f" (tỉnh {previous.province_name} trước khi hợp nhất)"
+    change = t.total - p.total
+    trend = "tăng" if change > 0 else "giảm" if change < 0 else "bằng"
+    amount = f" {vnformat.number(abs(change))} sản phẩm" if change else ""
+    return (f"So với kế hoạch năm {previous.year}{where} ({vnformat.number(p.total)} sản phẩm, "
+            f"{vnformat.money(p.budget_total_vnd)}), kế hoạch năm {plan.year} {trend}{amount} "
+            f"với {vnformat.number(t.total)} sản phẩm và {vnformat.money(t.budget_total_vnd)}.")

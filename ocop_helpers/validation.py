@@ -402,7 +402,9 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
     out["rounds"] = rows
     sources = meta.get("sources") or {}
     out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
-    known = {"province_id", "province_name", "year", "units_as_of", "plan_document", "targets", "rounds", "sources"}
+    out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
+    known = {"province_id", "province_name", "year", "units_as_of", "plan_document", "targets", "rounds", "sources",
+             "previous_plan"}
     for key in meta:
         if key not in known:
             problems.append(Problem(file, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(sorted(known))))

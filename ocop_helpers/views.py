@@ -47,6 +47,17 @@ def _unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
     return (("Toàn tỉnh", ""),) + tuple(sorted(((v, k) for k, v in names.items()), key=lambda x: x[0]))
 
 
+MAX_UNITS_IN_CHART = 25
+
+
+def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
+    """The ``n`` units with the largest ``column`` when there are many more (e.g. 99 communes), and a
+    caption saying so; the whole list goes to the annex."""
+    if len(frame) <= n + 5:
+        return frame, ""
+    return frame.nlargest(n, column, keep="first"), f"{n} đơn vị cao nhất trên tổng số {len(frame)} (đầy đủ trong phụ lục)"
+
+
 def pass_rates(params: Params) -> dict[str, float]:
     """Pass rates per stream from the parameters."""
     return {"new": params.pass_rate_new, "reevaluation": params.pass_rate_reevaluation,
@@ -82,12 +93,14 @@ def render_breakdowns(plan: Plan, params: Params) -> list:
     types = targets.by_organisation_type(products, plan.organisations)
     types = types.assign(type_label=types["organisation_type"].map(labels.ORGANISATION_TYPE))
     stream_cols = {s: labels.STREAM[s] for s in ("new", "reevaluation", "upgrade")}
+    shown_units, note = top_units(unit_table, "total")
     items: list = [
         report.paragraph(narrative.unit_paragraph(unit_table, concentration)),
-        charts.unit_stream_chart(unit_table),
-        report.table(unit_table, {"unit_name": labels.COLUMN["unit_name"], **stream_cols,
-                                  "total": labels.PLANNING_COLUMN["total"], "share": labels.COLUMN["share"]},
-                     formats={"share": _PCT}, caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá"),
+        charts.unit_stream_chart(shown_units),
+        report.table(shown_units, {"unit_name": labels.COLUMN["unit_name"], **stream_cols,
+                                   "total": labels.PLANNING_COLUMN["total"], "share": labels.COLUMN["share"]},
+                     formats={"share": _PCT},
+                     caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else "")),
         report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình chủ thể ({scope})", 4),
         report.paragraph(narrative.sector_paragraph(sectors, thin)),
         report.table(sectors, {"sector": labels.PLANNING_COLUMN["sector"],
@@ -201,3 +214,282 @@ CALENDAR = View("Lịch các đợt đánh giá, phân hạng", lambda plan: (
 EXPIRY = View("Giấy chứng nhận đến hạn đánh giá lại", lambda plan: (
     Control("lapse_share", "Tỷ lệ đến hạn không đánh giá lại (%)", "percent"),
 ), render_expiry)
+
+
+def render_year_over_year(plan: Plan, params: Params) -> list:
+    """The previous year's plan and stock next to this year's, when the data hold both."""
+    from . import io, summary
+
+    previous = io.load_previous_plan(plan)
+    if previous is None:
+        return [report.paragraph(f"Dữ liệu chưa có kế hoạch năm {plan.year - 1} để so sánh.")]
+    table = summary.year_over_year(plan, previous)
+    history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
+    items: list = [
+        report.paragraph(summary.year_over_year_text(plan, previous)),
+        report.table(table, {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính",
+                             "previous": f"Năm {previous.year} ({previous.province_name})",
+                             "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"}),
+    ]
+    if previous.province_id != plan.province_id:
+        items.append(report.table(previous.history, history_cols,
+                                  caption=f"Số sản phẩm OCOP của tỉnh {previous.province_name} (trước hợp nhất)"))
+    items.append(report.table(plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}"))
+    return items
+
+
+YEAR_OVER_YEAR = View("So sánh với kế hoạch năm trước", _NO_CONTROLS, render_year_over_year)
+
+
+# ------------------------------------------------------------------ 20-budget-allocation
+
+from . import allocation, budget, claims, simulation  # noqa: E402 - budget section imports
+
+_LINE_PARAMS = {"rewards": "budget_rewards_vnd", "branding": "envelope_vnd", "councils": "budget_councils_vnd",
+                "promotion": "budget_promotion_vnd", "training": "budget_training_vnd"}
+
+
+def _planned_line(plan: Plan, line: str) -> int:
+    lines = plan.budget_lines.set_index("line")["amount_vnd"]
+    return int(lines.get(line, 0))
+
+
+def budget_lines(plan: Plan, params: Params) -> pd.DataFrame:
+    """The plan's budget lines with the amounts the parameters override (đồng, exact)."""
+    amounts = {line: getattr(params, name) for line, name in _LINE_PARAMS.items() if getattr(params, name) is not None}
+    total = plan.targets.budget_total_vnd
+    envelope = amounts.get("branding")
+    if envelope is not None and envelope > total:
+        raise ValueError(f"kinh phí hỗ trợ nhãn hiệu, bao bì ({vnformat.money(envelope)}) lớn hơn tổng kinh phí "
+                         f"kế hoạch ({vnformat.money(total)})")
+    return budget.plan_lines(plan.budget_lines, total, amounts=amounts or None)
+
+
+def envelope(plan: Plan, params: Params) -> int:
+    """The branding envelope: the parameter, else the plan's 'branding' line."""
+    return int(budget_lines(plan, params).set_index("line")["amount_vnd"].get("branding", 0))
+
+
+def priority_weights(params: Params) -> allocation.PriorityWeights:
+    """Default priority weights scaled by the four importance factors of the parameters."""
+    d = allocation.PriorityWeights()
+    return allocation.PriorityWeights(
+        star={k: v * params.weight_star for k, v in d.star.items()},
+        stream={k: v * params.weight_stream for k, v in d.stream.items()},
+        organisation_type={k: v * params.weight_organisation_type for k, v in d.organisation_type.items()},
+        unit_equity=d.unit_equity * params.weight_unit_equity, base=d.base,
+    )
+
+
+def branding_claims(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(claims per item, claims per organisation) under the norms and the parameters' caps."""
+    items = claims.item_claims(plan.requests, plan.products, plan.organisations, plan.norms,
+                               co_financing_share=params.co_financing_share, item_cap_vnd=params.item_cap_vnd,
+                               organisation_cap_vnd=params.organisation_cap_vnd)
+    return items, claims.organisation_claims(items, params.organisation_cap_vnd)
+
+
+def allocation_params(params: Params) -> allocation.AllocationParams:
+    """Rationing parameters from the notebook parameters."""
+    return allocation.AllocationParams(weights=priority_weights(params), min_grant_vnd=params.min_grant_vnd)
+
+
+def allocate(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(allocation per organisation with names and units, grants per item) under the chosen rule."""
+    items, orgs = branding_claims(plan, params)
+    result = allocation.allocate(orgs, envelope(plan, params), params.rule, allocation_params(params))
+    names = plan.organisations.set_index("organisation_id")["organisation_name"]
+    result = result.assign(organisation_name=result["organisation_id"].map(names),
+                           unit_name=result["unit_id"].map(unit_display_names(plan)))
+    return result, allocation.distribute_to_items(items, result)
+
+
+def render_budget_lines(plan: Plan, params: Params) -> list:
+    """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
+    lines = budget_lines(plan, params)
+    total = plan.targets.budget_total_vnd
+    shown = lines.assign(share=lines["amount_vnd"] / total)
+    shown = pd.concat([shown, pd.DataFrame([{"label": "Tổng cộng", "amount_vnd": int(lines["amount_vnd"].sum()),
+                                             "share": lines["amount_vnd"].sum() / total}])], ignore_index=True)
+    items: list = [
+        report.paragraph(f"Tổng kinh phí kế hoạch {vnformat.money(total)}, gồm {len(lines)} nội dung chi; lớn nhất là "
+                         f"{labels.BUDGET_LINE[lines.loc[lines['amount_vnd'].idxmax(), 'line']].lower()} "
+                         f"({vnformat.money(int(lines['amount_vnd'].max()))})."),
+        report.table(shown, {"label": labels.COLUMN["line"], "amount_vnd": "Số tiền",
+                             "share": labels.COLUMN["share"]},
+                     formats={"amount_vnd": vnformat.money, "share": _PCT}, total_row=True),
+    ]
+    diff = int(lines["amount_vnd"].sum()) - total
+    if diff:
+        items.insert(0, report.notice(f"Các dòng chi cộng lại {vnformat.money(int(lines['amount_vnd'].sum()))}, "
+                                      f"{'vượt' if diff > 0 else 'thấp hơn'} tổng kinh phí {vnformat.money(abs(diff))}.",
+                                      "error" if diff > 0 else "warning"))
+    return items
+
+
+def render_claims(plan: Plan, params: Params) -> list:
+    """What the organisations ask for and what the norms allow them to claim."""
+    items, orgs = branding_claims(plan, params)
+    by_item = items.groupby("item", observed=True).agg(requests=("request_id", "size"), cost_vnd=("cost_vnd", "sum"),
+                                                      claim_vnd=("claim_vnd", "sum")).reset_index()
+    by_item["item_label"] = by_item["item"].map(labels.BRANDING_ITEM)
+    env = envelope(plan, params)
+    total_claim = int(orgs["claim_vnd"].sum())
+    ratio = env / total_claim if total_claim else 1.0
+    return [
+        report.paragraph(
+            f"{vnformat.number(len(orgs))} chủ thể gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
+            f"{vnformat.money(int(items['cost_vnd'].sum()))}; theo định mức, ngân sách hỗ trợ tối đa "
+            f"{vnformat.money(total_claim)}. Kinh phí dành cho nội dung này là {vnformat.money(env)}, "
+            + ("đủ đáp ứng toàn bộ." if ratio >= 1 else f"đáp ứng được {_PCT(ratio)} nhu cầu: cần chọn quy tắc phân bổ.")),
+        report.table(by_item, {"item_label": labels.COLUMN["item"], "requests": "Số đề nghị",
+                               "cost_vnd": labels.COLUMN["cost_vnd"], "claim_vnd": "Hỗ trợ tối đa theo định mức"},
+                     formats={"cost_vnd": vnformat.money, "claim_vnd": vnformat.money}),
+    ]
+
+
+def render_allocation(plan: Plan, params: Params) -> list:
+    """The chosen rule's grants: key figures, status, coverage by unit, the organisations funded."""
+    result, _ = allocate(plan, params)
+    env = envelope(plan, params)
+    m = allocation.metrics(result, env)
+    s = m.as_series()
+    rule_name = labels.ALLOCATION_RULE.get(params.rule, params.rule)
+    status = result.groupby("status", observed=True).size()
+    by_unit = m.by_unit.assign(unit_name=lambda f: f["unit_id"].map(unit_display_names(plan)), rule_label=rule_name)
+    by_unit, _ = top_units(by_unit, "claim_vnd") if "claim_vnd" in by_unit else (by_unit, "")
+    top = result.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
+    return [
+        key_figure(_PCT(s["share_funded"]), f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»"),
+        report.paragraph(
+            f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} chủ thể được "
+            f"hỗ trợ đủ, {vnformat.number(int(s['partly_funded']))} được hỗ trợ một phần và "
+            f"{vnformat.number(int(s['not_funded']))} chưa được hỗ trợ; còn dư {vnformat.money(int(s['unspent_vnd']))}. "
+            f"Hệ số Gini của tỷ lệ đáp ứng là {vnformat.number(float(s['gini_funded_share']), 2)}; "
+            f"đơn vị được đáp ứng thấp nhất đạt {_PCT(float(s['lowest_unit_coverage']))}."),
+        charts.funding_status_chart(pd.DataFrame({
+            "rule_label": rule_name, "status_label": [labels.FUNDING_STATUS.get(k, k) for k in status.index],
+            "organisations": status.to_numpy()})),
+        charts.coverage_by_unit_chart(by_unit),
+        report.table(top, {"organisation_name": labels.COLUMN["organisation_name"], "unit_name": labels.COLUMN["unit_name"],
+                           "claim_vnd": labels.COLUMN["requested_vnd"], "granted_vnd": labels.COLUMN["granted_vnd"],
+                           "funded_share": labels.COLUMN["share"]},
+                     formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
+                     caption="15 chủ thể có mức hỗ trợ cao nhất (danh sách đầy đủ trong phụ lục)"),
+    ]
+
+
+def compare_rules(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every rule and the optimum on the same claims and envelope: (allocations, metrics)."""
+    _, orgs = branding_claims(plan, params)
+    return allocation.compare_rules(orgs, envelope(plan, params), params=allocation_params(params))
+
+
+def render_comparison(plan: Plan, params: Params) -> list:
+    """Rules side by side: metrics table, Lorenz curves, grants against claims."""
+    long, table = compare_rules(plan, params)
+    table = table.reset_index()
+    lorenz = pd.concat([allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule_label=label)
+                        for label, g in long.groupby("rule_label", sort=False)], ignore_index=True)
+    best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
+    return [
+        report.paragraph(
+            f"Trên cùng nhu cầu và kinh phí, quy tắc «{best['rule_label']}» đạt mức đáp ứng có trọng số ưu tiên cao nhất "
+            f"({_PCT(best['weighted_coverage'])}, cách phương án tối ưu {vnformat.number(100 * best['gap_to_optimum'], 1)} điểm %). "
+            "Quy tắc theo tỷ lệ cho mọi chủ thể cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên chủ thể đề nghị ít."),
+        report.table(table, {"rule_label": "Quy tắc", "fully_funded": "Đủ", "partly_funded": "Một phần",
+                             "not_funded": "Không", "weighted_coverage": "Đáp ứng có trọng số",
+                             "gini_funded_share": "Gini", "lowest_unit_coverage": "Đơn vị thấp nhất",
+                             "gap_to_optimum": "Cách tối ưu", "unspent_vnd": "Còn dư"},
+                     formats={"weighted_coverage": _PCT, "lowest_unit_coverage": _PCT,
+                              "gini_funded_share": lambda v: vnformat.number(v, 2),
+                              "gap_to_optimum": lambda v: _PCT(v) if v == v and v is not None else "–",
+                              "unspent_vnd": vnformat.money}),
+        charts.lorenz_chart(lorenz),
+        charts.grants_by_organisation_chart(long[long["rule"].isin(["priority", "proportional", "equal_awards",
+                                                                     "equal_losses"])]),
+    ]
+
+
+def run_simulation(plan: Plan, params: Params) -> simulation.SimulationResult:
+    """The Monte Carlo for these parameters (seeded: same parameters, same numbers)."""
+    items, orgs = branding_claims(plan, params)
+    lines = budget_lines(plan, params)
+    sim_params = simulation.SimulationParams(
+        draws=params.draws, seed=params.seed, cost_sigma=params.cost_sigma,
+        pass_rate={"new": params.pass_rate_new, "reevaluation": params.pass_rate_reevaluation,
+                   "upgrade": params.pass_rate_upgrade},
+        target_rate=params.target_rate, kept_rate=params.kept_rate)
+    return simulation.simulate(items, orgs, plan.products, plan.norms, lines,
+                               envelope_vnd=envelope(plan, params), plan_total_vnd=plan.targets.budget_total_vnd,
+                               params=sim_params, allocation_params=allocation_params(params),
+                               organisation_cap_vnd=params.organisation_cap_vnd)
+
+
+def render_risks(plan: Plan, params: Params) -> list:
+    """Monte Carlo: spend per line (P10–P90) against the plan, overrun probability, coverage per rule."""
+    sim = run_simulation(plan, params)
+    lines = budget_lines(plan, params)
+    result, _ = allocate(plan, params)
+    comparison = budget.budget_comparison(lines, sim.line_summary, int(result["granted_vnd"].sum()))
+    interval = comparison[comparison["line"] != "total"]
+    coverage = sim.rule_summary[sim.rule_summary["metric"] == "weighted_coverage"].assign(
+        rule_label=lambda f: f["rule"].map(labels.ALLOCATION_RULE))
+    rewards = comparison.set_index("line").loc["rewards"] if "rewards" in set(comparison["line"]) else None
+    text = (f"Qua {vnformat.number(params.draws)} lượt mô phỏng (tỷ lệ đạt: lần đầu {_PCT(params.pass_rate_new)}, "
+            f"đánh giá lại {_PCT(params.pass_rate_reevaluation)}, nâng hạng {_PCT(params.pass_rate_upgrade)}), "
+            f"xác suất tổng nhu cầu kinh phí vượt {vnformat.money(plan.targets.budget_total_vnd)} là {_PCT(sim.prob_overrun)}.")
+    if rewards is not None:
+        text += (f" Nhu cầu hỗ trợ sau công nhận ở mức trung vị {vnformat.money(int(rewards['p50_vnd']))} "
+                 f"(khoảng {vnformat.money(int(rewards['p10_vnd']))} – {vnformat.money(int(rewards['p90_vnd']))}) "
+                 f"so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến.")
+    return [
+        key_figure(_PCT(sim.prob_overrun), "xác suất vượt tổng kinh phí kế hoạch"),
+        report.paragraph(text),
+        charts.simulation_interval_chart(interval),
+        report.table(comparison, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch", "p10_vnd": "P10",
+                                  "p50_vnd": "Trung vị (P50)", "p90_vnd": "P90",
+                                  "prob_over_planned": "Xác suất vượt"},
+                     formats={"planned_vnd": vnformat.money, "p10_vnd": vnformat.money, "p50_vnd": vnformat.money,
+                              "p90_vnd": vnformat.money, "prob_over_planned": _PCT}, total_row=True),
+        charts.rule_coverage_chart(coverage),
+    ]
+
+
+def _money_control(name: str, label: str, plan_value: int) -> Control:
+    return Control(name, label, "billion", 0, 1e6, 0.1, fallback=plan_value)
+
+
+def _rule_options() -> tuple[tuple[str, str], ...]:
+    from .params import specs
+
+    return tuple((labels.ALLOCATION_RULE.get(r, r), r) for r in specs()["rule"].choices)
+
+
+def _allocation_controls(plan: Plan) -> tuple[Control, ...]:
+    return (
+        _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
+        Control("rule", "Quy tắc phân bổ", "choice", options=_rule_options()),
+        Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
+        Control("weight_star", "Ưu tiên hạng sao (hệ số)", "int", 0, 5, 1),
+        Control("weight_unit_equity", "Ưu tiên công bằng địa phương (hệ số)", "int", 0, 5, 1),
+    )
+
+
+BUDGET_LINES = View("Dự toán kinh phí", lambda plan: tuple(
+    _money_control(name, f"{labels.BUDGET_LINE[line]} (tỷ đồng)", _planned_line(plan, line))
+    for line, name in _LINE_PARAMS.items()), render_budget_lines)
+CLAIMS = View("Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn", lambda plan: (
+    Control("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì (%)", "percent",
+            fallback=claims.branding_norms(plan.norms)["share"].dropna().max() if len(plan.norms) else 0.5),
+    _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
+), render_claims)
+ALLOCATION = View("Phân bổ kinh phí hỗ trợ cho các chủ thể", _allocation_controls, render_allocation)
+COMPARISON = View("So sánh các quy tắc phân bổ", lambda plan: _allocation_controls(plan)[:1] + _allocation_controls(plan)[2:],
+                  render_comparison)
+RISKS = View("Rủi ro kinh phí (mô phỏng Monte Carlo)", lambda plan: (
+    Control("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)", "percent"),
+    Control("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)", "percent"),
+    Control("cost_sigma", "Độ bất định chi phí (×100)", "percent", 0, 100, 5),
+    Control("draws", "Số lượt mô phỏng", "int", 1000, 50_000, 1000),
+), render_risks)

@@ -43,6 +43,7 @@ class Control:
     maximum: float = 100
     step: float = 1
     options: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+    fallback: Any = None  # shown when the parameter is None ("from the plan")
 
 
 _SCALE = {"percent": 100.0, "billion": 1e-9, "million": 1e-6}
@@ -50,6 +51,8 @@ _SCALE = {"percent": 100.0, "billion": 1e-9, "million": 1e-6}
 
 def to_widget_value(control: Control, value: Any) -> Any:
     """The parameter's value as the control shows it (0.85 -> 85 for a percent control)."""
+    if value is None:
+        value = control.fallback
     if control.display in _SCALE:
         return None if value is None else round(float(value) * _SCALE[control.display], 6)
     return value
