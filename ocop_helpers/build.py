@@ -156,6 +156,11 @@ def build(
         )
         return time.perf_counter() - t0
 
+    from . import annex  # the analysis modules; imported once the inputs are known to be good
+
+    # The annex needs only the plan and the parameters: compute it while the kernels run.
+    annex_pool = ThreadPoolExecutor(max_workers=1)
+    annex_future = annex_pool.submit(annex.annex_sheets, the_plan, P)
     errors: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {nb: pool.submit(run, nb) for nb in notebooks}
@@ -167,6 +172,11 @@ def build(
             except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
                 errors.append(_failure_message(nb.name, exc, failed / nb.name))
+    try:
+        sheets = annex_future.result()
+    except Exception as exc:  # noqa: BLE001 - reported like a notebook failure
+        errors.append(f"Phụ lục (annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
+    annex_pool.shutdown()
     if errors:
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
@@ -190,10 +200,8 @@ def build(
     timings["html"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    from . import annex  # imported here: it pulls in the analysis modules
-
     annex_path = tmp / "annex.xlsx"
-    io.write_annex(annex_path, annex.annex_sheets(the_plan, P))
+    io.write_annex(annex_path, sheets)
     timings["annex"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
 

@@ -44,3 +44,11 @@ def test_notebooks_stay_thin():
             src = "".join(cell["source"])
             if cell["cell_type"] == "code":
                 assert not re.search(r"^\s*(def|class)\s", src, flags=re.M), f"{nb_path.name}: {src[:80]}"
+
+
+def test_readme_documents_every_parameter():
+    from ocop_helpers import params
+
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [s.name for s in params.SPECS if f"| `{s.name}` |" not in readme]
+    assert not missing, f"README parameter table lacks: {missing}"
