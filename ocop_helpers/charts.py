@@ -11,7 +11,8 @@ import altair as alt
 import pandas as pd
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
-PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c"]
+PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8",
+           "#7f5a2e", "#9bbf3a"]
 STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
 WIDTH = 560
 
@@ -189,7 +190,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
     ]
     x = alt.X(
         "deadline:T", title="Thời hạn hoàn thành",
-        axis=alt.Axis(format="%d/%m/%Y"), scale=alt.Scale(padding=40),
+        axis=alt.Axis(format="%-d/%-m/%Y"), scale=alt.Scale(padding=40),
     )
     bars = (
         alt.Chart(frame)

@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 # Cells with these tags never reach the document.
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove", "remove-cell", "setup", "lab-only"}
 EMPTY_SCRIPT = "data:text/javascript,"
+SCENARIO_NAMES = {"default": "mặc định (theo kế hoạch)"}
 
 CSS = """
 :root { --ocop-green: #1b6f3a; }
@@ -45,13 +46,16 @@ table.ocop-table tr.ocop-total td { font-weight: bold; border-top: 2px solid #c9
 .ocop-notice { border-left: 5px solid #e3a21a; background: #fff8e6; padding: .6rem .9rem; margin: .6rem 0; }
 .ocop-notice.ocop-error { border-color: #b8452f; background: #fdeeee; }
 .ocop-notice.ocop-info { border-color: #2f6db5; background: #eef4fb; }
-.jp-OutputArea-output svg { max-width: 100%; height: auto; }
+.jp-OutputArea-output svg, .jp-OutputArea-output img, .jp-RenderedSVG img { max-width: 100%; height: auto; }
+table.ocop-table { max-width: 100%; }
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {
   body, main, body.jp-Notebook { max-width: none; padding: 0; font-size: 10.5pt; }
   .ocop-toc { break-after: page; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-  table.ocop-table { break-inside: auto; width: 100%; }
+  table.ocop-table { break-inside: auto; width: 100%; table-layout: auto; }
+  table.ocop-table td.num { white-space: normal; }
+  .jp-OutputArea-output img { max-width: 100% !important; height: auto !important; }
   table.ocop-table thead { display: table-header-group; }
   table.ocop-table tr, .jp-OutputArea-output svg, .ocop-notice { break-inside: avoid; page-break-inside: avoid; }
   .jp-Cell { break-inside: auto; }
@@ -175,7 +179,7 @@ def render_html(notebooks: list[nbformat.NotebookNode], title: TitleBlock) -> st
         f'<div class="ocop-authority">{html.escape(title.authority)}</div>'
         f"<h1>{html.escape(title.title)}</h1>"
         f'<div class="ocop-meta">Tỉnh {html.escape(title.province_name)} · Năm {title.year} · '
-        f'Kịch bản: {html.escape(title.scenario)}{doc} · '
+        f'Kịch bản: {html.escape(SCENARIO_NAMES.get(title.scenario, title.scenario))}{doc} · '
         f'<span class="ocop-built">Lập ngày {html.escape(title.built)}</span></div>'
         "</header>"
     )

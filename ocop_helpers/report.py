@@ -81,17 +81,35 @@ def table(
     out = [f'<table class="{_TABLE_CSS_CLASS}">']
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr></thead><tbody>")
+    out.append("<thead><tr>" + "".join(
+        f'<th style="text-align:{"right" if c in numeric else "left"}">{html.escape(h)}</th>'
+        for c, h in zip(cols, heads)) + "</tr></thead><tbody>")
     n = len(frame)
     for i, row in enumerate(frame[cols].itertuples(index=False)):
         cls = ' class="ocop-total"' if total_row and i == n - 1 else ""
         cells = "".join(
-            ('<td class="num">' if c in numeric else "<td>") + _format_cell(v, formats.get(c)) + "</td>"
+            ('<td class="num" style="text-align:right">' if c in numeric else '<td style="text-align:left">')
+            + _format_cell(v, formats.get(c)) + "</td>"
             for c, v in zip(cols, row)
         )
         out.append(f"<tr{cls}>{cells}</tr>")
     out.append("</tbody></table>")
     return HTML("".join(out))
+
+
+def output_records(*items: object) -> tuple[dict, ...]:
+    """Items as notebook display outputs (mime bundles), charts styled and rendered by the active
+    renderer: what an ipywidgets Output shows when its ``outputs`` are set directly."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from .charts import style
+
+    formatter = DisplayFormatter()
+    records = []
+    for item in items:
+        data, meta = formatter.format(style(item) if isinstance(item, alt.TopLevelMixin) else item)
+        records.append({"output_type": "display_data", "data": data, "metadata": meta})
+    return tuple(records)
 
 
 def show(*items: object) -> None:

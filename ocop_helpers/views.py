@@ -20,10 +20,16 @@ from .widgets import Control, View
 _PCT = vnformat.percent
 
 
-def key_figure(value: str, caption: str) -> HTML:
-    """A highlighted number with its caption; the number carries the class ``ocop-key``."""
+_TONES = {"good": "#1b6f3a", "warning": "#b86e00", "bad": "#b8452f"}
+
+
+def key_figure(value: str, caption: str, tone: str = "good") -> HTML:
+    """A highlighted number with its caption; the number carries the class ``ocop-key``.
+
+    ``tone``: 'good' (green), 'warning' (amber) or 'bad' (red) — the reading of the number.
+    """
     return HTML(f'<div class="ocop-keybox"><span class="ocop-key" style="font-size:1.6em;font-weight:bold;'
-                f'color:#1b6f3a">{html.escape(value)}</span> <span>{html.escape(caption)}</span></div>')
+                f'color:{_TONES[tone]}">{html.escape(value)}</span> <span>{html.escape(caption)}</span></div>')
 
 
 def unit_display_names(plan: Plan) -> dict[str, str]:
@@ -62,6 +68,38 @@ def pass_rates(params: Params) -> dict[str, float]:
     """Pass rates per stream from the parameters."""
     return {"new": params.pass_rate_new, "reevaluation": params.pass_rate_reevaluation,
             "upgrade": params.pass_rate_upgrade}
+
+
+# ------------------------------------------------------------------ 00-overview
+
+
+def render_overview(plan: Plan, params: Params) -> list:
+    """Summary sentences, published key figures against the data, and the streams chart."""
+    from . import summary
+
+    figures = summary.key_figures(plan)
+
+    def shown(value: int, unit: str) -> str:
+        return vnformat.money(value) if unit == "đồng" else vnformat.number(value)
+
+    table = figures.assign(**{col + "_text": [shown(v, u) for v, u in zip(figures[col], figures["unit"])]
+                              for col in ("target", "data", "difference")})
+    table["unit"] = table["unit"].where(table["unit"] != "đồng", "")
+    return [
+        report.paragraphs(summary.overview_text(plan)),
+        report.table(table, {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", "target_text": labels.COLUMN["target"],
+                             "data_text": labels.COLUMN["actual"], "difference_text": labels.COLUMN["difference"]},
+                     caption="Chỉ tiêu công bố và dữ liệu chi tiết"),
+        charts.targets_vs_data_chart(summary.stream_comparison(plan)),
+    ]
+
+
+def render_sources(plan: Plan, params: Params) -> list:
+    """Where the plan's published numbers come from."""
+    from . import summary
+
+    return [report.table(summary.sources_table(plan), {"key": "Nội dung", "text": "Nguồn"},
+                         caption="Ký hiệu [S…] là số hiệu nguồn trong tài liệu dữ liệu kèm theo (data/README.md)")]
 
 
 # ------------------------------------------------------------------ 10-product-targets
@@ -130,7 +168,8 @@ def render_stock(plan: Plan, params: Params) -> list:
     verdict = "đạt" if proj.can_reach else "chưa đạt"
     return [
         key_figure(vnformat.number(round(proj.end_stock)),
-                   f"sản phẩm OCOP dự kiến cuối năm {plan.year} (mục tiêu {vnformat.number(plan.targets.stock_target)}: {verdict})"),
+                   f"sản phẩm OCOP dự kiến cuối năm {plan.year} (mục tiêu {vnformat.number(plan.targets.stock_target)}: {verdict})",
+                   "good" if proj.can_reach else "bad"),
         report.paragraph(narrative.stock_paragraph(proj)),
         charts.stock_projection_chart(proj.components(), plan.targets.stock_target),
     ]
@@ -159,13 +198,17 @@ def render_calendar(plan: Plan, params: Params) -> list:
     items: list = [report.paragraph(narrative.calendar_paragraph(cal.rounds, unit_display_names(plan),
                                                                  params.routing, cal.unscheduled))]
     for w in cal.warnings.itertuples():
+        where = f"Đợt {w.round} ({labels.LEVEL.get(w.level, w.level).lower()}, hạn {vnformat.date(w.deadline)})"
+        if w.warning == "level_not_in_force" and w.products == 0:
+            items.append(report.notice(f"{where}: {labels.CALENDAR_WARNING[w.warning].lower()}; "
+                                       "đợt này không tổ chức, các sản phẩm đã được điều chuyển.", "info"))
+            continue
         items.append(report.notice(
-            f"Đợt {w.round} ({labels.LEVEL.get(w.level, w.level).lower()}, hạn {vnformat.date(w.deadline)}): "
-            f"{labels.CALENDAR_WARNING.get(w.warning, w.warning)} — {vnformat.number(w.products)} sản phẩm.",
+            f"{where}: {labels.CALENDAR_WARNING.get(w.warning, w.warning)} — {vnformat.number(w.products)} sản phẩm.",
             "error" if w.warning in ("level_not_in_force", "over_capacity") else "warning"))
     items += [
         key_figure(vnformat.number(int(rounds["products"].max()) if len(rounds) else 0),
-                   "sản phẩm ở đợt đông nhất"),
+                   "sản phẩm ở đợt đông nhất", "bad" if bool(rounds["over_capacity"].any()) else "good"),
         charts.calendar_load_chart(cal.rounds, as_of=params.as_of_date()),
         report.table(rounds, {"round": labels.COLUMN["round"], "level_label": labels.COLUMN["level"],
                               "deadline": labels.COLUMN["deadline"], "products": labels.COLUMN["products"],
@@ -222,10 +265,11 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
 
     previous = io.load_previous_plan(plan)
     if previous is None:
-        return [report.paragraph(f"Dữ liệu chưa có kế hoạch năm {plan.year - 1} để so sánh.")]
+        return []
     table = summary.year_over_year(plan, previous)
     history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
     items: list = [
+        report.heading("So sánh với kế hoạch năm trước", 3),
         report.paragraph(summary.year_over_year_text(plan, previous)),
         report.table(table, {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính",
                              "previous": f"Năm {previous.year} ({previous.province_name})",
@@ -238,6 +282,8 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
     return items
 
 
+OVERVIEW = View("Tổng quan", _NO_CONTROLS, render_overview)
+SOURCES = View("Nguồn số liệu", _NO_CONTROLS, render_sources)
 YEAR_OVER_YEAR = View("So sánh với kế hoạch năm trước", _NO_CONTROLS, render_year_over_year)
 
 
@@ -360,7 +406,8 @@ def render_allocation(plan: Plan, params: Params) -> list:
     by_unit, _ = top_units(by_unit, "claim_vnd") if "claim_vnd" in by_unit else (by_unit, "")
     top = result.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
     return [
-        key_figure(_PCT(s["share_funded"]), f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»"),
+        key_figure(_PCT(s["share_funded"]), f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»",
+                   "good" if s["share_funded"] >= 0.999 else "warning"),
         report.paragraph(
             f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} chủ thể được "
             f"hỗ trợ đủ, {vnformat.number(int(s['partly_funded']))} được hỗ trợ một phần và "
@@ -444,7 +491,8 @@ def render_risks(plan: Plan, params: Params) -> list:
                  f"(khoảng {vnformat.money(int(rewards['p10_vnd']))} – {vnformat.money(int(rewards['p90_vnd']))}) "
                  f"so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến.")
     return [
-        key_figure(_PCT(sim.prob_overrun), "xác suất vượt tổng kinh phí kế hoạch"),
+        key_figure(_PCT(sim.prob_overrun), "xác suất vượt tổng kinh phí kế hoạch",
+                   "good" if sim.prob_overrun < 0.1 else "warning" if sim.prob_overrun < 0.5 else "bad"),
         report.paragraph(text),
         charts.simulation_interval_chart(interval),
         report.table(comparison, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch", "p10_vnd": "P10",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import io, paths, report
-from .params import ParamError, Params, specs, validate
+from .params import ParamError, Params, coerce, specs
 
 Render = Callable[[Params], Sequence[object]]
 
@@ -104,8 +104,8 @@ class Workbench:
 
         spec = specs()[control.name]
         value = self.values.get(control.name, spec.default)
-        style = {"description_width": "16rem"}
-        layout = w.Layout(width="34rem")
+        style = {"description_width": "21rem"}
+        layout = w.Layout(width="42rem")
         shown = to_widget_value(control, value)
         if control.display in ("percent", "int"):
             cls = w.FloatSlider if control.display == "percent" else w.IntSlider
@@ -154,9 +154,10 @@ class Workbench:
         name.add_class("ocop-scenario-name")
         overwrite = w.Checkbox(value=False, description="Ghi đè nếu đã có", indent=False)
         overwrite.add_class("ocop-overwrite")
-        save = w.Button(description="Lưu kịch bản", button_style="success", icon="save")
+        save = w.Button(description="Lưu kịch bản", button_style="success", icon="save",
+                        layout=w.Layout(width="auto"))
         save.add_class("ocop-save")
-        reset = w.Button(description="Khôi phục mặc định", icon="undo")
+        reset = w.Button(description="Khôi phục mặc định", icon="undo", layout=w.Layout(width="auto"))
         reset.add_class("ocop-reset")
         msg = w.HTML(value="")
         msg.add_class("ocop-msg")
@@ -177,9 +178,9 @@ class Workbench:
         owner = next(p for p in self._panels if control in p[0])
         try:
             value = from_widget_value(control, shown)
-            checked = validate({control.name: value})[control.name]
-        except (ParamError, ValueError, TypeError) as exc:
-            reason = exc.problems[0] if isinstance(exc, ParamError) else str(exc)
+            checked = coerce(specs()[control.name], value)
+        except (ValueError, TypeError) as exc:
+            reason = str(exc) if control.display not in _SCALE else f"{exc} (đang nhập {shown})"
             self._show_message(owner[3], f"{control.label}: {reason}. Giữ kết quả trước đó.", False)
             return
         previous = self.values.get(control.name)
@@ -204,8 +205,6 @@ class Workbench:
 
     def _render(self, entry) -> bool:
         """Fill a panel's Output; on a model error keep the last good output and say why."""
-        from IPython.display import display
-
         controls, render, out, msg, _ = entry
         try:
             items = list(render(Params(dict(self.values))))
@@ -213,9 +212,7 @@ class Workbench:
             self._show_message(msg, f"Không tính được với giá trị này: {exc}. Giữ kết quả trước đó.", False)
             return False
         msg.value = ""
-        out.clear_output(wait=True)
-        with out:
-            report.show(*items) if items else display(report.paragraph("Không có dữ liệu."))
+        out.outputs = report.output_records(*(items or [report.paragraph("Không có dữ liệu.")]))
         return True
 
     def save(self, name: str, overwrite: bool = False) -> tuple[str, bool]:

@@ -1,0 +1,136 @@
+"""The what-if workbench without a browser: real ipywidgets objects, driven through their values."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from ocop_helpers import build, io, params, views, widgets
+
+from .conftest import DEFAULT_PLAN, DEMO_PLAN
+
+
+@pytest.fixture(scope="module")
+def plan():
+    from ocop_helpers import report
+
+    report.setup_notebook()  # charts as SVG, as in the notebooks
+    return io.load_plan(DEFAULT_PLAN)
+
+
+def controls_of(box) -> dict:
+    found = {}
+
+    def walk(w):
+        for cls in getattr(w, "_dom_classes", ()):
+            if cls.startswith("ocop-ctl-"):
+                found[cls[len("ocop-ctl-"):]] = w
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(box)
+    return found
+
+
+def by_class(box, cls: str):
+    if cls in getattr(box, "_dom_classes", ()):
+        return box
+    for child in getattr(box, "children", ()):
+        hit = by_class(child, cls)
+        if hit is not None:
+            return hit
+    return None
+
+
+def output_html(out) -> str:
+    return "".join(o.get("data", {}).get("text/html", "") for o in out.outputs)
+
+
+def key(out) -> str:
+    return re.findall(r'class="ocop-key"[^>]*>([^<]+)<', output_html(out))[0]
+
+
+def test_static_mode_creates_no_widgets(plan, monkeypatch):
+    import ipywidgets
+
+    made = []
+    monkeypatch.setattr(ipywidgets.Widget, "__init__", lambda self, **kw: made.append(type(self)))
+    P = params.Params({"interactive": False})
+    assert widgets.start(P) is None
+    widgets.section(None, P, plan, views.STOCK)
+    assert made == []
+
+
+def test_percent_and_money_controls_convert_both_ways():
+    c = widgets.Control("pass_rate_new", "x", "percent")
+    assert widgets.to_widget_value(c, 0.85) == 85 and widgets.from_widget_value(c, 85) == 0.85
+    m = widgets.Control("envelope_vnd", "x", "billion", fallback=5_200_000_000)
+    assert widgets.to_widget_value(m, None) == 5.2 and widgets.from_widget_value(m, 6.15) == 6_150_000_000
+    assert widgets.scenario_slug("Kịch bản Đợt 2!") == "kich-ban-dot-2"
+
+
+def test_moving_a_control_redraws_its_view(plan):
+    bench = widgets.Workbench(params.Params({}))
+    box = bench.panel(views.STOCK.controls(plan), lambda p: views.STOCK.render(plan, p), "t")
+    out = by_class(box, "ocop-view")
+    before = key(out)
+    controls_of(box)["pass_rate_new"].value = 90
+    after = key(out)
+    assert before != after
+    assert bench.values["pass_rate_new"] == 0.9
+    assert after == f"{round(views.stock_projection(plan, params.Params({'pass_rate_new': 0.9})).end_stock):,}".replace(",", ".")
+
+
+def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
+    bench = widgets.Workbench(params.Params({}))
+    box = bench.panel(views.ALLOCATION.controls(plan), lambda p: views.ALLOCATION.render(plan, p), "t")
+    out, msg = by_class(box, "ocop-view"), by_class(box, "ocop-msg")
+    before = output_html(out)
+    controls_of(box)["envelope_vnd"].value = 25.0  # tỷ đồng: more than the 20,9 tỷ total
+    assert "ocop-msg-error" in msg.value and "lớn hơn tổng kinh phí" in msg.value
+    assert output_html(out) == before
+    controls_of(box)["min_grant_vnd"].value = -5  # triệu đồng: negative, rejected by the registry
+    assert "không nhỏ hơn 0" in msg.value
+    controls_of(box)["envelope_vnd"].value = 4.0
+    assert msg.value == "" and output_html(out) != before
+
+
+def test_shared_parameter_stays_in_sync_across_panels(plan):
+    bench = widgets.Workbench(params.Params({}))
+    a = bench.panel(views.ALLOCATION.controls(plan), lambda p: views.ALLOCATION.render(plan, p), "a")
+    b = bench.panel(views.CLAIMS.controls(plan), lambda p: views.CLAIMS.render(plan, p), "b")
+    controls_of(a)["envelope_vnd"].value = 4.5
+    assert controls_of(b)["envelope_vnd"].value == 4.5
+    assert "4,5 tỷ đồng" in output_html(by_class(b, "ocop-view"))
+
+
+def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path / "scenarios"))
+    plan = io.load_plan(DEMO_PLAN)
+    bench = widgets.Workbench(params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
+    box = bench.panel(views.STOCK.controls(plan), lambda p: views.STOCK.render(plan, p), "t")
+    ctl = controls_of(box)
+    ctl["pass_rate_new"].value = 35
+    ctl["lapse_share"].value = 40
+    shown = key(by_class(box, "ocop-view"))
+    message, ok = bench.save("Thử nghiệm 1")
+    assert ok, message
+    path = tmp_path / "scenarios" / "thu-nghiem-1.yaml"
+    saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert saved["pass_rate_new"] == 0.35 and saved["lapse_share"] == 0.4 and saved["scenario"] == "thu-nghiem-1"
+    again, ok = bench.save("Thử nghiệm 1")
+    assert not ok and "Ghi đè" in again
+    assert bench.save("Thử nghiệm 1", overwrite=True)[1]
+    bench.reset()
+    assert ctl["pass_rate_new"].value == 50 and key(by_class(box, "ocop-view")) != shown
+    result = build.build(DEMO_PLAN, params_files=[path], out_root=tmp_path / "out", progress=lambda line: None)
+    page = result.html.read_text(encoding="utf-8")
+    assert re.findall(r'class="ocop-key"[^>]*>([^<]+)<', page)[0] == shown
+    assert json.loads(result.manifest.read_text())["scenario"] == "thu-nghiem-1"
+
+
+test_save_reset_and_build_reproduce_the_widget_numbers = pytest.mark.slow(
+    test_save_reset_and_build_reproduce_the_widget_numbers)
