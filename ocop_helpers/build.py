@@ -57,6 +57,15 @@ def declared_parameters(notebook: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(notebook)).keys())
 
 
+def parameters_by_notebook() -> dict[str, list[str]]:
+    """Parameter name -> the step numbers (NN) of the notebooks that declare it."""
+    used: dict[str, list[str]] = {}
+    for nb in plan_notebooks():
+        for name in sorted(declared_parameters(nb)):
+            used.setdefault(name, []).append(nb.stem[:2])
+    return used
+
+
 def collect_parameters(files: list[str | os.PathLike] = (), overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Merge params YAML files in order (later wins), then command-line overrides."""
     values: dict[str, Any] = {}

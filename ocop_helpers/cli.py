@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     x = sub.add_parser("to-xlsx", help="xuất thư mục kế hoạch thành một tệp Excel để nhập liệu")
     x.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR))
     x.add_argument("target")
-    sub.add_parser("params", help="liệt kê mọi tham số")
+    pp = sub.add_parser("params", help="liệt kê mọi tham số")
+    pp.add_argument("--markdown", action="store_true", help="bảng Markdown (như trong README)")
     args = parser.parse_args(argv)
 
     from .params import ParamError
@@ -60,10 +61,14 @@ def main(argv: list[str] | None = None) -> int:
 
             print(plan_to_xlsx(args.plan, Path(args.target)))
         elif args.command == "params":
-            from .params import SPECS
+            from .build import parameters_by_notebook
+            from .params import SPECS, markdown_table
 
-            for s in SPECS:
-                print(f"{s.name:28} {s.kind:7} mặc định={s.default!r:14} {s.help}")
+            if args.markdown:
+                print(markdown_table(parameters_by_notebook()))
+            else:
+                for s in SPECS:
+                    print(f"{s.name:28} {s.kind:7} mặc định={s.default!r:14} {s.help}")
     except (ParamError, PlanValidationError) as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return 2

@@ -30,13 +30,13 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("province", "str", "bac-giang", "Mã tỉnh (thư mục trong data/), ví dụ bac-giang"),
-    Spec("year", "int", 2025, "Năm kế hoạch", 2000, 2100),
+    Spec("province", "str", paths.DEFAULT_PLAN_DIR.parent.name, "Mã tỉnh: tên thư mục trong data/"),
+    Spec("year", "int", int(paths.DEFAULT_PLAN_DIR.name), "Năm kế hoạch", 2000, 2100),
     Spec("plan_dir", "str", "", "Thư mục kế hoạch hoặc tệp .xlsx; để trống = data/<province>/<year>"),
     Spec("scenario", "str", "default", "Tên kịch bản (thư mục con trong outputs/)"),
     Spec("interactive", "bool", True, "True trong JupyterLab (hiện bảng điều khiển); bản dựng papermill đặt False"),
     Spec("as_of", "date", None, "Ngày xem xét (hạn đã qua hay chưa); để trống = 1/1 năm kế hoạch", nullable=True),
-    Spec("seed", "int", 2025, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
+    Spec("seed", "int", 1, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
     # Product targets, stock and calendar (10-product-targets)
     Spec("unit_filter", "str", "", "Chỉ xem một đơn vị hành chính (unit_id); để trống = toàn tỉnh"),
     Spec("pass_rate_new", "share", 0.5, "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định)"),
@@ -138,7 +138,7 @@ def coerce(spec: Spec, value: Any) -> Any:
             try:
                 value = dt.date.fromisoformat(str(value).strip())
             except ValueError:
-                raise ValueError("cần một ngày dạng 2025-06-15") from None
+                raise ValueError("cần một ngày dạng năm-tháng-ngày (YYYY-MM-DD)") from None
     elif k == "choice":
         value = str(value).strip()
         if value not in spec.choices:
@@ -213,3 +213,22 @@ def from_namespace(namespace: dict[str, Any]) -> Params:
 def defaults() -> dict[str, Any]:
     """Every parameter's default value."""
     return {s.name: s.default for s in SPECS}
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def markdown_table(used_by: dict[str, list[str]] | None = None) -> str:
+    """The parameter table of the README: name, type and range, default, notebooks, meaning."""
+    used_by = used_by or {}
+    rows = ["| Parameter | Type | Default | Notebooks | Meaning |", "|---|---|---|---|---|"]
+    for s in SPECS:
+        kind = s.kind + (f" ({', '.join(s.choices)})" if s.choices else "")
+        if s.minimum is not None or s.maximum is not None:
+            low = "" if s.minimum is None else _bound(s.minimum)
+            high = "" if s.maximum is None else _bound(s.maximum)
+            kind += f" [{low}–{high}]"
+        default = "empty" if s.default is None else repr(s.default)
+        rows.append(f"| `{s.name}` | {kind} | {default} | {', '.join(used_by.get(s.name, []))} | {s.help} |")
+    return "\n".join(rows)

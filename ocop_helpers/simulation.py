@@ -31,7 +31,7 @@ class SimulationParams:
     """
 
     draws: int = 10_000
-    seed: int = 2025
+    seed: int = 1
     cost_sigma: float = 0.20
     common_cost_sigma: float = 0.10
     cost_median: float = 1.0

@@ -84,7 +84,7 @@ def parse_date(text: str) -> pd.Timestamp:
     else:
         m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", t)
         if not m:
-            raise ValueError("một ngày dạng 2025-06-15 hoặc 15/6/2025")
+            raise ValueError("một ngày dạng năm-tháng-ngày (YYYY-MM-DD) hoặc ngày/tháng/năm")
         d, mo, y = (int(x) for x in m.groups())
     try:
         return pd.Timestamp(dt.date(y, mo, d))
@@ -358,10 +358,10 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
 
     if not isinstance(meta, dict):
         return {}, [Problem(file, None, None, None, "tệp phải là một bảng khóa: giá trị (YAML mapping)")]
-    need("province_id", lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0), "mã tỉnh viết thường, không dấu (vd. bac-giang)")
+    need("province_id", lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0), "mã tỉnh viết thường, không dấu, nối bằng dấu '-'")
     need("province_name", lambda v: str(v).strip(), "tên tỉnh")
-    need("year", lambda v: count(v) if 2000 <= count(v) <= 2100 else int("x"), "năm (vd. 2025)")
-    need("units_as_of", _as_date, "ngày áp dụng danh mục đơn vị hành chính (vd. 2025-01-01)")
+    need("year", lambda v: count(v) if 2000 <= count(v) <= 2100 else int("x"), "năm kế hoạch (bốn chữ số)")
+    need("units_as_of", _as_date, "ngày áp dụng danh mục đơn vị hành chính (YYYY-MM-DD)")
     out["plan_document"] = str(meta.get("plan_document") or "")
     targets = meta.get("targets")
     if not isinstance(targets, dict):
@@ -390,7 +390,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
             for key, parse, expected in (
                 ("round", count, "số thứ tự đợt (1, 2, …)"),
                 ("level", lambda v: parse_code(P.LEVELS)(str(v)), "cấp: " + ", ".join(P.LEVELS)),
-                ("deadline", _as_date, "ngày hạn hoàn thành (vd. 2025-06-15)"),
+                ("deadline", _as_date, "ngày hạn hoàn thành (YYYY-MM-DD)"),
             ):
                 try:
                     row[key] = parse(r[key])

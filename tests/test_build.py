@@ -65,7 +65,7 @@ def test_html_has_no_network_reference_and_renders_charts_inline(default_build):
 def test_manifest_records_parameters_inputs_versions(default_build):
     m = json.loads(default_build.manifest.read_text(encoding="utf-8"))
     assert m["province_id"] == "bac-giang" and m["year"] == 2025 and m["scenario"] == "default"
-    assert m["parameters"]["interactive"] is False and m["seed"] == m["parameters"].get("seed", 2025)
+    assert m["parameters"]["interactive"] is False and m["seed"] == m["parameters"].get("seed", 1)
     assert any(k.endswith("products.csv") for k in m["inputs_sha256"])
     assert all(len(v) == 64 for v in m["inputs_sha256"].values())
     assert m["packages"]["pandas"].startswith("3.")

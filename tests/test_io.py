@@ -100,7 +100,7 @@ def test_xlsx_problems_name_the_sheet(tmp_path: Path):
         ("requests.csv", 4, "cost_vnd", "12,5 triệu", "số tiền nguyên"),
         ("requests.csv", 5, "item", "logo", "trademark, packaging"),
         ("history.csv", 2, "date", "31/13/2021", "ngày có thật"),
-        ("history.csv", 3, "date", "cuối năm", "một ngày dạng"),
+        ("history.csv", 3, "date", "cuối năm", "YYYY-MM-DD"),
         ("norms.csv", 2, "amount_vnd", "50000000.5", "số tiền nguyên"),
         ("norms.csv", 3, "share", "1.5", "tỷ lệ từ 0 đến 1"),
         ("budget_lines.csv", 2, "line", "misc", "rewards"),
