@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+
+from . import frames
 import pytest
 
 from ocop_helpers.authority import (
@@ -18,33 +20,7 @@ from ocop_helpers.authority import (
 
 @pytest.fixture()
 def rules() -> pd.DataFrame:
-    rows = [
-        # 1048 era
-        (None, "2023-02-23", 3, "province", "province", "district"),
-        (None, "2023-02-23", 4, "province", "province", "district"),
-        (None, "2023-02-23", 5, "central", "central", "district"),
-        # 148 era
-        ("2023-02-24", "2025-07-05", 3, "district", "district", None),
-        ("2023-02-24", "2025-07-05", 4, "province", "province", None),
-        ("2023-02-24", "2025-07-05", 5, "central", "central", None),
-        # from 1489
-        ("2025-07-06", None, 3, "province", "province", "commune"),
-        ("2025-07-06", None, 4, "province", "province", "commune"),
-        ("2025-07-06", None, 5, "central", "central", "commune"),
-    ]
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "valid_from", "valid_to", "star",
-            "evaluating_level", "recognising_level", "pre_assessing_level",
-        ],
-    )
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"])
-    frame["star"] = frame["star"].astype("Int64")
-    frame["pre_assessing_level"] = frame["pre_assessing_level"].astype("str")
-    frame["source"] = "test"
-    return frame
+    return frames.authority_rules(frames.RULES_1048 + frames.RULES_148 + frames.RULES_1489)
 
 
 def test_148_boundary_both_sides(rules: pd.DataFrame) -> None:

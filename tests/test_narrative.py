@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import frames
+
 from ocop_helpers.calendar import evaluation_calendar
 from ocop_helpers.narrative import (
     calendar_paragraph,
@@ -18,40 +20,19 @@ from ocop_helpers.targets import by_sector, by_unit, load_concentration, stream_
 
 
 def _rules() -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [
-            ("2023-02-24", "2025-07-05", 3, "district", "district", None),
-            ("2023-02-24", "2025-07-05", 4, "province", "province", None),
-            ("2023-02-24", "2025-07-05", 5, "central", "central", None),
-            ("2025-07-06", None, 3, "province", "province", "commune"),
-            ("2025-07-06", None, 4, "province", "province", "commune"),
-            ("2025-07-06", None, 5, "central", "central", "commune"),
-        ],
-        columns=["valid_from", "valid_to", "star", "evaluating_level", "recognising_level", "pre_assessing_level"],
-    )
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"])
-    return frame
+    return frames.authority_rules(frames.RULES_148 + frames.RULES_1489)
 
 
 def _units() -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [
+    return frames.units([
             ("p", "D1", "Huyện 1", "huyen", "district", "2020-01-01", "2025-06-30"),
             ("p", "D2", "Huyện 2", "huyen", "district", "2020-01-01", "2025-06-30"),
             ("p", "X1", "Xã 1", "xa", "commune", "2025-07-01", None),
-        ],
-        columns=["province_id", "unit_id", "unit_name", "unit_kind", "level", "valid_from", "valid_to"],
-    )
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"])
-    return frame
+    ])
 
 
 def _rounds(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["round", "level", "deadline"])
-    frame["deadline"] = pd.to_datetime(frame["deadline"])
-    return frame
+    return frames.rounds(rows)
 
 
 def _products(rows: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:

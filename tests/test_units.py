@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+
+from . import frames
 import pytest
 
 from ocop_helpers.units import level_exists, rekey, unit_mapping, units_at
@@ -10,20 +12,14 @@ from ocop_helpers.units import level_exists, rekey, unit_mapping, units_at
 
 @pytest.fixture()
 def units() -> pd.DataFrame:
-    rows = [
+    return frames.units([
         ("p", "A", "Huyện A", "huyen", "district", "2020-01-01", "2024-12-31"),
         ("p", "B", "Thành phố B", "thanh_pho", "district", "2020-01-01", "2025-06-30"),
         ("p", "C", "Huyện C", "huyen", "district", "2020-01-01", "2025-06-30"),
         ("p", "x1", "Xã 1", "xa", "commune", "2025-07-01", None),
         ("p", "x2", "Phường 2", "phuong", "commune", "2025-07-01", None),
         ("q", "Q", "Huyện Q", "huyen", "district", "2020-01-01", None),
-    ]
-    frame = pd.DataFrame(
-        rows, columns=["province_id", "unit_id", "unit_name", "unit_kind", "level", "valid_from", "valid_to"]
-    )
-    frame["valid_from"] = pd.to_datetime(frame["valid_from"])
-    frame["valid_to"] = pd.to_datetime(frame["valid_to"])
-    return frame
+    ])
 
 
 @pytest.fixture()
