@@ -27,6 +27,8 @@ from .params import ParamError, Params, validate
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
+# The kernel's own start-up log (e.g. ipykernel's note on TCP transport) is not the build's business.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "altair", "vl-convert-python", "papermill",
                       "nbconvert", "ipykernel", "ipywidgets", "openpyxl", "jupyterlab")
 
@@ -162,10 +164,13 @@ def build(
             str(nb), str(tmp / nb.name), parameters=nb_params, kernel_name="python3",
             cwd=str(nb.parent), progress_bar=False, log_output=False,
             execution_timeout=EXECUTION_TIMEOUT_S, report_mode=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
         return time.perf_counter() - t0
 
-    from . import annex  # the analysis modules; imported once the inputs are known to be good
+    # Import the analysis modules here, in the main thread: Python's import machinery is not safe
+    # against two threads importing the same package (IPython) at once.
+    from . import annex, views  # noqa: F401
 
     # The annex needs only the plan and the parameters: compute it while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)
