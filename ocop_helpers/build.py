@@ -28,7 +28,7 @@ from .params import ParamError, Params, validate
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
 # The kernel's own start-up log (e.g. ipykernel's note on TCP transport) is not the build's business.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "altair", "vl-convert-python", "papermill",
                       "nbconvert", "ipykernel", "ipywidgets", "openpyxl", "jupyterlab")
 
