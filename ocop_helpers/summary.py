@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import labels, vnformat
+from . import labels, targets, vnformat
 from .plan import STREAMS, Plan
 
 
@@ -14,14 +14,15 @@ def key_figures(plan: Plan) -> pd.DataFrame:
     Streams and total products, organisations requesting branding support, budget total (sum of
     lines), and the stock target with the latest recorded stock before the plan year.
     """
-    products = plan.products
-    counts = products["stream"].value_counts().reindex(list(STREAMS), fill_value=0)
     t = plan.targets
+    streams = targets.stream_summary(plan.products, t.by_stream() | {"total": t.total}).set_index("stream")
     rows = [
-        (f"Sản phẩm {labels.STREAM[s].lower()}", "sản phẩm", t.by_stream()[s], int(counts[s]), "targets")
+        (f"Sản phẩm {labels.STREAM[s].lower()}", "sản phẩm", int(streams.loc[s, "target"]),
+         int(streams.loc[s, "actual"]), "targets")
         for s in STREAMS
     ]
-    rows.append(("Tổng số sản phẩm đánh giá, phân hạng", "sản phẩm", t.total, len(products), "targets"))
+    rows.append(("Tổng số sản phẩm đánh giá, phân hạng", "sản phẩm", int(streams.loc["total", "target"]),
+                 int(streams.loc["total", "actual"]), "targets"))
     rows.append(("Chủ thể đề nghị hỗ trợ nhãn hiệu, bao bì, tem nhãn", "chủ thể", t.organisations_branding,
                  int(plan.organisations["requests_branding"].sum()), "organisations_branding"))
     rows.append(("Tổng kinh phí", "đồng", t.budget_total_vnd, int(plan.budget_lines["amount_vnd"].sum()),
