@@ -191,3 +191,18 @@ def test_bare_papermill_cli_runs_the_overview(tmp_path):
     nb = nbformat.read(out, as_version=4)
     html_out = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "323" in html_out
+
+
+def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_path):
+    """Issue 7: the merged tỉnh Bắc Ninh builds from data alone, under the post-July-2025 rules."""
+    r = build.build(paths.DATA_DIR / "bac-ninh" / "2026", out_root=tmp_path, **QUIET)
+    assert r.out_dir.parts[-3:] == ("bac-ninh", "2026", "default")
+    text = visible_text(r.html.read_text(encoding="utf-8"))
+    assert "Năm 2026 toàn tỉnh có 400 sản phẩm" in text
+    assert "Cấp huyện" not in text  # no district level anywhere in the calendar
+    assert "Cấp đánh giá không còn tổ chức" not in text
+    assert "So sánh với kế hoạch năm trước" in text and "tỉnh Bắc Giang trước khi hợp nhất" in text
+    assert "25 đơn vị cao nhất trên tổng số 99" in text  # 99 communes: the document shows the top 25
+    wb = openpyxl.load_workbook(r.annex)
+    units = wb["Đơn vị"]
+    assert units.max_row == 99 + 1
