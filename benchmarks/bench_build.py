@@ -36,7 +36,7 @@ def floor_seconds(notebooks: int, workdir: Path) -> float:
     start = time.perf_counter()
     for i in range(notebooks):
         papermill.execute_notebook(str(src), str(workdir / f"floor-{i}.ipynb"), kernel_name="python3",
-                                   progress_bar=False, log_output=False)
+                                   progress_bar=False, log_output=False, extra_arguments=build.KERNEL_ARGUMENTS)
     return time.perf_counter() - start
 
 

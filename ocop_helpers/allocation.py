@@ -989,8 +989,7 @@ class _DrawFrame:
     w: np.ndarray
     wsum: np.ndarray
     requested: np.ndarray
-    unit_order: np.ndarray | None
-    unit_starts: np.ndarray | None
+    unit_matrix: np.ndarray | None  # orgs x units, 1 where the organisation is in the unit
     unit_claims: np.ndarray | None
     gini_idx: np.ndarray
 
@@ -1000,14 +999,16 @@ class _DrawFrame:
         with np.errstate(divide="ignore"):
             inv_c = np.where(has, 1.0 / np.where(has, c, 1.0), 0.0)
         wh = np.where(has, w, 0.0)
-        unit_order = unit_starts = unit_claims = None
+        unit_matrix = unit_claims = None
         if unit_codes is not None:
+            # 0/1 indicator (orgs x units): per-unit sums of every draw are one matrix product.
             u = np.asarray(unit_codes, dtype=np.int64)
-            unit_order = np.argsort(u, kind="stable")
-            unit_starts = np.flatnonzero(np.r_[True, u[unit_order][1:] != u[unit_order][:-1]])
-            unit_claims = np.add.reduceat(c[:, unit_order], unit_starts, axis=1)
+            _, col = np.unique(u, return_inverse=True)
+            unit_matrix = np.zeros((len(u), int(col.max()) + 1 if len(u) else 0))
+            unit_matrix[np.arange(len(u)), col] = 1.0
+            unit_claims = c @ unit_matrix
         n = c.shape[1]
-        return cls(c, e, inv_c, bool(has.all()), has, w, wh.sum(axis=1), c.sum(axis=1), unit_order, unit_starts,
+        return cls(c, e, inv_c, bool(has.all()), has, w, wh.sum(axis=1), c.sum(axis=1), unit_matrix,
                    unit_claims, (2 * np.arange(1, n + 1) - n - 1).astype(float))
 
     def metrics(self, x: np.ndarray, shape: str | np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -1048,8 +1049,8 @@ class _DrawFrame:
                 "gini_funded_share": g,
                 "weighted_coverage": np.where(self.wsum > 0, wshare / np.where(self.wsum > 0, self.wsum, 1.0), 1.0),
             }
-            if self.unit_order is not None:
-                xu = np.add.reduceat(x[:, self.unit_order], self.unit_starts, axis=1)
+            if self.unit_matrix is not None:
+                xu = x @ self.unit_matrix
                 uc = self.unit_claims
                 out["lowest_unit_coverage"] = np.where(uc > 0, xu / np.where(uc > 0, uc, 1.0), np.inf).min(axis=1)
         return out

@@ -177,7 +177,9 @@ def build(
     annex_future = annex_pool.submit(annex.annex_sheets, the_plan, P)
     errors: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {nb: pool.submit(run, nb) for nb in notebooks}
+        # Later steps carry the heavier analysis: start them first so the light overview fills the tail.
+        submitted = {nb: pool.submit(run, nb) for nb in reversed(notebooks)}
+        futures = {nb: submitted[nb] for nb in notebooks}
         for i, (nb, fut) in enumerate(futures.items(), start=1):
             try:
                 seconds = fut.result()
