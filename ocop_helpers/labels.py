@@ -35,6 +35,14 @@ BUDGET_LINE: dict[str, str] = {
     "training": "Tập huấn, tuyên truyền",
 }
 
+BUDGET_LINE_SHORT: dict[str, str] = {
+    "rewards": "Thưởng sau công nhận",
+    "branding": "Nhãn hiệu, bao bì, tem nhãn",
+    "councils": "Hội đồng đánh giá",
+    "promotion": "Xúc tiến thương mại",
+    "training": "Tập huấn, tuyên truyền",
+}
+
 REWARD_CASE: dict[str, str] = {
     "first": "Đánh giá lần đầu",
     "kept": "Đánh giá nâng hạng, giữ nguyên hạng",

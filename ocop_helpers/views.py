@@ -329,10 +329,20 @@ def priority_weights(params: Params) -> allocation.PriorityWeights:
 
 def branding_claims(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claims per item, claims per organisation) under the norms and the parameters' caps."""
+    share = None if params.co_financing_share is None else {"packaging": params.co_financing_share}
     items = claims.item_claims(plan.requests, plan.products, plan.organisations, plan.norms,
-                               co_financing_share=params.co_financing_share, item_cap_vnd=params.item_cap_vnd,
+                               co_financing_share=share, item_cap_vnd=params.item_cap_vnd,
                                organisation_cap_vnd=params.organisation_cap_vnd)
     return items, claims.organisation_claims(items, params.organisation_cap_vnd)
+
+
+def packaging_share(plan: Plan) -> float:
+    """The state's co-financing share of packaging under the plan's norms (the largest if several)."""
+    norms = claims.branding_norms(plan.norms)
+    shares = norms.loc[norms["line"] == "packaging", "share"].dropna()
+    if shares.empty:
+        raise ValueError("định mức của kế hoạch không có tỷ lệ hỗ trợ bao bì (packaging share)")
+    return float(shares.max())
 
 
 def allocation_params(params: Params) -> allocation.AllocationParams:
@@ -525,11 +535,11 @@ def _allocation_controls(plan: Plan) -> tuple[Control, ...]:
 
 
 BUDGET_LINES = View("Dự toán kinh phí", lambda plan: tuple(
-    _money_control(name, f"{labels.BUDGET_LINE[line]} (tỷ đồng)", _planned_line(plan, line))
+    _money_control(name, f"{labels.BUDGET_LINE_SHORT[line]} (tỷ đồng)", _planned_line(plan, line))
     for line, name in _LINE_PARAMS.items()), render_budget_lines)
 CLAIMS = View("Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn", lambda plan: (
     Control("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì (%)", "percent",
-            fallback=claims.branding_norms(plan.norms)["share"].dropna().max() if len(plan.norms) else 0.5),
+            fallback=packaging_share(plan)),
     _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
 ), render_claims)
 ALLOCATION = View("Phân bổ kinh phí hỗ trợ cho các chủ thể", _allocation_controls, render_allocation)

@@ -155,9 +155,9 @@ class Workbench:
         overwrite = w.Checkbox(value=False, description="Ghi đè nếu đã có", indent=False)
         overwrite.add_class("ocop-overwrite")
         save = w.Button(description="Lưu kịch bản", button_style="success", icon="save",
-                        layout=w.Layout(width="auto"))
+                        layout=w.Layout(width="10rem", flex="0 0 auto"))
         save.add_class("ocop-save")
-        reset = w.Button(description="Khôi phục mặc định", icon="undo", layout=w.Layout(width="auto"))
+        reset = w.Button(description="Khôi phục mặc định", icon="undo", layout=w.Layout(width="13rem", flex="0 0 auto"))
         reset.add_class("ocop-reset")
         msg = w.HTML(value="")
         msg.add_class("ocop-msg")

@@ -134,3 +134,13 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
 
 test_save_reset_and_build_reproduce_the_widget_numbers = pytest.mark.slow(
     test_save_reset_and_build_reproduce_the_widget_numbers)
+
+
+def test_co_financing_control_shows_the_packaging_norm_and_leaves_trademarks_alone(plan):
+    ctl = next(c for c in views.CLAIMS.controls(plan) if c.name == "co_financing_share")
+    assert widgets.to_widget_value(ctl, None) == 50
+    base, _ = views.branding_claims(plan, params.Params({}))
+    lower, _ = views.branding_claims(plan, params.Params({"co_financing_share": 0.3}))
+    tm = base["item"] == "trademark"
+    assert (lower.loc[tm, "claim_vnd"] == base.loc[tm, "claim_vnd"]).all()
+    assert lower.loc[~tm, "claim_vnd"].sum() < base.loc[~tm, "claim_vnd"].sum()
