@@ -36,9 +36,20 @@ def paragraphs(texts: Iterable[str]) -> HTML:
     return HTML("".join(f'<p class="ocop-text">{html.escape(t)}</p>' for t in texts))
 
 
+_NOTICE_STYLE = {
+    "warning": "border-left:5px solid #e3a21a;background:#fff8e6",
+    "error": "border-left:5px solid #b8452f;background:#fdeeee",
+    "info": "border-left:5px solid #2f6db5;background:#eef4fb",
+}
+
+
 def notice(text: str, kind: str = "warning") -> HTML:
-    """A highlighted box: kind 'warning' (amber), 'error' (red) or 'info' (blue); text escaped."""
-    return HTML(f'<div class="ocop-notice ocop-{html.escape(kind)}">{html.escape(text)}</div>')
+    """A highlighted box: kind 'warning' (amber), 'error' (red) or 'info' (blue); text escaped.
+
+    Styled inline so it reads the same in JupyterLab as in the leadership document.
+    """
+    style = _NOTICE_STYLE[kind] + ";padding:.6rem .9rem;margin:.6rem 0"
+    return HTML(f'<div class="ocop-notice ocop-{kind}" style="{style}">{html.escape(text)}</div>')
 
 
 def heading(text: str, level: int = 3) -> HTML:

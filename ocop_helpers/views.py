@@ -195,9 +195,11 @@ def render_calendar(plan: Plan, params: Params) -> list:
             for ok, over, empty in zip(cal.rounds["level_in_force"].fillna(True), cal.rounds["over_capacity"], cal.rounds["empty"])
         ],
     )
+    warnings = cal.warnings
+    blocking = bool(((warnings["warning"].isin(["level_not_in_force", "over_capacity"])) & (warnings["products"] > 0)).any())
     items: list = [report.paragraph(narrative.calendar_paragraph(cal.rounds, unit_display_names(plan),
                                                                  params.routing, cal.unscheduled))]
-    for w in cal.warnings.itertuples():
+    for w in warnings.itertuples():
         where = f"Đợt {w.round} ({labels.LEVEL.get(w.level, w.level).lower()}, hạn {vnformat.date(w.deadline)})"
         if w.warning == "level_not_in_force" and w.products == 0:
             items.append(report.notice(f"{where}: {labels.CALENDAR_WARNING[w.warning].lower()}; "
@@ -208,7 +210,7 @@ def render_calendar(plan: Plan, params: Params) -> list:
             "error" if w.warning in ("level_not_in_force", "over_capacity") else "warning"))
     items += [
         key_figure(vnformat.number(int(rounds["products"].max()) if len(rounds) else 0),
-                   "sản phẩm ở đợt đông nhất", "bad" if bool(rounds["over_capacity"].any()) else "good"),
+                   "sản phẩm ở đợt đông nhất", "bad" if blocking else "good"),
         charts.calendar_load_chart(cal.rounds, as_of=params.as_of_date()),
         report.table(rounds, {"round": labels.COLUMN["round"], "level_label": labels.COLUMN["level"],
                               "deadline": labels.COLUMN["deadline"], "products": labels.COLUMN["products"],
