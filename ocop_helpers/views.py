@@ -277,10 +277,45 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
                              "previous": f"Năm {previous.year} ({previous.province_name})",
                              "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"}),
     ]
+    items += render_rekeyed_units(plan, previous)
     if previous.province_id != plan.province_id:
         items.append(report.table(previous.history, history_cols,
                                   caption=f"Số sản phẩm OCOP của tỉnh {previous.province_name} (trước hợp nhất)"))
     items.append(report.table(plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}"))
+    return items
+
+
+def render_rekeyed_units(plan: Plan, previous: Plan) -> list:
+    """Last year's products per unit moved to this year's units, or why that cannot be done
+    without guessing (a unit split over several new units with no shares)."""
+    from . import units
+
+    if set(previous.units["unit_id"]) == set(plan.units["unit_id"]):
+        return []
+    mapping = units.unit_mapping(plan.unit_changes, previous.units["unit_id"], previous.units_as_of, plan.units_as_of)
+    old = targets.by_unit(previous.products, previous.units)[["unit_id", "unit_name", "total"]]
+    result = units.rekey(old[["unit_id", "total"]], mapping, value_columns=["total"])
+    items: list = []
+    if not result.ambiguous.empty:
+        names = unit_display_names(previous)
+        amb = result.ambiguous.assign(
+            old_name=lambda f: f["from_unit_id"].map(names),
+            new_units=lambda f: f["candidates"].str.split(", ").map(len))
+        items.append(report.notice(
+            f"Không thể chuyển số sản phẩm năm {previous.year} theo đơn vị hành chính mới mà không phỏng đoán: "
+            f"{vnformat.number(len(amb))} đơn vị cũ được chia cho nhiều đơn vị mới và dữ liệu chưa có tỷ lệ phân chia "
+            f"({vnformat.number(int(amb['total'].sum()))} sản phẩm). Bảng dưới cho biết mỗi đơn vị cũ chuyển sang bao nhiêu "
+            "đơn vị mới; cần bổ sung tỷ lệ (cột share trong unit_changes.csv) để so sánh theo đơn vị.", "info"))
+        items.append(report.table(amb, {"old_name": f"Đơn vị năm {previous.year}", "total": "Số sản phẩm",
+                                        "new_units": f"Chia cho số đơn vị năm {plan.year}"}))
+    if not result.table.empty and result.table["total"].sum() > 0:
+        mapped = result.table[result.table["total"] > 0].assign(
+            unit_name=lambda f: f["unit_id"].map(unit_display_names(plan)))
+        items.append(report.table(mapped, {"unit_name": labels.COLUMN["unit_name"], "total": "Số sản phẩm năm trước"},
+                                  caption="Số sản phẩm năm trước chuyển được sang đơn vị mới (gộp, đổi tên)"))
+    if not result.unmapped.empty:
+        items.append(report.notice(f"{vnformat.number(len(result.unmapped))} đơn vị cũ không có trong bảng chuyển đổi "
+                                   "đơn vị hành chính (unit_changes.csv).", "warning"))
     return items
 
 
@@ -416,7 +451,12 @@ def render_allocation(plan: Plan, params: Params) -> list:
     status = result.groupby("status", observed=True).size()
     by_unit = m.by_unit.assign(unit_name=lambda f: f["unit_id"].map(unit_display_names(plan)), rule_label=rule_name)
     by_unit, _ = top_units(by_unit, "claim_vnd") if "claim_vnd" in by_unit else (by_unit, "")
-    top = result.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
+    unit_names = unit_display_names(plan)
+    listed = result if not params.unit_filter else result[result["unit_id"] == params.unit_filter]
+    if params.unit_filter and params.unit_filter not in unit_names:
+        raise ValueError(f"đơn vị '{params.unit_filter}' không thuộc danh mục đơn vị của kế hoạch")
+    scope = "" if not params.unit_filter else f" tại {unit_names[params.unit_filter]}"
+    top = listed.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
     return [
         key_figure(_PCT(s["share_funded"]), f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»",
                    "good" if s["share_funded"] >= 0.999 else "warning"),
@@ -434,7 +474,7 @@ def render_allocation(plan: Plan, params: Params) -> list:
                            "claim_vnd": labels.COLUMN["requested_vnd"], "granted_vnd": labels.COLUMN["granted_vnd"],
                            "funded_share": labels.COLUMN["share"]},
                      formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
-                     caption="15 chủ thể có mức hỗ trợ cao nhất (danh sách đầy đủ trong phụ lục)"),
+                     caption=f"Các chủ thể có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)"),
     ]
 
 
@@ -507,6 +547,7 @@ def render_risks(plan: Plan, params: Params) -> list:
                    "good" if sim.prob_overrun < 0.1 else "warning" if sim.prob_overrun < 0.5 else "bad"),
         report.paragraph(text),
         charts.simulation_interval_chart(interval),
+        charts.simulation_histogram_chart(sim.line_draws, "total", plan.targets.budget_total_vnd),
         report.table(comparison, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch", "p10_vnd": "P10",
                                   "p50_vnd": "Trung vị (P50)", "p90_vnd": "P90",
                                   "prob_over_planned": "Xác suất vượt"},
@@ -526,13 +567,30 @@ def _rule_options() -> tuple[tuple[str, str], ...]:
     return tuple((labels.ALLOCATION_RULE.get(r, r), r) for r in specs()["rule"].choices)
 
 
+def _weight_controls() -> tuple[Control, ...]:
+    return (
+        Control("weight_star", "Ưu tiên hạng sao (hệ số)", "int", 0, 5, 1),
+        Control("weight_stream", "Ưu tiên hình thức đánh giá (hệ số)", "int", 0, 5, 1),
+        Control("weight_organisation_type", "Ưu tiên loại hình chủ thể (hệ số)", "int", 0, 5, 1),
+        Control("weight_unit_equity", "Ưu tiên công bằng địa phương (hệ số)", "int", 0, 5, 1),
+    )
+
+
 def _allocation_controls(plan: Plan) -> tuple[Control, ...]:
     return (
         _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
         Control("rule", "Quy tắc phân bổ", "choice", options=_rule_options()),
         Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
-        Control("weight_star", "Ưu tiên hạng sao (hệ số)", "int", 0, 5, 1),
-        Control("weight_unit_equity", "Ưu tiên công bằng địa phương (hệ số)", "int", 0, 5, 1),
+        *_weight_controls(),
+        Control("unit_filter", "Danh sách chủ thể của đơn vị", "choice", options=_unit_options(plan)),
+    )
+
+
+def _comparison_controls(plan: Plan) -> tuple[Control, ...]:
+    return (
+        _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
+        Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
+        *_weight_controls(),
     )
 
 
@@ -542,11 +600,14 @@ BUDGET_LINES = View("Dự toán kinh phí", lambda plan: tuple(
 CLAIMS = View("Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn", lambda plan: (
     Control("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì (%)", "percent",
             fallback=packaging_share(plan)),
+    Control("item_cap_vnd", "Trần mỗi nội dung (triệu đồng; 0 = theo định mức)", "million", 0, 1e4, 5,
+            fallback=0, zero_is_none=True),
+    Control("organisation_cap_vnd", "Trần mỗi chủ thể (triệu đồng; 0 = không giới hạn)", "million", 0, 1e5, 10,
+            fallback=0, zero_is_none=True),
     _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
 ), render_claims)
 ALLOCATION = View("Phân bổ kinh phí hỗ trợ cho các chủ thể", _allocation_controls, render_allocation)
-COMPARISON = View("So sánh các quy tắc phân bổ", lambda plan: _allocation_controls(plan)[:1] + _allocation_controls(plan)[2:],
-                  render_comparison)
+COMPARISON = View("So sánh các quy tắc phân bổ", _comparison_controls, render_comparison)
 RISKS = View("Rủi ro kinh phí (mô phỏng Monte Carlo)", lambda plan: (
     Control("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)", "percent"),
     Control("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)", "percent"),

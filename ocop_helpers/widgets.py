@@ -44,6 +44,7 @@ class Control:
     step: float = 1
     options: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     fallback: Any = None  # shown when the parameter is None ("from the plan")
+    zero_is_none: bool = False  # 0 in the control means "no value" (e.g. no cap)
 
 
 _SCALE = {"percent": 100.0, "billion": 1e-9, "million": 1e-6}
@@ -60,6 +61,8 @@ def to_widget_value(control: Control, value: Any) -> Any:
 
 def from_widget_value(control: Control, shown: Any) -> Any:
     """The control's value as the parameter (85 -> 0.85; 5.2 tỷ -> 5_200_000_000 đồng)."""
+    if control.zero_is_none and shown == 0:
+        return None
     if control.display == "percent":
         return round(float(shown) / 100.0, 6)
     if control.display in ("billion", "million"):

@@ -203,6 +203,9 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     assert "Cấp đánh giá không còn tổ chức" not in text
     assert "So sánh với kế hoạch năm trước" in text and "tỉnh Bắc Giang trước khi hợp nhất" in text
     assert "25 đơn vị cao nhất trên tổng số 99" in text  # 99 communes: the document shows the top 25
+    # last year's products per district cannot be moved to communes without shares: said, not guessed
+    assert "Không thể chuyển số sản phẩm năm 2025 theo đơn vị hành chính mới mà không phỏng đoán" in text
+    assert "thành phố Bắc Giang" in text
     wb = openpyxl.load_workbook(r.annex)
     units = wb["Đơn vị"]
     assert units.max_row == 99 + 1
