@@ -82,21 +82,31 @@ def authority_table(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str) -> 
 
 
 def evaluation_path(
-    rules: pd.DataFrame, date: dt.date | pd.Timestamp | str, target_star: int
+    rules: pd.DataFrame, date: dt.date | pd.Timestamp | str, target_star: int, current_star: int | None = None
 ) -> list[str]:
     """The council levels a product aiming at ``target_star`` passes through on ``date``, lowest first.
 
-    A product is scored by the council that rates the lowest certified star and sent on, level by
+    A new product is scored by the council that rates the lowest certified star and sent on, level by
     level, to the council that rates its target star (e.g. district → province for a 4★ target
-    while districts rate 3★; province only once the province rates both 3★ and 4★).
+    while districts rate 3★; province only once the province rates both 3★ and 4★). A certified
+    product (``current_star``) is scored by the councils of the stars it is reaching (a re-evaluation:
+    the council of its own star); the central council only takes products proposed by the council
+    that rates the star below.
     """
+    target = int(target_star)
+    if current_star is None or pd.isna(current_star):
+        stars = [s for s in CERTIFIED_STARS if s <= target]
+    elif int(current_star) >= target:
+        stars = [target]
+    else:
+        stars = [s for s in CERTIFIED_STARS if int(current_star) < s <= target]
     levels: list[str] = []
-    for star in CERTIFIED_STARS:
-        if star > int(target_star):
-            break
+    for star in stars:
         level = rule_at(rules, date, star).evaluating_level
         if level not in levels:
             levels.append(level)
+    if levels == ["central"] and target - 1 in CERTIFIED_STARS:
+        levels.insert(0, rule_at(rules, date, target - 1).evaluating_level)
     return sorted(levels, key=_level_rank)
 
 

@@ -111,9 +111,11 @@ def route_products(
     records: list[dict] = []
     for product in products.itertuples(index=False):
         star = int(product.target_star)
+        current = getattr(product, "current_star", None)
+        current = None if current is None or pd.isna(current) else int(current)
         number = int(product.planned_round)
         steps: list[dict] = []
-        for level in evaluation_path(rules, filed, star):
+        for level in evaluation_path(rules, filed, star, current):
             base = {"level": level, "round": pd.NA, "deadline": pd.NaT, "from_level": pd.NA}
             if (number, level) not in all_rounds.index:
                 steps.append({**base, "status": "no_round"})
@@ -127,7 +129,7 @@ def route_products(
                     {**base, "round": number, "deadline": row["deadline"], "status": "level_not_in_force"}
                 )
             else:
-                new_level = evaluation_path(rules, row["deadline"], star)[0]
+                new_level = evaluation_path(rules, row["deadline"], star, current)[0]
                 target = _find_round(status, new_level, number, after=row["deadline"])
                 if target is None:
                     steps.append({**base, "level": new_level, "status": "no_round", "from_level": level})

@@ -39,7 +39,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("seed", "int", 1, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
     # Product targets, stock and calendar (10-product-targets)
     Spec("unit_filter", "str", "", "Chỉ xem một đơn vị hành chính (unit_id); để trống = toàn tỉnh"),
-    Spec("pass_rate_new", "share", 0.5, "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định)"),
+    Spec("pass_rate_new", "share", 0.4, "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định, theo mức tăng "
+         "các năm trước: khoảng 90 sản phẩm mỗi năm)"),
     Spec("pass_rate_reevaluation", "share", 0.9, "Tỷ lệ sản phẩm đánh giá lại giữ được hạng (giả định)"),
     Spec("pass_rate_upgrade", "share", 0.5, "Tỷ lệ sản phẩm đạt hạng sao cao hơn khi nâng hạng (giả định)"),
     Spec("lapse_share", "share", 0.1, "Tỷ lệ giấy chứng nhận đến hạn nhưng không được đánh giá lại (mất hiệu lực)"),

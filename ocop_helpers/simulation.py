@@ -35,7 +35,7 @@ class SimulationParams:
     cost_sigma: float = 0.20
     common_cost_sigma: float = 0.10
     cost_median: float = 1.0
-    pass_rate: Mapping[str, float] = field(default_factory=lambda: {"new": 0.7, "reevaluation": 0.9, "upgrade": 0.5})
+    pass_rate: Mapping[str, float] = field(default_factory=lambda: {"new": 0.4, "reevaluation": 0.9, "upgrade": 0.5})
     target_rate: float = 0.8
     kept_rate: float = 0.9
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import labels, targets, vnformat
+from . import labels, stock, targets, vnformat
 from .plan import STREAMS, Plan
 
 
@@ -34,11 +34,10 @@ def key_figures(plan: Plan) -> pd.DataFrame:
 
 def latest_stock(plan: Plan) -> tuple[pd.Timestamp, int] | None:
     """Date and size of the latest certified stock recorded before the plan year, if any."""
-    before = plan.history[plan.history["date"] < pd.Timestamp(plan.year, 1, 1)]
-    if before.empty:
+    try:
+        return stock.start_stock(plan.history, plan.year)
+    except LookupError:
         return None
-    last = before.iloc[-1]
-    return last["date"], int(last["total"])
 
 
 def stream_comparison(plan: Plan) -> pd.DataFrame:
@@ -72,7 +71,8 @@ def overview_text(plan: Plan) -> list[str]:
         out.append(
             f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên; "
             f"mục tiêu cuối năm {plan.year} là ít nhất {vnformat.number(t.stock_target)} sản phẩm, "
-            f"tức cần tăng thêm {vnformat.number(gap)} sản phẩm (tính cả sản phẩm hết hạn chứng nhận phải đánh giá lại)."
+            f"tức phải tăng ròng {vnformat.number(gap)} sản phẩm (chưa tính số sản phẩm mất chứng nhận trong năm, "
+            "phần số sản phẩm OCOP cuối năm tính cụ thể)."
             if gap > 0 else
             f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên, "
             f"đã bằng hoặc vượt mục tiêu {vnformat.number(t.stock_target)} sản phẩm; cần duy trì bằng đánh giá lại."

@@ -208,6 +208,22 @@ def render_calendar(plan: Plan, params: Params) -> list:
         items.append(report.notice(
             f"{where}: {labels.CALENDAR_WARNING.get(w.warning, w.warning)} — {vnformat.number(w.products)} sản phẩm.",
             "error" if w.warning in ("level_not_in_force", "over_capacity") else "warning"))
+    if params.routing == "as_filed" and bool(((warnings["warning"] == "level_not_in_force") & (warnings["products"] > 0)).any()):
+        alt_rounds = calendar.evaluation_calendar(
+            plan.products, plan.rounds, plan.authority_rules, plan.units, plan.province_id, routing="rerouted",
+            filed_on=plan.units_as_of, as_of=params.as_of_date(), products_per_session=params.products_per_session,
+            sessions_per_round=params.sessions_per_round).rounds
+        moved = alt_rounds[alt_rounds["rerouted_in"] > 0]
+        for r in moved.itertuples():
+            capacity = int(r.capacity_per_council) * int(r.councils)
+            items.append(report.notice(
+                f"Nếu điều chuyển: {vnformat.number(int(r.rerouted_in))} sản phẩm chuyển sang đợt {r.round} "
+                f"{labels.LEVEL.get(r.level, r.level).lower()} (hạn {vnformat.date(r.deadline)}); đợt này khi đó có "
+                f"{vnformat.number(int(r.products))} sản phẩm so với năng lực {vnformat.number(capacity)} sản phẩm "
+                f"({vnformat.number(int(r.councils))} hội đồng × {vnformat.number(params.sessions_per_round)} phiên × "
+                f"{vnformat.number(params.products_per_session)} sản phẩm)"
+                + (": cần thêm phiên họp hoặc chia đợt." if bool(r.over_capacity) else "."),
+                "error" if bool(r.over_capacity) else "info"))
     items += [
         key_figure(vnformat.number(int(rounds["products"].max()) if len(rounds) else 0),
                    "sản phẩm ở đợt đông nhất", "bad" if blocking else "good"),
@@ -222,18 +238,32 @@ def render_calendar(plan: Plan, params: Params) -> list:
     return items
 
 
-def render_expiry(plan: Plan, params: Params) -> list:
-    """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
+def expiry_outlook(plan: Plan) -> pd.DataFrame:
+    """Re-evaluations due per year: this year's list for the plan year; for later years the larger of
+    the list and the estimate from the certified stock three years earlier (``basis``)."""
     pipe = stock.expiry_pipeline(plan.products, plan.rounds, plan.year, rules=plan.authority_rules,
                                  units=plan.units, province_id=plan.province_id)
     by_year = stock.expiry_by_year(pipe, plan.year, history=plan.history)
-    effect = stock.expiry_stock_effect(by_year, params.lapse_share)
+    estimate = by_year["cohort_estimate"] if "cohort_estimate" in by_year else by_year["due"]
+    later = by_year["due_year"] > plan.year
+    basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
+    return by_year.assign(basis=basis.astype("int64"))
+
+
+def render_expiry(plan: Plan, params: Params) -> list:
+    """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
+    by_year = expiry_outlook(plan)
+    effect = stock.expiry_stock_effect(by_year, params.lapse_share, column="basis")
+    note = (f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
+            f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
+            "phải thông báo cho chủ thể ít nhất 30 ngày trước khi hết hạn).")
     return [
-        report.paragraph(narrative.expiry_paragraph(by_year, plan.year, params.lapse_share)),
+        report.paragraph(narrative.expiry_paragraph(by_year, plan.year, params.lapse_share, column="basis")),
+        report.paragraph(note),
         charts.expiry_pipeline_chart(by_year),
-        report.table(effect, {"due_year": "Năm đến hạn", "due": "Đến hạn đánh giá lại (theo danh sách)",
+        report.table(effect, {"due_year": "Năm đến hạn", "due": "Theo danh sách kế hoạch",
+                              "cohort_estimate": "Ước tính theo số liệu các năm", "basis": "Dùng để tính",
                               "no_round_before_expiry": "Hết hạn trước đợt gần nhất",
-                              "cohort_estimate": "Ước tính theo số liệu các năm",
                               "lost": "Có thể mất nếu không đánh giá lại"},
                      formats={"due_year": str, "lost": lambda v: vnformat.number(v, 0)}),
     ]
@@ -537,22 +567,31 @@ def render_risks(plan: Plan, params: Params) -> list:
     rewards = comparison.set_index("line").loc["rewards"] if "rewards" in set(comparison["line"]) else None
     text = (f"Qua {vnformat.number(params.draws)} lượt mô phỏng (tỷ lệ đạt: lần đầu {_PCT(params.pass_rate_new)}, "
             f"đánh giá lại {_PCT(params.pass_rate_reevaluation)}, nâng hạng {_PCT(params.pass_rate_upgrade)}), "
-            f"xác suất tổng nhu cầu kinh phí vượt {vnformat.money(plan.targets.budget_total_vnd)} là {_PCT(sim.prob_overrun)}.")
+            f"xác suất tổng chi vượt {vnformat.money(plan.targets.budget_total_vnd)} là {_PCT(sim.prob_overrun)}: "
+            "kinh phí hỗ trợ nhãn hiệu, bao bì chi đúng bằng mức đã bố trí và các dòng chi khác cố định, nên rủi ro "
+            "vượt dự toán đến từ số sản phẩm được công nhận (hỗ trợ sau công nhận).")
     if rewards is not None:
-        text += (f" Nhu cầu hỗ trợ sau công nhận ở mức trung vị {vnformat.money(int(rewards['p50_vnd']))} "
-                 f"(khoảng {vnformat.money(int(rewards['p10_vnd']))} – {vnformat.money(int(rewards['p90_vnd']))}) "
-                 f"so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến.")
+        text += (f" Hỗ trợ sau công nhận ở mức trung vị {vnformat.money(int(rewards['p50_vnd']))} "
+                 f"(80% số lượt nằm trong khoảng {vnformat.money(int(rewards['p10_vnd']))} – "
+                 f"{vnformat.money(int(rewards['p90_vnd']))}) so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến.")
+    need = sim.line_summary.set_index("line")
+    if "branding_need" in need.index:
+        text += (f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức trung vị "
+                 f"{vnformat.money(int(need.loc['branding_need', 'p50_vnd']))}, vượt kinh phí "
+                 f"{vnformat.money(envelope(plan, params))} trong {_PCT(sim.prob_rationing)} số lượt: khi đó phải phân bổ "
+                 "theo quy tắc đã chọn; độ bất định chi phí chỉ ảnh hưởng đến mức đáp ứng của các quy tắc (biểu đồ cuối).")
     return [
         key_figure(_PCT(sim.prob_overrun), "xác suất vượt tổng kinh phí kế hoạch",
                    "good" if sim.prob_overrun < 0.1 else "warning" if sim.prob_overrun < 0.5 else "bad"),
         report.paragraph(text),
         charts.simulation_interval_chart(interval),
         charts.simulation_histogram_chart(sim.line_draws, "total", plan.targets.budget_total_vnd),
-        report.table(comparison, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch", "p10_vnd": "P10",
-                                  "p50_vnd": "Trung vị (P50)", "p90_vnd": "P90",
+        report.table(comparison, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch",
+                                  "p10_vnd": "Mức thấp (P10)", "p50_vnd": "Trung vị (P50)", "p90_vnd": "Mức cao (P90)",
                                   "prob_over_planned": "Xác suất vượt"},
                      formats={"planned_vnd": vnformat.money, "p10_vnd": vnformat.money, "p50_vnd": vnformat.money,
-                              "p90_vnd": vnformat.money, "prob_over_planned": _PCT}, total_row=True),
+                              "p90_vnd": vnformat.money, "prob_over_planned": _PCT}, total_row=True,
+                     caption="P10, P90: 10% số lượt mô phỏng thấp hơn P10, 10% cao hơn P90"),
         charts.rule_coverage_chart(coverage),
     ]
 

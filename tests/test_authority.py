@@ -68,3 +68,15 @@ def test_missing_or_overlapping_rule_raises(rules: pd.DataFrame) -> None:
     doubled = pd.concat([rules, rules.iloc[[3]]], ignore_index=True)
     with pytest.raises(AuthorityRuleError):
         rule_at(doubled, "2024-01-01", 3)
+
+
+def test_certified_products_go_to_the_council_of_the_stars_they_reach(rules):
+    from ocop_helpers.authority import evaluation_path
+
+    day = "2025-06-15"  # QĐ 148 era: district 3★, province 4★, central 5★
+    assert evaluation_path(rules, day, 4) == ["district", "province"]  # new product
+    assert evaluation_path(rules, day, 4, current_star=3) == ["province"]  # upgrade 3→4
+    assert evaluation_path(rules, day, 5, current_star=4) == ["province", "central"]  # upgrade 4→5
+    assert evaluation_path(rules, day, 3, current_star=3) == ["district"]  # re-evaluation
+    assert evaluation_path(rules, day, 4, current_star=4) == ["province"]
+    assert evaluation_path(rules, "2025-07-06", 4, current_star=3) == ["province"]

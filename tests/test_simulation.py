@@ -60,7 +60,7 @@ def lines(rewards: int = 300 * M, branding: int = 100 * M) -> pd.DataFrame:
 
 def run(**kw: object) -> sim.SimulationResult:
     items, oc, prods = inputs()
-    params = kw.pop("params", sim.SimulationParams(draws=2_000, seed=7))
+    params = kw.pop("params", sim.SimulationParams(draws=2_000, seed=7, pass_rate={"new": 0.7, "reevaluation": 0.9, "upgrade": 0.5}))
     return sim.simulate(items, oc, prods, norms(), kw.pop("budget_lines", lines()), params=params, **kw)
 
 
