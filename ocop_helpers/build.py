@@ -141,6 +141,11 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = io.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    from . import views
+
+    plan_problems = views.check_params(the_plan, P)
+    if plan_problems:
+        raise ParamError(plan_problems)
     checked.setdefault("province", the_plan.province_id)
     checked.setdefault("year", the_plan.year)
     if checked["province"] != the_plan.province_id or checked["year"] != the_plan.year:

@@ -72,4 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ParamError, PlanValidationError) as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an unreadable or unwritable file named on the command line
+        print(f"LỖI: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0

@@ -42,17 +42,26 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     text = _nfc(text)
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=sep))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line a spreadsheet shows for each kept row
+    start = 1
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            rows.append(record)
+            lines.append(start)
+        start = reader.line_num + 1
     if not rows:
         raise PlanValidationError([Problem(path.name, None, None, None, "tệp rỗng: cần dòng tiêu đề và dữ liệu")])
     header = [h.strip() for h in rows[0]]
     width = len(header)
-    problems = [Problem(path.name, i + 1, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
-                for i, r in enumerate(rows[1:], start=1) if len(r) != width]
+    problems = [Problem(path.name, line, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
+                for r, line in zip(rows[1:], lines[1:]) if len(r) != width]
     if problems:
         raise PlanValidationError(problems)
-    return pd.DataFrame(rows[1:], columns=header, dtype="str")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype="str")
+    frame.attrs["lines"] = lines[1:]
+    return frame
 
 
 def _cell_text(value: object) -> str:
@@ -74,15 +83,17 @@ def read_xlsx_sheets(path: Path) -> dict[str, pd.DataFrame]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheets: dict[str, pd.DataFrame] = {}
     for ws in book.worksheets:
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        rows = [r for r in rows if any(c.strip() for c in r)]
-        if not rows:
+        numbered = [(i, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+        numbered = [(i, r) for i, r in numbered if any(c.strip() for c in r)]
+        if not numbered:
             continue
-        header = [h.strip() for h in rows[0]]
+        header = [h.strip() for h in numbered[0][1]]
         while header and header[-1] == "":
             header.pop()
-        body = [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]]
-        sheets[ws.title] = pd.DataFrame(body, columns=header, dtype="str")
+        body = [r[: len(header)] + [""] * (len(header) - len(r)) for _, r in numbered[1:]]
+        frame = pd.DataFrame(body, columns=header, dtype="str")
+        frame.attrs["lines"] = [i for i, _ in numbered[1:]]
+        sheets[ws.title] = frame
     book.close()
     return sheets
 
@@ -161,17 +172,20 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
     for name, frame in raw.items():
         tables[name], found = convert_table(frame, name, files[name])
         problems += found
-    if problems:  # typed cross-checks on broken tables would only repeat the same faults
-        raise PlanValidationError(problems)
-    when = meta["units_as_of"]
-    units = tables["units"]
-    tables["units"] = _filter_dated(units[units["province_id"] == meta["province_id"]], when)
-    if tables["units"].empty:
-        problems.append(Problem(files["units"], None, "province_id", meta["province_id"],
-                                f"không có đơn vị hành chính nào của tỉnh này tại ngày {when:%Y-%m-%d}"))
-    problems += check_consistency(tables, meta, files)
+    structural = any(p.row is None and p.column is not None and "cột" in p.expected for p in problems)
+    complete = all(name in tables for name in PLAN_TABLES + REFERENCE_TABLES)
+    if complete and "units_as_of" in meta and "province_id" in meta and not structural:
+        # Cross-table checks run on the rows that parsed, so every problem is reported at once.
+        when = meta["units_as_of"]
+        units = tables["units"]
+        tables["units"] = _filter_dated(units[units["province_id"] == meta["province_id"]], when)
+        if tables["units"].empty:
+            problems.append(Problem(files["units"], None, "province_id", meta["province_id"],
+                                    f"không có đơn vị hành chính nào của tỉnh này tại ngày {when:%Y-%m-%d}"))
+        problems += check_consistency(tables, meta, files)
     if problems:
         raise PlanValidationError(problems)
+    when = meta["units_as_of"]
     rounds = pd.DataFrame(meta["rounds"]).astype({"round": "int64", "level": "str"})
     rounds["deadline"] = pd.to_datetime(rounds["deadline"]).astype("datetime64[us]")
     rounds = rounds.sort_values(["deadline", "round"], kind="stable").reset_index(drop=True)
@@ -229,6 +243,8 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     import openpyxl
 
     src = Path(plan_dir)
+    if not (src / "plan.yaml").exists():
+        raise PlanValidationError([Problem(str(src), None, None, None, "thư mục kế hoạch cần tệp plan.yaml")])
     meta = yaml.safe_load((src / "plan.yaml").read_text(encoding="utf-8"))
     book = openpyxl.Workbook()
     ws = book.active
@@ -290,10 +306,19 @@ def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False
 
 def read_yaml(source: str | os.PathLike) -> dict:
     """Read a YAML mapping (params files); an empty file is an empty mapping."""
+    from .params import ParamError
+
     path = Path(source)
-    data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except OSError as exc:
+        raise ParamError([f"{path}: không đọc được tệp tham số ({exc.strerror or exc})"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", dòng {mark.line + 1}" if mark else ""
+        raise ParamError([f"{path}{where}: YAML không hợp lệ ({getattr(exc, 'problem', exc)})"]) from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: cần một bảng khóa: giá trị (YAML mapping)")
+        raise ParamError([f"{path}: cần một bảng khóa: giá trị (YAML mapping), ví dụ 'pass_rate_new: 0.5'"])
     return data
 
 

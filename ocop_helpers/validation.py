@@ -32,7 +32,8 @@ class Problem:
         if self.row is not None:
             where += f", dòng {self.row}"
         if self.column is not None:
-            where += f", cột '{self.column}'"
+            kind = "khóa" if self.file.endswith("plan.yaml") or "(sheet plan)" in self.file else "cột"
+            where += f", {kind} '{self.column}'"
         got = "" if self.value is None else f": giá trị '{self.value}'"
         return f"{where}{got} — {self.expected}"
 
@@ -280,6 +281,7 @@ def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFram
     for name in extra:
         problems.append(Problem(file, None, str(name), None, "cột không được dùng (sai tên?); các cột cần có: " + ", ".join(expected_names)))
     out: dict[str, pd.Series] = {}
+    lines = list(raw.attrs.get("lines") or range(2, len(raw) + 2))
     for col in schema:
         if col.name not in raw.columns:
             if not col.column_required:
@@ -290,25 +292,26 @@ def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFram
             text = "" if text is None else str(text)
             if text.strip() == "":
                 if not col.optional:
-                    problems.append(Problem(file, i + 2, col.name, "", "không được để trống"))
+                    problems.append(Problem(file, lines[i], col.name, "", "không được để trống"))
                 values.append(None)
                 continue
             try:
                 values.append(col.parse(text))
             except ValueError as exc:
-                problems.append(Problem(file, i + 2, col.name, text, f"cần {exc}"))
+                problems.append(Problem(file, lines[i], col.name, text, f"cần {exc}"))
                 values.append(None)
         out[col.name] = _series(values, col.dtype)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    frame.attrs["lines"] = lines
     key = UNIQUE_KEYS.get(table)
     if key and key in frame.columns:
         seen: dict[str, int] = {}
         for i, v in enumerate(frame[key].tolist()):
             if isinstance(v, str):
                 if v in seen:
-                    problems.append(Problem(file, i + 2, key, v, f"mã bị trùng (đã có ở dòng {seen[v]})"))
+                    problems.append(Problem(file, lines[i], key, v, f"mã bị trùng (đã có ở dòng {seen[v]})"))
                 else:
-                    seen[v] = i + 2
+                    seen[v] = lines[i]
     return frame, problems
 
 
@@ -414,6 +417,34 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
 # ---------------------------------------------------------------- cross-table checks
 
 
+def norms_in_force(norms: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """The norm rows valid on ``when`` (valid_from ≤ when ≤ valid_to, open end allowed)."""
+    keep = (norms["valid_from"] <= when) & (norms["valid_to"].isna() | (norms["valid_to"] >= when))
+    return norms[keep]
+
+
+def check_norms_in_force(norms: pd.DataFrame, when: pd.Timestamp, file: str) -> list[Problem]:
+    """Every support line has a norm in force at the start of the plan year, and none twice."""
+    problems: list[Problem] = []
+    active = norms_in_force(norms, when)
+    for line in P.NORM_LINES:
+        if not (active["line"] == line).any():
+            problems.append(Problem(file, None, "line", line,
+                                    f"không có định mức '{line}' còn hiệu lực ngày {when.day}/{when.month}/{when.year}"))
+    key = active[["line", "case", "star"]].astype("str")
+    dup = key.duplicated(keep=False)
+    file_lines = list(norms.attrs.get("lines") or range(2, len(norms) + 2))
+    lines_of: dict[tuple, list[int]] = {}
+    for idx, is_dup in zip(active.index, dup):
+        if is_dup:
+            lines_of.setdefault(tuple(key.loc[idx]), []).append(file_lines[norms.index.get_loc(idx)])
+    for k, rows in lines_of.items():
+        problems.append(Problem(file, rows[-1], "valid_from", None,
+                                f"định mức {k[0]} {'' if k[1] == 'nan' else k[1]} {'' if k[2] == '<NA>' else k[2] + ' sao'} "
+                                f"có hiệu lực hai lần cùng lúc (các dòng {', '.join(map(str, rows))})"))
+    return problems
+
+
 def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, str]) -> list[Problem]:
     """Checks across tables: references, stream rules, and counts against the published targets."""
     problems: list[Problem] = []
@@ -426,8 +457,9 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
     f = files
 
     def each(frame: pd.DataFrame):
-        for i, row in enumerate(frame.itertuples(index=False)):
-            yield i + 2, row
+        lines = frame.attrs.get("lines") or range(2, len(frame) + 2)
+        for line, row in zip(lines, frame.itertuples(index=False)):
+            yield line, row
 
     for line, r in each(products):
         if isinstance(r.organisation_id, str) and r.organisation_id not in org_ids:
@@ -493,6 +525,17 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
                                 f"tổng các dòng kinh phí phải bằng tổng kinh phí trong {plan_file} ({want} đồng)"))
     for line, dup in each(lines[lines["line"].duplicated()]):
         problems.append(Problem(f["budget_lines"], None, "line", dup.line, "mỗi nội dung chi chỉ ghi một dòng"))
+    missing_lines = [b for b in P.BUDGET_LINES if b not in set(lines["line"])]
+    if missing_lines:
+        problems.append(Problem(f["budget_lines"], None, "line", None,
+                                "thiếu nội dung chi: " + ", ".join(missing_lines) + " (ghi 0 nếu không bố trí)"))
+    year = meta.get("year")
+    if isinstance(year, int):
+        start = pd.Timestamp(year, 1, 1)
+        if not (t["history"]["date"] < start).any():
+            problems.append(Problem(f["history"], None, "date", None,
+                                    f"cần ít nhất một dòng trước ngày 1/1/{year}: số sản phẩm OCOP đầu năm kế hoạch"))
+        problems += check_norms_in_force(t["norms"], start, f["norms"])
     norms = t["norms"]
     for line, r in each(norms):
         if r.line == "reward" and (not isinstance(r.case, str) or pd.isna(r.star)):

@@ -367,6 +367,25 @@ def _planned_line(plan: Plan, line: str) -> int:
     return int(lines.get(line, 0))
 
 
+def norms_in_force(plan: Plan) -> pd.DataFrame:
+    """The support norms that apply to this plan: those in force on 1 January of the plan year."""
+    from .validation import norms_in_force as in_force
+
+    return in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+
+
+def check_params(plan: Plan, params: Params) -> list[str]:
+    """Parameter values this plan cannot accept (checked before any notebook runs)."""
+    problems = []
+    if params.unit_filter and params.unit_filter not in set(plan.units["unit_id"]):
+        problems.append(f"'unit_filter' = {params.unit_filter!r}: không phải đơn vị hành chính của kế hoạch "
+                        f"(các mã: {', '.join(sorted(plan.units['unit_id'])[:12])}…)")
+    if params.envelope_vnd is not None and params.envelope_vnd > plan.targets.budget_total_vnd:
+        problems.append(f"'envelope_vnd' = {params.envelope_vnd}: lớn hơn tổng kinh phí kế hoạch "
+                        f"({plan.targets.budget_total_vnd} đồng)")
+    return problems
+
+
 def budget_lines(plan: Plan, params: Params) -> pd.DataFrame:
     """The plan's budget lines with the amounts the parameters override (đồng, exact)."""
     amounts = {line: getattr(params, name) for line, name in _LINE_PARAMS.items() if getattr(params, name) is not None}
@@ -397,7 +416,7 @@ def priority_weights(params: Params) -> allocation.PriorityWeights:
 def branding_claims(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claims per item, claims per organisation) under the norms and the parameters' caps."""
     share = None if params.co_financing_share is None else {"packaging": params.co_financing_share}
-    items = claims.item_claims(plan.requests, plan.products, plan.organisations, plan.norms,
+    items = claims.item_claims(plan.requests, plan.products, plan.organisations, norms_in_force(plan),
                                co_financing_share=share, item_cap_vnd=params.item_cap_vnd,
                                organisation_cap_vnd=params.organisation_cap_vnd)
     return items, claims.organisation_claims(items, params.organisation_cap_vnd)
@@ -405,7 +424,7 @@ def branding_claims(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFr
 
 def packaging_share(plan: Plan) -> float:
     """The state's co-financing share of packaging under the plan's norms (the largest if several)."""
-    norms = claims.branding_norms(plan.norms)
+    norms = claims.branding_norms(norms_in_force(plan))
     shares = norms.loc[norms["line"] == "packaging", "share"].dropna()
     if shares.empty:
         raise ValueError("định mức của kế hoạch không có tỷ lệ hỗ trợ bao bì (packaging share)")
@@ -549,7 +568,7 @@ def run_simulation(plan: Plan, params: Params) -> simulation.SimulationResult:
         pass_rate={"new": params.pass_rate_new, "reevaluation": params.pass_rate_reevaluation,
                    "upgrade": params.pass_rate_upgrade},
         target_rate=params.target_rate, kept_rate=params.kept_rate)
-    return simulation.simulate(items, orgs, plan.products, plan.norms, lines,
+    return simulation.simulate(items, orgs, plan.products, norms_in_force(plan), lines,
                                envelope_vnd=envelope(plan, params), plan_total_vnd=plan.targets.budget_total_vnd,
                                params=sim_params, allocation_params=allocation_params(params),
                                organisation_cap_vnd=params.organisation_cap_vnd)

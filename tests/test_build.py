@@ -112,18 +112,29 @@ def test_bad_input_fails_before_any_notebook(tmp_path):
 
 
 def test_failing_notebook_keeps_the_previous_plan(default_build, tmp_path):
-    """A parameter that passes validation but makes a notebook fail: old outputs stay byte-identical."""
+    """A notebook that fails mid-run: the message names it and the cell, the partial notebook is kept,
+    and the previous good plan stays byte-identical."""
     out_root = tmp_path / "out"
     target = out_root / "bac-giang" / "2025" / "default"
     shutil.copytree(default_build.out_dir, target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
+    failing = Path(__file__).parent / "fixtures" / "notebooks" / "50-fails.ipynb"
+    notebooks = build.plan_notebooks()[:1] + [failing]
     with pytest.raises(build.BuildError) as info:
-        build.build(overrides={"unit_filter": "khong-co-don-vi"}, out_root=out_root, **QUIET)
+        build.build(notebooks=notebooks, out_root=out_root, **QUIET)
     msg = str(info.value)
-    assert "10-product-targets.ipynb" in msg and "ô số" in msg and "khong-co-don-vi" in msg
-    partial = out_root / "bac-giang" / "2025" / ".default.failed" / "10-product-targets.ipynb"
+    assert "50-fails.ipynb" in msg and "ô số 4" in msg and "hỏng có chủ đích" in msg  # [4] in the kept notebook
+    partial = out_root / "bac-giang" / "2025" / ".default.failed" / "50-fails.ipynb"
     assert partial.exists() and str(partial) in msg
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_parameter_the_plan_cannot_accept_fails_before_any_notebook(tmp_path):
+    with pytest.raises(ParamError) as info:
+        build.build(overrides={"unit_filter": "khong-co-don-vi", "envelope_vnd": 30_000_000_000},
+                    out_root=tmp_path, **QUIET)
+    assert "unit_filter" in str(info.value) and "envelope_vnd" in str(info.value)
+    assert not any(tmp_path.iterdir())
 
 
 def test_second_province_builds_from_data_alone_and_reproducibly(tmp_path):

@@ -248,3 +248,39 @@ def test_date_parser():
     assert parse_date("15/6/2025") == pd.Timestamp(2025, 6, 15)
     with pytest.raises(ValueError):
         parse_date("2025-02-30")
+
+
+def test_blank_rows_keep_the_line_numbers_a_spreadsheet_shows(plan_copy):
+    path = plan_copy / "products.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[5:5] = ["", ",,,,,,,,,"]  # two blank rows before what was line 6
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edit_csv(path, 12, "stream", "moi")
+    p = find(problems_of(plan_copy), "products.csv", 12, "stream")
+    assert p.value == "moi"
+
+
+def test_cell_errors_and_cross_table_errors_are_reported_together(plan_copy):
+    edit_csv(plan_copy / "products.csv", 3, "target_star", "9")
+    edit_csv(plan_copy / "products.csv", 31, "unit_id", "khong-co")
+    problems = problems_of(plan_copy)
+    find(problems, "products.csv", 3, "target_star")
+    find(problems, "products.csv", 31, "unit_id")
+
+
+def test_history_norms_and_budget_lines_must_cover_the_plan_year(plan_copy):
+    hist = plan_copy / "history.csv"
+    rows = hist.read_text(encoding="utf-8").splitlines()
+    hist.write_text("\n".join(rows[:1] + [r.replace("2024-12-31", "2025-12-31") for r in rows[-1:]]) + "\n",
+                    encoding="utf-8")
+    norms = plan_copy / "norms.csv"
+    norm_rows = norms.read_text(encoding="utf-8").splitlines()
+    norms.write_text("\n".join(norm_rows + [norm_rows[1]]) + "\n", encoding="utf-8")  # one reward row twice
+    lines = plan_copy / "budget_lines.csv"
+    rows = lines.read_text(encoding="utf-8").splitlines()
+    lines.write_text("\n".join(r for r in rows if not r.startswith("training")) + "\n", encoding="utf-8")
+    problems = problems_of(plan_copy)
+    assert any("history.csv" in p.file and "trước ngày 1/1/2025" in p.expected for p in problems)
+    dup = find(problems, "norms.csv", len(norm_rows) + 1, "valid_from")
+    assert "hai lần" in dup.expected and "dòng 2" in dup.expected
+    assert any("budget_lines" in p.file and "training" in p.expected for p in problems)
