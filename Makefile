@@ -21,8 +21,8 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed ## create .venv and install the workbook (done by every target)
 
-plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS=file.yaml]
-	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(if $(PARAMS),--params $(PARAMS))
+plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS="a.yaml b.yaml"]
+	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(foreach f,$(PARAMS),--params $(f))
 
 validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
 	$(PY) -m ocop_helpers validate --plan $(PLAN)

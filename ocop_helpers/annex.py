@@ -45,11 +45,13 @@ def products_sheet(plan: Plan) -> Sheet:
                                            "target_star": "int", "certificate_date": "date"})
 
 
-def budget_sheet(plan: Plan) -> Sheet:
-    """The plan's budget lines with shares and a total row."""
-    b = plan.budget_lines.copy()
+def budget_sheet(plan: Plan, params: Params) -> Sheet:
+    """The budget lines of this scenario (the plan's, with the parameters' overrides), shares and a total."""
+    from . import views
+
+    b = views.budget_lines(plan, params).merge(plan.budget_lines[["line", "source"]], on="line", how="left")
     total = int(b["amount_vnd"].sum())
-    b["line_label"] = b["line"].map(labels.BUDGET_LINE)
+    b["line_label"] = b["label"]
     b["share"] = b["amount_vnd"] / total if total else 0.0
     b = pd.concat([b, pd.DataFrame([{"line_label": "Tổng cộng", "amount_vnd": total, "share": 1.0, "source": ""}])],
                   ignore_index=True)
@@ -146,4 +148,4 @@ def simulation_sheet(plan: Plan, params: Params) -> Sheet:
 def annex_sheets(plan: Plan, params: Params) -> list[Sheet]:
     """Every annex sheet for this plan and these parameters, in document order."""
     return [products_sheet(plan), units_sheet(plan), calendar_sheet(plan, params), *allocation_sheets(plan, params),
-            budget_sheet(plan), simulation_sheet(plan, params)]
+            budget_sheet(plan, params), simulation_sheet(plan, params)]

@@ -99,7 +99,7 @@ def render_sources(plan: Plan, params: Params) -> list:
     from . import summary
 
     return [report.table(summary.sources_table(plan), {"key": "Nội dung", "text": "Nguồn"},
-                         caption="Ký hiệu [S…] là số hiệu nguồn trong tài liệu dữ liệu kèm theo (data/README.md)")]
+                         caption="Ký hiệu [S…] là số hiệu nguồn trong danh mục nguồn kèm theo bộ dữ liệu của sổ kế hoạch")]
 
 
 # ------------------------------------------------------------------ 10-product-targets
@@ -303,10 +303,18 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
     items: list = [
         report.heading("So sánh với kế hoạch năm trước", 3),
         report.paragraph(summary.year_over_year_text(plan, previous)),
-        report.table(table, {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính",
-                             "previous": f"Năm {previous.year} ({previous.province_name})",
-                             "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"}),
+        report.table(table.assign(**{c: [vnformat.money(v) if u == "đồng" else vnformat.number(v)
+                                         for v, u in zip(table[c], table["unit"])]
+                                     for c in ("previous", "current", "change")},
+                                  unit=table["unit"].where(table["unit"] != "đồng", "")),
+                     {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính",
+                      "previous": f"Năm {previous.year} ({previous.province_name})",
+                      "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"}),
     ]
+    if previous.province_id != plan.province_id:
+        items.append(report.notice(f"Hai kế hoạch thuộc hai địa giới khác nhau (tỉnh {previous.province_name} trước "
+                                   f"hợp nhất và tỉnh {plan.province_name} sau hợp nhất): mức thay đổi gồm cả phần "
+                                   "do hợp nhất địa giới.", "info"))
     items += render_rekeyed_units(plan, previous)
     if previous.province_id != plan.province_id:
         items.append(report.table(previous.history, history_cols,
@@ -483,9 +491,9 @@ def render_claims(plan: Plan, params: Params) -> list:
             f"{vnformat.number(len(orgs))} chủ thể gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
             f"{vnformat.money(int(items['cost_vnd'].sum()))}; theo định mức, ngân sách hỗ trợ tối đa "
             f"{vnformat.money(total_claim)}. Kinh phí dành cho nội dung này là {vnformat.money(env)}, "
-            + ("đủ đáp ứng toàn bộ." if ratio >= 1 else f"đáp ứng được {_PCT(ratio)} nhu cầu: cần chọn quy tắc phân bổ.")),
+            + ("đủ đáp ứng toàn bộ." if ratio >= 1 else f"đáp ứng được {_PCT(ratio)} nhu cầu: phải phân bổ theo quy tắc đã chọn.")),
         report.table(by_item, {"item_label": labels.COLUMN["item"], "requests": "Số đề nghị",
-                               "cost_vnd": labels.COLUMN["cost_vnd"], "claim_vnd": "Hỗ trợ tối đa theo định mức"},
+                               "cost_vnd": "Chi phí dự kiến", "claim_vnd": "Hỗ trợ tối đa theo định mức"},
                      formats={"cost_vnd": vnformat.money, "claim_vnd": vnformat.money}),
     ]
 
@@ -520,7 +528,7 @@ def render_allocation(plan: Plan, params: Params) -> list:
             "organisations": status.to_numpy()})),
         charts.coverage_by_unit_chart(by_unit),
         report.table(top, {"organisation_name": labels.COLUMN["organisation_name"], "unit_name": labels.COLUMN["unit_name"],
-                           "claim_vnd": labels.COLUMN["requested_vnd"], "granted_vnd": labels.COLUMN["granted_vnd"],
+                           "claim_vnd": "Đề nghị hỗ trợ", "granted_vnd": "Mức hỗ trợ",
                            "funded_share": labels.COLUMN["share"]},
                      formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
                      caption=f"Các chủ thể có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)"),
@@ -545,14 +553,22 @@ def render_comparison(plan: Plan, params: Params) -> list:
             f"Trên cùng nhu cầu và kinh phí, quy tắc «{best['rule_label']}» đạt mức đáp ứng có trọng số ưu tiên cao nhất "
             f"({_PCT(best['weighted_coverage'])}, cách phương án tối ưu {vnformat.number(100 * best['gap_to_optimum'], 1)} điểm %). "
             "Quy tắc theo tỷ lệ cho mọi chủ thể cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên chủ thể đề nghị ít."),
+        *([report.notice(f"Với mức hỗ trợ tối thiểu {vnformat.money(params.min_grant_vnd)}, các quy tắc chia theo tỷ lệ "
+                         "và chia đều trở thành hỗ trợ đủ cho các chủ thể ưu tiên cao nhất đến khi hết kinh phí "
+                         "(chủ thể không đạt mức tối thiểu không được hỗ trợ).", "info")]
+          if params.min_grant_vnd else []),
         report.table(table, {"rule_label": "Quy tắc", "fully_funded": "Đủ", "partly_funded": "Một phần",
                              "not_funded": "Không", "weighted_coverage": "Đáp ứng có trọng số",
                              "gini_funded_share": "Gini", "lowest_unit_coverage": "Đơn vị thấp nhất",
                              "gap_to_optimum": "Cách tối ưu", "unspent_vnd": "Còn dư"},
                      formats={"weighted_coverage": _PCT, "lowest_unit_coverage": _PCT,
                               "gini_funded_share": lambda v: vnformat.number(v, 2),
-                              "gap_to_optimum": lambda v: _PCT(v) if v == v and v is not None else "–",
+                              "gap_to_optimum": lambda v: (f"{vnformat.number(100 * v, 1)} điểm %"
+                                                           if v == v and v is not None else "–"),
                               "unspent_vnd": vnformat.money}),
+        report.table(pd.DataFrame([(labels.ALLOCATION_RULE[r], *labels.ALLOCATION_RULE_GLOSS[r])
+                                   for r in table["rule"]], columns=["rule", "how", "ref"]),
+                     {"rule": "Quy tắc", "how": "Cách chia", "ref": "Tài liệu"}, caption="Các quy tắc phân bổ"),
         charts.lorenz_chart(lorenz),
         charts.grants_by_organisation_chart(long[long["rule"].isin(["priority", "proportional", "equal_awards",
                                                                      "equal_losses"])]),

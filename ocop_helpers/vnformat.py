@@ -31,11 +31,16 @@ def money(vnd: int | float, unit: str = "auto", decimals: int = 1) -> str:
     """
     if vnd is None or (isinstance(vnd, float) and math.isnan(vnd)):
         return "–"
-    if unit == "auto":
+    auto = unit == "auto"
+    if auto:
         unit = "tỷ" if abs(vnd) >= 1e9 else "triệu" if abs(vnd) >= 1e6 else "đồng"
+        if unit == "triệu" and round(abs(vnd) / 1e6, decimals) >= 1000:
+            unit = "tỷ"  # 999.950.000 is "1 tỷ", not "1.000 triệu"
     scale = {"tỷ": 1e9, "triệu": 1e6, "đồng": 1}[unit]
     if unit == "đồng":
         return f"{number(round(vnd))} đồng"
+    if auto and abs(vnd) / scale < 10:
+        decimals = max(decimals, 2)  # 1,02 tỷ rather than 1 tỷ; trailing zeros are dropped below
     text = number(vnd / scale, decimals)
     if "," in text:
         text = text.rstrip("0").rstrip(",")

@@ -243,13 +243,12 @@ _STATE: dict[str, object] = {}
 def _widget_notebook(notebook_runs) -> Opened:
     """The first plan notebook that uses ocop_helpers.widgets and has a slider driving a key number."""
     candidates = [n for n in NOTEBOOKS if "widgets." in (paths.NOTEBOOKS_DIR / n).read_text(encoding="utf-8")]
-    if not candidates:
-        pytest.xfail("widgets not yet implemented: no plan notebook uses ocop_helpers.widgets")
+    assert candidates, "no plan notebook uses ocop_helpers.widgets"
     for name in candidates:
         item = notebook_runs(name)
         if any(c["kind"] == "slider" and p["keys"] for p in item.page.evaluate(JS_PANELS) for c in p["controls"]):
             return item
-    pytest.xfail("widgets not yet implemented: no panel with a slider and an .ocop-key number")
+    pytest.fail("no panel with a slider driving an .ocop-key number")
 
 
 def _panel_of(page, param: str):
@@ -359,7 +358,7 @@ def test_controls_change_views_save_and_reset(lab, notebook_runs):
 def test_bad_value_shows_message_and_keeps_result(notebook_runs):
     """A value the model cannot accept (a negative amount) gives a message next to the control and
     keeps the last good result, with no traceback."""
-    _widget_notebook(notebook_runs)  # xfails if there are no widgets at all
+    _widget_notebook(notebook_runs)  # fails if there are no widgets at all
     found = None
     for name in NOTEBOOKS:
         if "widgets." not in (paths.NOTEBOOKS_DIR / name).read_text(encoding="utf-8"):
@@ -369,8 +368,7 @@ def test_bad_value_shows_message_and_keeps_result(notebook_runs):
         if numbers:
             found = item, numbers[0]
             break
-    if found is None:
-        pytest.skip("no plan notebook has a free-entry number control (e.g. a budget envelope)")
+    assert found is not None, "no plan notebook has a free-entry number control (e.g. a budget envelope)"
     item, param = found
     page = item.page
     panel = _panel_of(page, param)
@@ -392,8 +390,7 @@ def test_bad_value_shows_message_and_keeps_result(notebook_runs):
 
 
 def test_saved_scenario_builds_the_numbers_shown(tmp_path):
-    if "saved" not in _STATE:
-        pytest.skip("no scenario was saved (see test_controls_change_views_save_and_reset)")
+    assert "saved" in _STATE, "no scenario was saved: test_controls_change_views_save_and_reset must run first"
     result = plan_build.build(params_files=[_STATE["saved"]], out_root=tmp_path,
                               notebooks=[paths.NOTEBOOKS_DIR / _STATE["notebook"]], progress=lambda s: None)
     page = result.html.read_text(encoding="utf-8")
