@@ -72,6 +72,31 @@ def units_sheet(plan: Plan) -> Sheet:
                  {"new": "int", "reevaluation": "int", "upgrade": "int", "total": "int", "share": "share"})
 
 
+def reevaluation_sheet(plan: Plan) -> Sheet:
+    """Certified products in the plan: expiry (36 months), the date the producer must be notified
+    (30 days before), the last round that ends before expiry, and whether the planned round is too late."""
+    from . import stock, views
+
+    pipe = views.reevaluation_schedule(plan)
+    late = pipe["planned_after_expiry"]
+    pipe = pipe.assign(
+        unit_name=pipe["unit_id"].map(views.unit_display_names(plan)),
+        stream_label=pipe["stream"].map(labels.STREAM),
+        latest_level=pipe["latest_round_level"].map(labels.LEVEL),
+        flag=[("Đợt kế hoạch sau ngày hết hạn" if is_late else "") +
+              ("; hết hạn trước mọi đợt" if none else "") for is_late, none in zip(late, pipe["no_round_before_expiry"])],
+    ).sort_values(["expiry_date", "product_id"], kind="stable")
+    return Sheet("Đánh giá lại", pipe, {
+        "product_id": labels.COLUMN["product_id"], "product_name": labels.COLUMN["product_name"],
+        "unit_name": labels.COLUMN["unit_name"], "stream_label": labels.COLUMN["stream"],
+        "current_star": labels.COLUMN["current_star"], "certificate_date": labels.COLUMN["certificate_date"],
+        "expiry_date": "Ngày hết hạn", "notice_by": "Thông báo chủ thể trước ngày",
+        "planned_round": labels.COLUMN["planned_round"], "latest_round": "Đợt muộn nhất trước khi hết hạn",
+        "latest_level": "Cấp của đợt đó", "flag": "Lưu ý"},
+        {"current_star": "int", "certificate_date": "date", "expiry_date": "date", "notice_by": "date",
+         "planned_round": "int", "latest_round": "int"})
+
+
 def calendar_sheet(plan: Plan, params: Params) -> Sheet:
     """Rounds with level, deadline, load and flags under the chosen routing."""
     from . import views
@@ -147,5 +172,6 @@ def simulation_sheet(plan: Plan, params: Params) -> Sheet:
 
 def annex_sheets(plan: Plan, params: Params) -> list[Sheet]:
     """Every annex sheet for this plan and these parameters, in document order."""
-    return [products_sheet(plan), units_sheet(plan), calendar_sheet(plan, params), *allocation_sheets(plan, params),
+    return [products_sheet(plan), units_sheet(plan), calendar_sheet(plan, params), reevaluation_sheet(plan),
+            *allocation_sheets(plan, params),
             budget_sheet(plan, params), simulation_sheet(plan, params)]

@@ -107,7 +107,7 @@ def evaluation_path(
             levels.append(level)
     if levels == ["central"] and target - 1 in CERTIFIED_STARS:
         levels.insert(0, rule_at(rules, date, target - 1).evaluating_level)
-    return sorted(levels, key=_level_rank)
+    return sorted(levels, key=level_rank)
 
 
 def levels_in_force(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str) -> set[str]:
@@ -126,5 +126,6 @@ def evaluating_levels(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str) -
     return {v for v in (_text(x) for x in current["evaluating_level"]) if v}
 
 
-def _level_rank(level: str) -> int:
+def level_rank(level: str) -> int:
+    """Order of evaluation levels, lowest first (commune < district < province < central)."""
     return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)

@@ -16,8 +16,7 @@ import pandas as pd
 from ocop_helpers import labels
 from ocop_helpers.allocation import split_exact
 
-BUDGET_LINES: tuple[str, ...] = ("rewards", "branding", "councils", "promotion", "training")
-REWARD_CASES: tuple[str, ...] = ("first", "kept", "upgraded", "reevaluated")
+from .plan import BUDGET_LINES, REWARD_CASES
 MAX_STAR = 5
 
 

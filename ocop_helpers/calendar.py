@@ -23,19 +23,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ocop_helpers.authority import LEVEL_ORDER, evaluating_levels, evaluation_path
+from ocop_helpers.authority import LEVEL_ORDER, evaluating_levels, evaluation_path, level_rank
 from ocop_helpers.units import level_exists
 
 ROUTINGS: tuple[str, ...] = ("as_filed", "rerouted")
-STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
+from ocop_helpers.plan import STREAMS
 STEP_STATUSES: tuple[str, ...] = ("scheduled", "level_not_in_force", "rerouted", "no_round")
 
 DateLike = dt.date | pd.Timestamp | str
 PerLevel = int | Mapping[str, int]
-
-
-def _rank(level: str) -> int:
-    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
 
 
 def _sorted_rounds(rounds: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +39,7 @@ def _sorted_rounds(rounds: pd.DataFrame) -> pd.DataFrame:
     out["deadline"] = pd.to_datetime(out["deadline"])
     out["round"] = out["round"].astype("int64")
     out["level"] = out["level"].astype("str")
-    out["_rank"] = out["level"].map(_rank)
+    out["_rank"] = out["level"].map(level_rank)
     return out.sort_values(["deadline", "round", "_rank"]).drop(columns="_rank").reset_index(drop=True)
 
 
@@ -152,7 +148,7 @@ def route_products(
                 continue
             seen.add(key)
             kept.append(item)
-        kept.sort(key=lambda s: (_rank(s["level"]), pd.Timestamp.max if pd.isna(s["deadline"]) else s["deadline"]))
+        kept.sort(key=lambda s: (level_rank(s["level"]), pd.Timestamp.max if pd.isna(s["deadline"]) else s["deadline"]))
         for position, item in enumerate(kept, start=1):
             records.append(
                 {

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ocop_helpers.allocation import split_exact
 
-BRANDING_LINES: tuple[str, ...] = ("trademark", "packaging")
+from .plan import BRANDING_ITEMS as BRANDING_LINES
 STREAM_ORDER: dict[str, int] = {"new": 0, "upgrade": 1, "reevaluation": 2}
 MIN_PACKAGING_STAR = 3
 

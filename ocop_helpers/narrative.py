@@ -13,7 +13,7 @@ import pandas as pd
 from ocop_helpers import labels, vnformat
 from ocop_helpers.stock import VALIDITY_MONTHS, StockProjection
 
-STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
+from .plan import STREAMS
 
 
 def _lower_first(text: str) -> str:

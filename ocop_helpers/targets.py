@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
+from .plan import ORGANISATION_TYPES, STREAMS
+
 TARGET_STARS: tuple[int, ...] = (3, 4, 5)
-ORGANISATION_TYPES: tuple[str, ...] = ("cooperative", "enterprise", "household", "cooperative_group")
 UNKNOWN = "unknown"
 
 

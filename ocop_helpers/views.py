@@ -250,6 +250,18 @@ def expiry_outlook(plan: Plan) -> pd.DataFrame:
     return by_year.assign(basis=basis.astype("int64"))
 
 
+def reevaluation_schedule(plan: Plan) -> pd.DataFrame:
+    """Certified products with expiry, notice date, the last round before expiry, and
+    ``planned_after_expiry``: the planned round's last deadline falls after the certificate expires."""
+    pipe = stock.expiry_pipeline(plan.products, plan.rounds, plan.year, rules=plan.authority_rules,
+                                 units=plan.units, province_id=plan.province_id)
+    steps = calendar.route_products(plan.products, plan.rounds, plan.authority_rules, plan.units, plan.province_id,
+                                    filed_on=plan.units_as_of)
+    last_step = steps.dropna(subset=["deadline"]).groupby("product_id")["deadline"].max()
+    finish = pipe["product_id"].map(last_step)
+    return pipe.assign(planned_deadline=finish, planned_after_expiry=(finish > pipe["expiry_date"]).fillna(False))
+
+
 def render_expiry(plan: Plan, params: Params) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
     by_year = expiry_outlook(plan)
@@ -257,8 +269,15 @@ def render_expiry(plan: Plan, params: Params) -> list:
     note = (f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
             f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
             "phải thông báo cho chủ thể ít nhất 30 ngày trước khi hết hạn).")
+    schedule = reevaluation_schedule(plan)
+    late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
+    warn = [] if late.empty else [report.notice(
+        f"{vnformat.number(len(late))} sản phẩm đánh giá lại hoặc nâng hạng được xếp vào đợt có thời hạn sau ngày hết hạn "
+        f"giấy chứng nhận: cần đưa lên đợt sớm hơn hoặc chấp nhận sản phẩm mất chứng nhận trong thời gian chờ "
+        "(danh sách, ngày hết hạn và ngày phải thông báo cho chủ thể trong phụ lục, bảng «Đánh giá lại»).", "warning")]
     return [
         report.paragraph(narrative.expiry_paragraph(by_year, plan.year, params.lapse_share, column="basis")),
+        *warn,
         report.paragraph(note),
         charts.expiry_pipeline_chart(by_year),
         report.table(effect, {"due_year": "Năm đến hạn", "due": "Theo danh sách kế hoạch",
