@@ -125,7 +125,8 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
     assert not ok and "Ghi đè" in again
     assert bench.save("Thử nghiệm 1", overwrite=True)[1]
     bench.reset()
-    assert ctl["pass_rate_new"].value == 50 and key(by_class(box, "ocop-view")) != shown
+    assert ctl["pass_rate_new"].value == 100 * params.specs()["pass_rate_new"].default
+    assert key(by_class(box, "ocop-view")) != shown
     result = build.build(DEMO_PLAN, params_files=[path], out_root=tmp_path / "out", progress=lambda line: None)
     page = result.html.read_text(encoding="utf-8")
     assert re.findall(r'class="ocop-key"[^>]*>([^<]+)<', page)[0] == shown
