@@ -79,16 +79,18 @@ def table(
     formats: dict[str, Callable[[object], str]] | None = None,
     caption: str | None = None,
     total_row: bool = False,
+    right: set[str] | None = None,
 ) -> HTML:
     """An HTML table with Vietnamese headers and number formats; every cell escaped.
 
     ``columns`` maps frame columns to headers (and selects/orders them); ``formats`` maps a column
-    to a function returning display text (e.g. ``vnformat.money``). ``total_row`` bolds the last row.
+    to a function returning display text (e.g. ``vnformat.money``). ``total_row`` bolds the last row;
+    ``right`` names text columns holding formatted numbers (aligned right like numbers).
     """
     cols = list(columns) if columns else list(frame.columns)
     heads = [columns[c] if columns else str(c) for c in cols]
     formats = formats or {}
-    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(frame[c])}
+    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(frame[c])} | set(right or ())
     out = [f'<table class="{_TABLE_CSS_CLASS}">']
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")

@@ -71,8 +71,8 @@ def overview_text(plan: Plan) -> list[str]:
         out.append(
             f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên; "
             f"mục tiêu cuối năm {plan.year} là ít nhất {vnformat.number(t.stock_target)} sản phẩm, "
-            f"tức phải tăng ròng {vnformat.number(gap)} sản phẩm (chưa tính số sản phẩm mất chứng nhận trong năm, "
-            "phần số sản phẩm OCOP cuối năm tính cụ thể)."
+            f"tức phải tăng ròng {vnformat.number(gap)} sản phẩm (chưa tính các sản phẩm mất chứng nhận trong năm; "
+            "xem mục số sản phẩm OCOP cuối năm so với mục tiêu)."
             if gap > 0 else
             f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên, "
             f"đã bằng hoặc vượt mục tiêu {vnformat.number(t.stock_target)} sản phẩm; cần duy trì bằng đánh giá lại."

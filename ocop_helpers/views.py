@@ -89,7 +89,7 @@ def render_overview(plan: Plan, params: Params) -> list:
         report.paragraphs(summary.overview_text(plan)),
         report.table(table, {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", "target_text": labels.COLUMN["target"],
                              "data_text": labels.COLUMN["actual"], "difference_text": labels.COLUMN["difference"]},
-                     caption="Chỉ tiêu công bố và dữ liệu chi tiết"),
+                     caption="Chỉ tiêu công bố và dữ liệu chi tiết", right={"target_text", "data_text", "difference_text"}),
         charts.targets_vs_data_chart(summary.stream_comparison(plan)),
     ]
 
@@ -328,7 +328,8 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
                                   unit=table["unit"].where(table["unit"] != "đồng", "")),
                      {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính",
                       "previous": f"Năm {previous.year} ({previous.province_name})",
-                      "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"}),
+                      "current": f"Năm {plan.year} ({plan.province_name})", "change": "Thay đổi"},
+                     right={"previous", "current", "change"}),
     ]
     if previous.province_id != plan.province_id:
         items.append(report.notice(f"Hai kế hoạch thuộc hai địa giới khác nhau (tỉnh {previous.province_name} trước "
