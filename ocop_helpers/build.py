@@ -24,6 +24,7 @@ import papermill
 
 from . import document, io, paths
 from .params import ParamError, Params, validate
+from .plan import Plan
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
@@ -203,8 +204,32 @@ def build(
         tmp.rename(failed)
         raise BuildError("\n\n".join(errors))
 
+    try:
+        _assemble(tmp, notebooks, the_plan, P, checked, sheets, scenario, built_at or dt.datetime.now(),
+                  timings, started)
+    except Exception as exc:  # noqa: BLE001 - any late failure keeps the old plan and the partial run
+        shutil.rmtree(failed, ignore_errors=True)
+        tmp.rename(failed)
+        raise BuildError(f"Dựng tài liệu lỗi sau khi các notebook đã chạy xong: {type(exc).__name__}: {exc}\n"
+                         f"Các tệp đã tạo được giữ để kiểm tra: {failed}\n"
+                         "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi.") from exc
+
+    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(failed, ignore_errors=True)
+    progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
+    return BuildResult(out_dir=out_dir, html=out_dir / "plan.html", annex=out_dir / "annex.xlsx",
+                       manifest=out_dir / "manifest.json", notebooks=[out_dir / nb.name for nb in notebooks],
+                       timings=timings)
+
+
+def _assemble(tmp: Path, notebooks: list[Path], the_plan: Plan, P: Params, checked: dict[str, Any], sheets: list,
+              scenario: str, when: dt.datetime, timings: dict[str, float], started: float) -> None:
+    """Write plan.html, annex.xlsx and manifest.json into ``tmp`` from the executed notebooks."""
     t0 = time.perf_counter()
-    when = built_at or dt.datetime.now()
     executed = [nbformat.read(tmp / nb.name, as_version=4) for nb in notebooks]
     title = document.TitleBlock(
         authority=f"Ủy ban nhân dân tỉnh {the_plan.province_name}",
@@ -240,17 +265,6 @@ def build(
     }
     manifest_path = tmp / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(failed, ignore_errors=True)
-    progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
-    return BuildResult(out_dir=out_dir, html=out_dir / "plan.html", annex=out_dir / "annex.xlsx",
-                       manifest=out_dir / "manifest.json", notebooks=[out_dir / nb.name for nb in notebooks],
-                       timings=timings)
 
 
 def _display(path: Path) -> str:

@@ -209,10 +209,7 @@ def render_calendar(plan: Plan, params: Params) -> list:
             f"{where}: {labels.CALENDAR_WARNING.get(w.warning, w.warning)} — {vnformat.number(w.products)} sản phẩm.",
             "error" if w.warning in ("level_not_in_force", "over_capacity") else "warning"))
     if params.routing == "as_filed" and bool(((warnings["warning"] == "level_not_in_force") & (warnings["products"] > 0)).any()):
-        alt_rounds = calendar.evaluation_calendar(
-            plan.products, plan.rounds, plan.authority_rules, plan.units, plan.province_id, routing="rerouted",
-            filed_on=plan.units_as_of, as_of=params.as_of_date(), products_per_session=params.products_per_session,
-            sessions_per_round=params.sessions_per_round).rounds
+        alt_rounds = evaluation_calendar(plan, Params({**params.values, "routing": "rerouted"})).rounds
         moved = alt_rounds[alt_rounds["rerouted_in"] > 0]
         for r in moved.itertuples():
             capacity = int(r.capacity_per_council) * int(r.councils)

@@ -220,3 +220,21 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     wb = openpyxl.load_workbook(r.annex)
     units = wb["Đơn vị"]
     assert units.max_row == 99 + 1
+
+
+def test_failure_after_the_notebooks_keeps_the_previous_plan(tmp_path, monkeypatch):
+    """If assembling the document fails after every notebook ran, nothing half-built replaces the plan."""
+    first = build.build(DEMO_PLAN, out_root=tmp_path, **QUIET)
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mô phỏng lỗi khi xuất HTML")
+
+    monkeypatch.setattr(document, "render_html", broken)
+    with pytest.raises(build.BuildError) as info:
+        build.build(DEMO_PLAN, out_root=tmp_path, **QUIET)
+    assert "mô phỏng lỗi khi xuất HTML" in str(info.value)
+    year_dir = first.out_dir.parent
+    assert (year_dir / ".default.failed" / "00-overview.ipynb").exists()
+    assert not [p for p in year_dir.iterdir() if ".building-" in p.name]
+    assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
