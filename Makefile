@@ -8,7 +8,7 @@ OUT    ?= outputs
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup plan test test-fast lab bench validate clean
+.PHONY: help setup plan test test-fast lint format lab bench validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +27,15 @@ plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<provinc
 validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
 	$(PY) -m ocop_helpers validate --plan $(PLAN)
 
-test: $(VENV)/.installed ## run the whole test suite (browser tests need Debian's chromium)
+lint: $(VENV)/.installed ## ruff check and ruff format --check (make format rewrites)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint ## lint, then the whole test suite (browser tests need Debian's chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## only the fast tests (no papermill, no browser)

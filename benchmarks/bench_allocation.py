@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ocop_helpers import allocation as al  # noqa: E402
+from ocop_helpers import allocation as al
 
 SEED = 153
 SIZES = (153, 5_000, 50_000)
@@ -60,6 +60,7 @@ def fmt(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------- pure-Python baselines (one draw)
+
 
 def py_cea(claims: list[float], envelope: float) -> list[float]:
     """Constrained equal awards, the obvious way: raise the common ceiling claim by claim."""
@@ -127,15 +128,21 @@ def pabutools_greedy(claims: np.ndarray, envelope: float, weights: np.ndarray) -
 
     projects = [Project(str(i), cost=int(c)) for i, c in enumerate(claims)]
     inst = Instance(projects, budget_limit=int(envelope))
-    profile = CardinalProfile([CardinalBallot({p: int(w) for p, w in zip(projects, weights)})], instance=inst)
+    profile = CardinalProfile(
+        [CardinalBallot({p: int(w) for p, w in zip(projects, weights, strict=False)})], instance=inst
+    )
     chosen = greedy_utilitarian_welfare(inst, profile, sat_class=Additive_Cardinal_Sat)
     return sorted(int(p.name) for p in chosen)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline-draws", type=int, default=DRAWS,
-                        help="draws for the pure-Python and pabutools baselines (scaled to 10,000)")
+    parser.add_argument(
+        "--baseline-draws",
+        type=int,
+        default=DRAWS,
+        help="draws for the pure-Python and pabutools baselines (scaled to 10,000)",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(SEED)
     inst = {n: instance(n, rng) for n in SIZES}
@@ -149,7 +156,7 @@ def main() -> None:
         row = []
         for n in SIZES:
             c, w, e = inst[n]
-            t = timeit(lambda: fn(c, e, weights=w, priority=w))
+            t = timeit(lambda fn=fn, c=c, e=e, w=w: fn(c, e, weights=w, priority=w))
             single[name, n] = t
             row.append(fmt(t))
         print(f"{name:24s}" + "".join(f"{x:>14s}" for x in row))
@@ -161,16 +168,25 @@ def main() -> None:
     mult = np.exp(rng.normal(0.0, 0.2, (DRAWS, 153)) + rng.normal(0.0, 0.1, (DRAWS, 1)))
     cd = c * mult
     unit_codes = rng.integers(0, 10, 153)
-    t_all = timeit(lambda: al.evaluate_draws(cd, e, rules, weights=w, priority=w, unit_codes=unit_codes),
-                   min_total=2.0, max_repeats=7)
+    t_all = timeit(
+        lambda: al.evaluate_draws(cd, e, rules, weights=w, priority=w, unit_codes=unit_codes),
+        min_total=2.0,
+        max_repeats=7,
+    )
     t_gen = timeit(lambda: c * np.exp(np.random.default_rng(1).normal(0.0, 0.2, (DRAWS, 153))), min_total=0.5)
-    per_rule = {name: timeit(lambda name=name: al.RULES[name](cd, e, weights=w, priority=w), min_total=0.5,
-                             max_repeats=7) for name in rules}
-    print(f"   all {len(rules)} heuristic rules + all metrics (evaluate_draws): {fmt(t_all).strip()}"
-          f"   (target < 0.5 s: {'met' if t_all < 0.5 else 'NOT met'})")
+    per_rule = {
+        name: timeit(lambda name=name: al.RULES[name](cd, e, weights=w, priority=w), min_total=0.5, max_repeats=7)
+        for name in rules
+    }
+    print(
+        f"   all {len(rules)} heuristic rules + all metrics (evaluate_draws): {fmt(t_all).strip()}"
+        f"   (target < 0.5 s: {'met' if t_all < 0.5 else 'NOT met'})"
+    )
     print(f"   drawing the cost multipliers and claims:            {fmt(t_gen).strip()}")
-    print("   each rule alone on the (draws × orgs) array:        "
-          + ", ".join(f"{k} {fmt(v).strip()}" for k, v in per_rule.items()))
+    print(
+        "   each rule alone on the (draws × orgs) array:        "
+        + ", ".join(f"{k} {fmt(v).strip()}" for k, v in per_rule.items())
+    )
 
     print(f"\n3. Baselines on the same draws ({args.baseline_draws:,} draws, scaled to {DRAWS:,})")
     k = min(args.baseline_draws, DRAWS)
@@ -199,6 +215,7 @@ def main() -> None:
 
     try:
         import pabutools  # noqa: F401
+
         have_pabutools = True
     except ImportError:
         have_pabutools = False
@@ -212,24 +229,35 @@ def main() -> None:
             ours = np.flatnonzero(al.greedy(cd[r], e, priority=w) > 0).tolist()
             same += chosen == ours
         t_pabu = (time.perf_counter() - t) * DRAWS / kp
-        print(f"   pabutools greedy_utilitarian_welfare, draw by draw ({kp:,} draws, scaled): {fmt(t_pabu).strip()};"
-              f" same funded set as ours in {same}/{kp} draws")
+        print(
+            f"   pabutools greedy_utilitarian_welfare, draw by draw ({kp:,} draws, scaled): {fmt(t_pabu).strip()};"
+            f" same funded set as ours in {same}/{kp} draws"
+        )
         r1 = t_pabu / per_rule["greedy"]
         r2 = t_pabu / t_all
-        print(f"   ratio vs our greedy on all draws: {r1:,.0f}×   (target ≥ 500×: {'met' if r1 >= 500 else 'NOT met'});"
-              f" vs all {len(rules)} rules + metrics: {r2:,.0f}×")
+        print(
+            f"   ratio vs our greedy on all draws: {r1:,.0f}×   (target ≥ 500×: {'met' if r1 >= 500 else 'NOT met'});"
+            f" vs all {len(rules)} rules + metrics: {r2:,.0f}×"
+        )
 
     print("\n4. MILP optimum (HiGHS via scipy.optimize.milp), minimum grant 10 M đồng or 30% of the claim")
     for n in (153, 5_000):
         c, w, e = inst[n]
         res = al.optimum(c, e, weights=w, min_grant=10e6, min_share=0.3)
-        t = timeit(lambda: al.optimum(c, e, weights=w, min_grant=10e6, min_share=0.3), min_total=1.0, max_repeats=5)
-        best_heuristic = max(al._coverage(c, al.RULES[r](c, e, weights=w, priority=w, min_grant=10e6, min_share=0.3), w)
-                             for r in rules)
+        t = timeit(
+            lambda c=c, e=e, w=w: al.optimum(c, e, weights=w, min_grant=10e6, min_share=0.3),
+            min_total=1.0,
+            max_repeats=5,
+        )
+        best_heuristic = max(
+            al._coverage(c, al.RULES[r](c, e, weights=w, priority=w, min_grant=10e6, min_share=0.3), w) for r in rules
+        )
         target = 0.1 if n == 153 else 1.0
-        print(f"   {n:>6,d} organisations: {fmt(t).strip():>10s}  (target < {target:g} s: {'met' if t < target else 'NOT met'})"
-              f"  coverage {res.coverage:.5f} vs best heuristic {best_heuristic:.5f};"
-              f" spent {res.grants.sum():,} of {e:,} đồng; {res.status.split('(')[-1].rstrip(')')}")
+        print(
+            f"   {n:>6,d} organisations: {fmt(t).strip():>10s}  (target < {target:g} s: {'met' if t < target else 'NOT met'})"
+            f"  coverage {res.coverage:.5f} vs best heuristic {best_heuristic:.5f};"
+            f" spent {res.grants.sum():,} of {e:,} đồng; {res.status.split('(')[-1].rstrip(')')}"
+        )
 
 
 if __name__ == "__main__":

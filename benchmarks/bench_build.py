@@ -21,9 +21,11 @@ import papermill
 
 from ocop_helpers import build, paths
 
-IMPORTS = ("from ocop_helpers import io, params, report, views, widgets, summary, charts\n"
-           "import pandas, altair, numpy, scipy.optimize\n"
-           "report.setup_notebook()")
+IMPORTS = (
+    "from ocop_helpers import io, params, report, views, widgets, summary, charts\n"
+    "import pandas, altair, numpy, scipy.optimize\n"
+    "report.setup_notebook()"
+)
 
 
 def floor_seconds(notebooks: int, workdir: Path) -> float:
@@ -35,8 +37,14 @@ def floor_seconds(notebooks: int, workdir: Path) -> float:
     nbformat.write(nb, src)
     start = time.perf_counter()
     for i in range(notebooks):
-        papermill.execute_notebook(str(src), str(workdir / f"floor-{i}.ipynb"), kernel_name="python3",
-                                   progress_bar=False, log_output=False, extra_arguments=build.KERNEL_ARGUMENTS)
+        papermill.execute_notebook(
+            str(src),
+            str(workdir / f"floor-{i}.ipynb"),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            extra_arguments=build.KERNEL_ARGUMENTS,
+        )
     return time.perf_counter() - start
 
 

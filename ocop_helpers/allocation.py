@@ -44,8 +44,9 @@ def _claims_2d(claims: np.ndarray | pd.Series | list) -> tuple[np.ndarray, bool]
     """Claims as a float (draws, orgs) array and whether the input was one-dimensional."""
     c = np.asarray(claims, dtype=float)
     if c.ndim not in (1, 2):
-        raise ValueError("claims phải là mảng 1 chiều (chủ thể) hoặc 2 chiều (lượt mô phỏng × chủ thể), "
-                         f"nhận {c.ndim} chiều")
+        raise ValueError(
+            f"claims phải là mảng 1 chiều (chủ thể) hoặc 2 chiều (lượt mô phỏng × chủ thể), nhận {c.ndim} chiều"
+        )
     if np.isnan(c).any():
         raise ValueError("claims có giá trị trống (NaN)")
     if (c < 0).any():
@@ -190,8 +191,14 @@ def _ranks(priority: np.ndarray | None, n: int) -> np.ndarray:
     return ranks
 
 
-def _with_min_grant(core: Callable[[np.ndarray, np.ndarray], np.ndarray], c: np.ndarray, e: np.ndarray,
-                    priority: np.ndarray | None, min_grant: float, min_share: float) -> np.ndarray:
+def _with_min_grant(
+    core: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    c: np.ndarray,
+    e: np.ndarray,
+    priority: np.ndarray | None,
+    min_grant: float,
+    min_share: float,
+) -> np.ndarray:
     """Apply ``core`` to the longest top-k of the priority list in which every grant is useful.
 
     A grant is useful when it is at least ``min(c_i, max(min_grant, min_share · c_i))``. The rules
@@ -223,8 +230,9 @@ def _with_min_grant(core: Callable[[np.ndarray, np.ndarray], np.ndarray], c: np.
 Core = Callable[[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", "np.ndarray | None"], np.ndarray]
 
 
-def _priority_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-                   cs: np.ndarray | None) -> np.ndarray:
+def _priority_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     inverse = _ranks(prio, c.shape[1])
     order = np.empty_like(inverse)
     order[inverse] = np.arange(inverse.size)
@@ -235,27 +243,31 @@ def _priority_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray
     return xs[:, inverse]
 
 
-def _proportional_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-                       cs: np.ndarray | None) -> np.ndarray:
+def _proportional_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     total = c.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(total > e, e / np.where(total > 0, total, 1.0), 1.0)
     return c * f[:, None]
 
 
-def _cea_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-              cs: np.ndarray | None) -> np.ndarray:
+def _cea_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     return _cea(c, e, cs)
 
 
-def _cel_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-              cs: np.ndarray | None) -> np.ndarray:
+def _cel_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     losses = _cea(c, np.maximum(c.sum(axis=1) - e, 0.0), cs)
     return np.clip(c - losses, 0.0, c)
 
 
-def _talmud_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-                 cs: np.ndarray | None) -> np.ndarray:
+def _talmud_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     half = c / 2.0
     total = c.sum(axis=1)
     low = e <= total / 2.0
@@ -264,8 +276,9 @@ def _talmud_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray |
     return np.where(low[:, None], y, c - y)
 
 
-def _wpro_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-               cs: np.ndarray | None) -> np.ndarray:
+def _wpro_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     # x_i = c_i min(1, λ w_i): organisations are paid in full in decreasing w, the same order in
     # every draw; the payout at λ = 1 / w_k is Σ_{j<=k} c_j + Σ_{j>k} w_j c_j / w_k.
     d, n = c.shape
@@ -294,13 +307,15 @@ def _wpro_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | N
     return x
 
 
-def _wcea_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-               cs: np.ndarray | None) -> np.ndarray:
+def _wcea_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     return _wcea(c, w, e)
 
 
-def _greedy_core(c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None,
-                 cs: np.ndarray | None) -> np.ndarray:
+def _greedy_core(
+    c: np.ndarray, e: np.ndarray, w: np.ndarray, prio: np.ndarray | None, cs: np.ndarray | None
+) -> np.ndarray:
     d, n = c.shape
     value = np.ones(n) if prio is None else prio
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -351,8 +366,15 @@ def _greedy_passes(cs: np.ndarray, e: np.ndarray) -> np.ndarray:
 _CORES: dict[str, Core] = {}
 
 
-def _run(name: str, claims: np.ndarray, envelope: float | np.ndarray, weights: np.ndarray | None,
-         priority: np.ndarray | None, min_grant: float, min_share: float) -> np.ndarray:
+def _run(
+    name: str,
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    weights: np.ndarray | None,
+    priority: np.ndarray | None,
+    min_grant: float,
+    min_share: float,
+) -> np.ndarray:
     """Check the inputs, apply the rule's core (with minimum grants) and keep the input's shape."""
     c, squeeze = _claims_2d(claims)
     e = _envelope_1d(envelope, c.shape[0])
@@ -363,12 +385,18 @@ def _run(name: str, claims: np.ndarray, envelope: float | np.ndarray, weights: n
     core = _CORES[name]
     if name == "greedy":  # whole claims only: every grant is useful
         return _out(core(c, e, w, prio, None), squeeze)
-    return _out(_with_min_grant(lambda cc, ee: core(cc, ee, w, prio, None), c, e, prio, min_grant, min_share),
-                squeeze)
+    return _out(_with_min_grant(lambda cc, ee: core(cc, ee, w, prio, None), c, e, prio, min_grant, min_share), squeeze)
 
 
-def priority_rule(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                  priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def priority_rule(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Norm-based funding in priority order (Ưu tiên theo thứ tự).
 
     Definition: rank organisations by ``priority`` (highest first, ties in input order); fund each
@@ -379,8 +407,15 @@ def priority_rule(claims: np.ndarray, envelope: float | np.ndarray, *, weights: 
     return _run("priority", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def proportional(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                 priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def proportional(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Proportional rationing (Hỗ trợ theo tỷ lệ).
 
     Definition: ``x_i = min(1, E / C) · c_i`` — everyone receives the same share of their claim.
@@ -389,8 +424,15 @@ def proportional(claims: np.ndarray, envelope: float | np.ndarray, *, weights: n
     return _run("proportional", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def equal_awards(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                 priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def equal_awards(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Constrained equal awards, "water-filling" (Chia đều có giới hạn).
 
     Definition: ``x_i = min(c_i, λ)`` with λ chosen so that ``Σ x_i = min(E, C)``: small claims are
@@ -400,8 +442,15 @@ def equal_awards(claims: np.ndarray, envelope: float | np.ndarray, *, weights: n
     return _run("equal_awards", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def equal_losses(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                 priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def equal_losses(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Constrained equal losses (Chia đều phần thiếu hụt).
 
     Definition: ``x_i = max(0, c_i − μ)`` with μ chosen so that ``Σ x_i = min(E, C)``: everyone
@@ -411,8 +460,15 @@ def equal_losses(claims: np.ndarray, envelope: float | np.ndarray, *, weights: n
     return _run("equal_losses", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def talmud(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-           priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def talmud(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Talmud rule (Quy tắc Talmud).
 
     Definition: if ``E <= C/2``: ``CEA(c/2, E)``; otherwise ``c/2 + CEL(c/2, E − C/2)``. Reproduces the
@@ -422,8 +478,15 @@ def talmud(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndar
     return _run("talmud", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def weighted_proportional(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                          priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def weighted_proportional(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Weighted proportional rationing (Theo tỷ lệ có trọng số ưu tiên).
 
     Definition: ``x_i = min(c_i, λ w_i c_i)`` with ``Σ x_i = min(E, C)``: the funded share grows with
@@ -433,9 +496,15 @@ def weighted_proportional(claims: np.ndarray, envelope: float | np.ndarray, *, w
     return _run("weighted_proportional", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def weighted_equal_awards(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-                          priority: np.ndarray | None = None, min_grant: float = 0,
-                          min_share: float = 0) -> np.ndarray:
+def weighted_equal_awards(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """Weighted constrained equal awards (Chia đều có giới hạn theo trọng số ưu tiên).
 
     Definition: ``x_i = min(c_i, λ w_i)`` with ``Σ x_i = min(E, C)``: water-filling in which the
@@ -445,8 +514,15 @@ def weighted_equal_awards(claims: np.ndarray, envelope: float | np.ndarray, *, w
     return _run("weighted_equal_awards", claims, envelope, weights, priority, min_grant, min_share)
 
 
-def greedy(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndarray | None = None,
-           priority: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0) -> np.ndarray:
+def greedy(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> np.ndarray:
     """All-or-nothing greedy by priority per đồng (Chọn trọn gói theo ưu tiên trên chi phí).
 
     Definition: sort organisations by ``priority_i / c_i`` (highest first, ties in input order) and
@@ -459,16 +535,18 @@ def greedy(claims: np.ndarray, envelope: float | np.ndarray, *, weights: np.ndar
     return _run("greedy", claims, envelope, weights, priority, min_grant, min_share)
 
 
-_CORES.update({
-    "priority": _priority_core,
-    "proportional": _proportional_core,
-    "equal_awards": _cea_core,
-    "equal_losses": _cel_core,
-    "talmud": _talmud_core,
-    "weighted_proportional": _wpro_core,
-    "weighted_equal_awards": _wcea_core,
-    "greedy": _greedy_core,
-})
+_CORES.update(
+    {
+        "priority": _priority_core,
+        "proportional": _proportional_core,
+        "equal_awards": _cea_core,
+        "equal_losses": _cel_core,
+        "talmud": _talmud_core,
+        "weighted_proportional": _wpro_core,
+        "weighted_equal_awards": _wcea_core,
+        "greedy": _greedy_core,
+    }
+)
 
 RULES: dict[str, Rule] = {
     "priority": priority_rule,
@@ -485,9 +563,16 @@ RULES: dict[str, Rule] = {
 _SORTED_CLAIMS_RULES = frozenset({"equal_awards", "equal_losses", "talmud"})
 
 
-def solve_rules(claims: np.ndarray, envelope: float | np.ndarray, rules: list[str] | tuple[str, ...] | None = None,
-                *, weights: np.ndarray | None = None, priority: np.ndarray | None = None,
-                min_grant: float = 0, min_share: float = 0) -> dict[str, np.ndarray]:
+def solve_rules(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    rules: list[str] | tuple[str, ...] | None = None,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+) -> dict[str, np.ndarray]:
     """Several rules on the same claims (typically all Monte Carlo draws at once).
 
     Same results as calling each rule; without minimum grants the row-sorted claims are computed
@@ -500,8 +585,12 @@ def solve_rules(claims: np.ndarray, envelope: float | np.ndarray, rules: list[st
     e = _envelope_1d(envelope, c.shape[0])
     _check_min(min_grant, min_share)
     if min_grant > 0 or min_share > 0:
-        return {name: RULES[name](claims, envelope, weights=weights, priority=priority, min_grant=min_grant,
-                                  min_share=min_share) for name in names}
+        return {
+            name: RULES[name](
+                claims, envelope, weights=weights, priority=priority, min_grant=min_grant, min_share=min_share
+            )
+            for name in names
+        }
     n = c.shape[1]
     w = _vector(weights, n, "weights", 1.0)
     prio = None if priority is None else _vector(priority, n, "priority", 0.0)
@@ -610,8 +699,9 @@ class PriorityWeights:
 
     star: Mapping[int, float] = field(default_factory=lambda: {3: 1.0, 4: 2.0, 5: 3.0})
     stream: Mapping[str, float] = field(default_factory=lambda: {"new": 1.0, "upgrade": 1.0, "reevaluation": 0.5})
-    organisation_type: Mapping[str, float] = field(default_factory=lambda: {
-        "cooperative": 1.0, "cooperative_group": 1.0, "household": 0.5, "enterprise": 0.5})
+    organisation_type: Mapping[str, float] = field(
+        default_factory=lambda: {"cooperative": 1.0, "cooperative_group": 1.0, "household": 0.5, "enterprise": 0.5}
+    )
     unit_equity: float = 1.0
     base: float = 1.0
 
@@ -635,16 +725,23 @@ class PriorityWeights:
         kw: dict[str, object] = {}
         for name in ("star", "stream", "organisation_type"):
             merged = dict(getattr(default, name))
-            merged.update({(int(k) if name == "star" else str(k)): float(v)  # type: ignore[arg-type]
-                           for k, v in dict(values.get(name) or {}).items()})  # type: ignore[arg-type]
+            merged.update(
+                {
+                    (int(k) if name == "star" else str(k)): float(v)  # type: ignore[arg-type]
+                    for k, v in dict(values.get(name) or {}).items()
+                }
+            )  # type: ignore[arg-type]
             kw[name] = merged
         for name in ("unit_equity", "base"):
             kw[name] = float(values.get(name, getattr(default, name)))  # type: ignore[arg-type]
         return cls(**kw)  # type: ignore[arg-type]
 
 
-def priority_scores(organisations: pd.DataFrame, weights: PriorityWeights | None = None,
-                    funded_before_per_unit: Mapping[str, int] | None = None) -> pd.Series:
+def priority_scores(
+    organisations: pd.DataFrame,
+    weights: PriorityWeights | None = None,
+    funded_before_per_unit: Mapping[str, int] | None = None,
+) -> pd.Series:
     """Priority score per organisation (higher = funded first / weighted more).
 
     ``organisations`` needs ``unit_id, organisation_type, target_star, stream`` (as made by
@@ -680,9 +777,16 @@ class OptimumResult:
     optimal: bool
 
 
-def optimum(claims: np.ndarray, envelope: float, *, weights: np.ndarray | None = None,
-            min_grant: float = 0, min_share: float = 0, time_limit: float = 10.0,
-            mip_rel_gap: float = 1e-6) -> OptimumResult:
+def optimum(
+    claims: np.ndarray,
+    envelope: float,
+    *,
+    weights: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+    time_limit: float = 10.0,
+    mip_rel_gap: float = 1e-6,
+) -> OptimumResult:
     """The optimum: maximise priority-weighted coverage (Phương án tối ưu, quy hoạch nguyên).
 
     Definition: maximise ``Σ w_i s_i / Σ w_i`` over funded shares ``s_i = g_i / c_i`` subject to
@@ -720,11 +824,14 @@ def optimum(claims: np.ndarray, envelope: float, *, weights: np.ndarray | None =
         # variables: s (k shares in [0,1]), y (k binaries)
         cost = np.concatenate([-wl, np.zeros(k)])
         eye = sparse.identity(k, format="csr")
-        a = sparse.vstack([
-            sparse.hstack([sparse.csr_matrix(cl[None, :]), sparse.csr_matrix((1, k))]),
-            sparse.hstack([eye, -eye]),                       # s - y <= 0
-            sparse.hstack([eye, -sparse.diags(floor)]),       # s - floor·y >= 0
-        ], format="csr")
+        a = sparse.vstack(
+            [
+                sparse.hstack([sparse.csr_matrix(cl[None, :]), sparse.csr_matrix((1, k))]),
+                sparse.hstack([eye, -eye]),  # s - y <= 0
+                sparse.hstack([eye, -sparse.diags(floor)]),  # s - floor·y >= 0
+            ],
+            format="csr",
+        )
         lb = np.concatenate([[-np.inf], np.full(k, -np.inf), np.zeros(k)])
         ub = np.concatenate([[e / MILLION], np.zeros(k), np.full(k, np.inf)])
         integrality = np.concatenate([np.zeros(k), np.ones(k)])
@@ -735,9 +842,13 @@ def optimum(claims: np.ndarray, envelope: float, *, weights: np.ndarray | None =
         lb, ub = np.array([-np.inf]), np.array([e / MILLION])
         integrality = np.zeros(k)
         bounds = optimize.Bounds(np.zeros(k), np.ones(k))
-    res = optimize.milp(cost, constraints=optimize.LinearConstraint(a, lb, ub), integrality=integrality,
-                        bounds=bounds, options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap,
-                                                "presolve": k <= 20_000})
+    res = optimize.milp(
+        cost,
+        constraints=optimize.LinearConstraint(a, lb, ub),
+        integrality=integrality,
+        bounds=bounds,
+        options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "presolve": k <= 20_000},
+    )
     seconds = time.perf_counter() - start
     if res.x is None:
         raise RuntimeError(f"MILP không tìm được phương án trong {time_limit} giây: {res.message}")
@@ -754,8 +865,9 @@ def optimum(claims: np.ndarray, envelope: float, *, weights: np.ndarray | None =
     low = np.ceil(np.minimum(c, np.maximum(min_grant, min_share * c)))
     if ((grants > 0) & (grants < low - 1)).any():
         raise RuntimeError("MILP trả về mức hỗ trợ dưới mức tối thiểu")
-    return OptimumResult(grants, _coverage(c, grants.astype(float), w), str(res.message), seconds,
-                         bool(res.status == 0))
+    return OptimumResult(
+        grants, _coverage(c, grants.astype(float), w), str(res.message), seconds, bool(res.status == 0)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -787,8 +899,9 @@ def _coverage(c: np.ndarray, x: np.ndarray, w: np.ndarray) -> float:
     return float((w[m] * x[m] / c[m]).sum() / w[m].sum())
 
 
-def allocate(org_claims: pd.DataFrame, envelope_vnd: int, rule: str,
-             params: AllocationParams | None = None) -> pd.DataFrame:
+def allocate(
+    org_claims: pd.DataFrame, envelope_vnd: int, rule: str, params: AllocationParams | None = None
+) -> pd.DataFrame:
     """Grants per organisation under ``rule``, in whole đồng.
 
     ``org_claims`` as made by ``claims.organisation_claims`` (``organisation_id, unit_id,
@@ -808,12 +921,17 @@ def allocate(org_claims: pd.DataFrame, envelope_vnd: int, rule: str,
     out["priority_score"] = score
     out["priority_rank"] = (_ranks(score, len(out)) + 1).astype(np.int64)
     if rule == OPTIMUM:
-        res = optimum(c, envelope_vnd, weights=score, min_grant=p.min_grant_vnd, min_share=p.min_share,
-                      time_limit=p.milp_time_limit)
+        res = optimum(
+            c,
+            envelope_vnd,
+            weights=score,
+            min_grant=p.min_grant_vnd,
+            min_share=p.min_share,
+            time_limit=p.milp_time_limit,
+        )
         granted = res.grants
     else:
-        x = fn(c, float(envelope_vnd), weights=score, priority=score, min_grant=p.min_grant_vnd,
-               min_share=p.min_share)
+        x = fn(c, float(envelope_vnd), weights=score, priority=score, min_grant=p.min_grant_vnd, min_share=p.min_share)
         spent = x.sum()
         full_target = min(int(envelope_vnd), int(c.sum()))
         target = full_target if abs(spent - full_target) < 1e-3 * max(1, len(c)) else int(np.floor(spent + 1e-6))
@@ -821,15 +939,20 @@ def allocate(org_claims: pd.DataFrame, envelope_vnd: int, rule: str,
     out["granted_vnd"] = np.asarray(granted, dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["funded_share"] = np.where(c > 0, out["granted_vnd"].to_numpy() / np.where(c > 0, c, 1), 1.0)
-    out["status"] = np.select([out["granted_vnd"] >= out["claim_vnd"], out["granted_vnd"] > 0],
-                              ["full", "partial"], "none")
+    out["status"] = np.select(
+        [out["granted_vnd"] >= out["claim_vnd"], out["granted_vnd"] > 0], ["full", "partial"], "none"
+    )
     out["status"] = out["status"].astype("str")
     return out
 
 
-def compare_rules(org_claims: pd.DataFrame, envelope_vnd: int, rules: list[str] | None = None,
-                  params: AllocationParams | None = None,
-                  with_optimum: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_rules(
+    org_claims: pd.DataFrame,
+    envelope_vnd: int,
+    rules: list[str] | None = None,
+    params: AllocationParams | None = None,
+    with_optimum: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Allocate under several rules: (long frame of allocations with ``rule, rule_label``, metrics table).
 
     The metrics table has one row per rule (scalar metrics of :class:`AllocationMetrics`) with the
@@ -922,18 +1045,24 @@ class AllocationMetrics:
 
     def as_series(self) -> pd.Series:
         """The scalar metrics (no frames), for one column of a rule comparison."""
-        return pd.Series({k: getattr(self, k) for k in self.__dataclass_fields__
-                          if k not in ("by_unit", "by_organisation_type")}, dtype=object)
+        return pd.Series(
+            {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("by_unit", "by_organisation_type")},
+            dtype=object,
+        )
 
 
 def coverage_by(allocation: pd.DataFrame, key: str) -> pd.DataFrame:
     """Claims, grants and funded share per ``key`` (``unit_id`` or ``organisation_type``)."""
-    g = allocation.groupby(key, sort=True).agg(
-        organisations=("organisation_id", "size"),
-        funded=("granted_vnd", lambda s: int((s > 0).sum())),
-        claim_vnd=("claim_vnd", "sum"),
-        granted_vnd=("granted_vnd", "sum"),
-    ).reset_index()
+    g = (
+        allocation.groupby(key, sort=True)
+        .agg(
+            organisations=("organisation_id", "size"),
+            funded=("granted_vnd", lambda s: int((s > 0).sum())),
+            claim_vnd=("claim_vnd", "sum"),
+            granted_vnd=("granted_vnd", "sum"),
+        )
+        .reset_index()
+    )
     g["claim_vnd"] = g["claim_vnd"].astype(np.int64)
     g["granted_vnd"] = g["granted_vnd"].astype(np.int64)
     claimed = g["claim_vnd"] > 0
@@ -1008,14 +1137,25 @@ class _DrawFrame:
             unit_matrix[np.arange(len(u)), col] = 1.0
             unit_claims = c @ unit_matrix
         n = c.shape[1]
-        return cls(c, e, inv_c, bool(has.all()), has, w, wh.sum(axis=1), c.sum(axis=1), unit_matrix,
-                   unit_claims, (2 * np.arange(1, n + 1) - n - 1).astype(float))
+        return cls(
+            c,
+            e,
+            inv_c,
+            bool(has.all()),
+            has,
+            w,
+            wh.sum(axis=1),
+            c.sum(axis=1),
+            unit_matrix,
+            unit_claims,
+            (2 * np.arange(1, n + 1) - n - 1).astype(float),
+        )
 
     def metrics(self, x: np.ndarray, shape: str | np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Metrics of grants ``x``. ``shape`` is a hint from the rule that saves the Gini sort:
         ``"binary"`` (whole claims or nothing), ``"equal"`` (same share for all) or a column order
         along which the funded shares are monotone."""
-        c, n = self.c, self.c.shape[1]
+        _c, n = self.c, self.c.shape[1]
         share = x * self.inv_c
         if not self.has_all:
             share = np.where(self.has, share, 1.0)
@@ -1024,7 +1164,7 @@ class _DrawFrame:
         no_claim = n - np.count_nonzero(self.has, axis=1)
         granted = x.sum(axis=1)
         if not self.has_all:
-            g = np.array([gini(r[h]) for r, h in zip(share, self.has)])
+            g = np.array([gini(r[h]) for r, h in zip(share, self.has, strict=False)])
         elif isinstance(shape, str) and shape == "binary":
             g = np.where(funded > 0, (n - funded) / n, 0.0)
         elif isinstance(shape, str) and shape == "equal":
@@ -1043,8 +1183,9 @@ class _DrawFrame:
                 "fully_funded": full - no_claim,
                 "partly_funded": funded - (full - no_claim),
                 "not_funded": n - no_claim - funded,
-                "share_funded": np.where(self.requested > 0,
-                                         granted / np.where(self.requested > 0, self.requested, 1.0), 1.0),
+                "share_funded": np.where(
+                    self.requested > 0, granted / np.where(self.requested > 0, self.requested, 1.0), 1.0
+                ),
                 "unspent_vnd": self.e - granted,
                 "gini_funded_share": g,
                 "weighted_coverage": np.where(self.wsum > 0, wshare / np.where(self.wsum > 0, self.wsum, 1.0), 1.0),
@@ -1056,8 +1197,13 @@ class _DrawFrame:
         return out
 
 
-def draw_metrics(claims: np.ndarray, grants: np.ndarray, envelope: float | np.ndarray,
-                 weights: np.ndarray | None = None, unit_codes: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def draw_metrics(
+    claims: np.ndarray,
+    grants: np.ndarray,
+    envelope: float | np.ndarray,
+    weights: np.ndarray | None = None,
+    unit_codes: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """The same metrics as :func:`metrics` for every Monte Carlo draw at once; each a (draws,) array.
 
     ``unit_codes`` (orgs,) integer unit index enables ``lowest_unit_coverage``.
@@ -1071,10 +1217,18 @@ def draw_metrics(claims: np.ndarray, grants: np.ndarray, envelope: float | np.nd
     return _DrawFrame.build(c, e, w, unit_codes).metrics(x)
 
 
-def evaluate_draws(claims: np.ndarray, envelope: float | np.ndarray, rules: list[str] | tuple[str, ...] | None = None,
-                   *, weights: np.ndarray | None = None, priority: np.ndarray | None = None,
-                   unit_codes: np.ndarray | None = None, min_grant: float = 0, min_share: float = 0,
-                   keep_grants: bool = False) -> dict[str, dict[str, np.ndarray]]:
+def evaluate_draws(
+    claims: np.ndarray,
+    envelope: float | np.ndarray,
+    rules: list[str] | tuple[str, ...] | None = None,
+    *,
+    weights: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    unit_codes: np.ndarray | None = None,
+    min_grant: float = 0,
+    min_share: float = 0,
+    keep_grants: bool = False,
+) -> dict[str, dict[str, np.ndarray]]:
     """Every rule on every draw, with its metrics: ``{rule: {metric: (draws,) array}}``.
 
     The Monte Carlo workload in one call (rules via :func:`solve_rules`, metrics sharing 1 / claims
@@ -1088,9 +1242,11 @@ def evaluate_draws(claims: np.ndarray, envelope: float | np.ndarray, rules: list
     plain = min_grant <= 0 and min_share <= 0
     hints: dict[str, str | np.ndarray] = {"greedy": "binary"}
     if plain:  # funded shares are monotone along a fixed order (or equal) for these rules
-        hints |= {"proportional": "equal", "priority": np.argsort(_ranks(None if priority is None else
-                                                                         np.asarray(priority, float), c.shape[1])),
-                  "weighted_proportional": np.argsort(w, kind="stable")}
+        hints |= {
+            "proportional": "equal",
+            "priority": np.argsort(_ranks(None if priority is None else np.asarray(priority, float), c.shape[1])),
+            "weighted_proportional": np.argsort(w, kind="stable"),
+        }
     out: dict[str, dict[str, np.ndarray]] = {}
     for name, x in grants.items():
         out[name] = frame.metrics(x, hints.get(name))

@@ -41,8 +41,12 @@ def products_sheet(plan: Plan) -> Sheet:
         "target_star": labels.COLUMN["target_star"],
         "certificate_date": labels.COLUMN["certificate_date"],
     }
-    return Sheet("Sản phẩm", p, headers, {"planned_round": "int", "current_star": "int",
-                                           "target_star": "int", "certificate_date": "date"})
+    return Sheet(
+        "Sản phẩm",
+        p,
+        headers,
+        {"planned_round": "int", "current_star": "int", "target_star": "int", "certificate_date": "date"},
+    )
 
 
 def budget_sheet(plan: Plan, params: Params) -> Sheet:
@@ -53,11 +57,21 @@ def budget_sheet(plan: Plan, params: Params) -> Sheet:
     total = int(b["amount_vnd"].sum())
     b["line_label"] = b["label"]
     b["share"] = b["amount_vnd"] / total if total else 0.0
-    b = pd.concat([b, pd.DataFrame([{"line_label": "Tổng cộng", "amount_vnd": total, "share": 1.0, "source": ""}])],
-                  ignore_index=True)
-    return Sheet("Dự toán kinh phí", b, {"line_label": labels.COLUMN["line"], "amount_vnd": labels.COLUMN["amount_vnd"],
-                                 "share": labels.COLUMN["share"], "source": "Nguồn / ghi chú"},
-                 {"amount_vnd": "money", "share": "share"})
+    b = pd.concat(
+        [b, pd.DataFrame([{"line_label": "Tổng cộng", "amount_vnd": total, "share": 1.0, "source": ""}])],
+        ignore_index=True,
+    )
+    return Sheet(
+        "Dự toán kinh phí",
+        b,
+        {
+            "line_label": labels.COLUMN["line"],
+            "amount_vnd": labels.COLUMN["amount_vnd"],
+            "share": labels.COLUMN["share"],
+            "source": "Nguồn / ghi chú",
+        },
+        {"amount_vnd": "money", "share": "share"},
+    )
 
 
 def units_sheet(plan: Plan) -> Sheet:
@@ -66,16 +80,25 @@ def units_sheet(plan: Plan) -> Sheet:
 
     t = targets.by_unit(plan.products, plan.units)
     t = t.assign(unit_name=t["unit_id"].map(views.unit_display_names(plan)).fillna(t["unit_name"]))
-    return Sheet("Đơn vị", t, {"unit_name": labels.COLUMN["unit_name"], "new": labels.STREAM["new"],
-                               "reevaluation": labels.STREAM["reevaluation"], "upgrade": labels.STREAM["upgrade"],
-                               "total": "Tổng số", "share": labels.COLUMN["share"]},
-                 {"new": "int", "reevaluation": "int", "upgrade": "int", "total": "int", "share": "share"})
+    return Sheet(
+        "Đơn vị",
+        t,
+        {
+            "unit_name": labels.COLUMN["unit_name"],
+            "new": labels.STREAM["new"],
+            "reevaluation": labels.STREAM["reevaluation"],
+            "upgrade": labels.STREAM["upgrade"],
+            "total": "Tổng số",
+            "share": labels.COLUMN["share"],
+        },
+        {"new": "int", "reevaluation": "int", "upgrade": "int", "total": "int", "share": "share"},
+    )
 
 
 def reevaluation_sheet(plan: Plan) -> Sheet:
     """Certified products in the plan: expiry (36 months), the date the producer must be notified
     (30 days before), the last round that ends before expiry, and whether the planned round is too late."""
-    from . import stock, views
+    from . import views
 
     pipe = views.reevaluation_schedule(plan)
     late = pipe["planned_after_expiry"]
@@ -83,18 +106,37 @@ def reevaluation_sheet(plan: Plan) -> Sheet:
         unit_name=pipe["unit_id"].map(views.unit_display_names(plan)),
         stream_label=pipe["stream"].map(labels.STREAM),
         latest_level=pipe["latest_round_level"].map(labels.LEVEL),
-        flag=[("Đợt kế hoạch sau ngày hết hạn" if is_late else "") +
-              ("; hết hạn trước mọi đợt" if none else "") for is_late, none in zip(late, pipe["no_round_before_expiry"])],
+        flag=[
+            ("Đợt kế hoạch sau ngày hết hạn" if is_late else "") + ("; hết hạn trước mọi đợt" if none else "")
+            for is_late, none in zip(late, pipe["no_round_before_expiry"], strict=False)
+        ],
     ).sort_values(["expiry_date", "product_id"], kind="stable")
-    return Sheet("Đánh giá lại", pipe, {
-        "product_id": labels.COLUMN["product_id"], "product_name": labels.COLUMN["product_name"],
-        "unit_name": labels.COLUMN["unit_name"], "stream_label": labels.COLUMN["stream"],
-        "current_star": labels.COLUMN["current_star"], "certificate_date": labels.COLUMN["certificate_date"],
-        "expiry_date": "Ngày hết hạn", "notice_by": "Thông báo chủ thể trước ngày",
-        "planned_round": labels.COLUMN["planned_round"], "latest_round": "Đợt muộn nhất trước khi hết hạn",
-        "latest_level": "Cấp của đợt đó", "flag": "Lưu ý"},
-        {"current_star": "int", "certificate_date": "date", "expiry_date": "date", "notice_by": "date",
-         "planned_round": "int", "latest_round": "int"})
+    return Sheet(
+        "Đánh giá lại",
+        pipe,
+        {
+            "product_id": labels.COLUMN["product_id"],
+            "product_name": labels.COLUMN["product_name"],
+            "unit_name": labels.COLUMN["unit_name"],
+            "stream_label": labels.COLUMN["stream"],
+            "current_star": labels.COLUMN["current_star"],
+            "certificate_date": labels.COLUMN["certificate_date"],
+            "expiry_date": "Ngày hết hạn",
+            "notice_by": "Thông báo chủ thể trước ngày",
+            "planned_round": labels.COLUMN["planned_round"],
+            "latest_round": "Đợt muộn nhất trước khi hết hạn",
+            "latest_level": "Cấp của đợt đó",
+            "flag": "Lưu ý",
+        },
+        {
+            "current_star": "int",
+            "certificate_date": "date",
+            "expiry_date": "date",
+            "notice_by": "date",
+            "planned_round": "int",
+            "latest_round": "int",
+        },
+    )
 
 
 def calendar_sheet(plan: Plan, params: Params) -> Sheet:
@@ -102,17 +144,36 @@ def calendar_sheet(plan: Plan, params: Params) -> Sheet:
     from . import views
 
     r = views.evaluation_calendar(plan, params).rounds
-    r = r.assign(level_label=r["level"].map(labels.LEVEL),
-                 in_force=r["level_in_force"].map({True: "Có", False: "Không"}).fillna("Có"),
-                 over=r["over_capacity"].map({True: "Vượt", False: ""}))
-    return Sheet("Lịch đánh giá", r, {"round": labels.COLUMN["round"], "level_label": labels.COLUMN["level"],
-                                       "deadline": labels.COLUMN["deadline"], "products": labels.COLUMN["products"],
-                                       "rerouted_in": "Điều chuyển đến", "councils": "Số hội đồng",
-                                       "max_council_load": "Tải lớn nhất một hội đồng",
-                                       "capacity_per_council": "Năng lực một hội đồng",
-                                       "in_force": "Cấp còn tổ chức tại thời hạn", "over": "Năng lực"},
-                 {"round": "int", "deadline": "date", "products": "int", "rerouted_in": "int", "councils": "int",
-                  "max_council_load": "int", "capacity_per_council": "int"})
+    r = r.assign(
+        level_label=r["level"].map(labels.LEVEL),
+        in_force=r["level_in_force"].map({True: "Có", False: "Không"}).fillna("Có"),
+        over=r["over_capacity"].map({True: "Vượt", False: ""}),
+    )
+    return Sheet(
+        "Lịch đánh giá",
+        r,
+        {
+            "round": labels.COLUMN["round"],
+            "level_label": labels.COLUMN["level"],
+            "deadline": labels.COLUMN["deadline"],
+            "products": labels.COLUMN["products"],
+            "rerouted_in": "Điều chuyển đến",
+            "councils": "Số hội đồng",
+            "max_council_load": "Tải lớn nhất một hội đồng",
+            "capacity_per_council": "Năng lực một hội đồng",
+            "in_force": "Cấp còn tổ chức tại thời hạn",
+            "over": "Năng lực",
+        },
+        {
+            "round": "int",
+            "deadline": "date",
+            "products": "int",
+            "rerouted_in": "int",
+            "councils": "int",
+            "max_council_load": "int",
+            "capacity_per_council": "int",
+        },
+    )
 
 
 def allocation_sheets(plan: Plan, params: Params) -> list[Sheet]:
@@ -122,37 +183,78 @@ def allocation_sheets(plan: Plan, params: Params) -> list[Sheet]:
     orgs, items = views.allocate(plan, params)
     orgs = orgs.sort_values(["unit_name", "organisation_name"], kind="stable").assign(
         status_label=lambda f: f["status"].map(labels.FUNDING_STATUS),
-        type_label=lambda f: f["organisation_type"].map(labels.ORGANISATION_TYPE))
+        type_label=lambda f: f["organisation_type"].map(labels.ORGANISATION_TYPE),
+    )
     names = plan.organisations.set_index("organisation_id")["organisation_name"]
     products = plan.products.set_index("product_id")["product_name"]
-    items = items.assign(organisation_name=items["organisation_id"].map(names),
-                         product_name=items["product_id"].map(products),
-                         item_label=items["item"].map(labels.BRANDING_ITEM))
+    items = items.assign(
+        organisation_name=items["organisation_id"].map(names),
+        product_name=items["product_id"].map(products),
+        item_label=items["item"].map(labels.BRANDING_ITEM),
+    )
     _, table = views.compare_rules(plan, params)
     table = table.reset_index()
     money = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
     return [
-        Sheet("Phân bổ theo chủ thể", orgs, {"organisation_id": labels.COLUMN["organisation_id"],
-                                        "organisation_name": labels.COLUMN["organisation_name"],
-                                        "type_label": labels.COLUMN["organisation_type"],
-                                        "unit_name": labels.COLUMN["unit_name"], "priority_score": "Điểm ưu tiên",
-                                        "claim_vnd": labels.COLUMN["requested_vnd"],
-                                        "granted_vnd": labels.COLUMN["granted_vnd"],
-                                        "funded_share": labels.COLUMN["share"], "status_label": "Kết quả"},
-              money | {"priority_score": "float", "funded_share": "share"}),
-        Sheet("Phân bổ theo nội dung", items, {"request_id": "Mã đề nghị", "organisation_name": labels.COLUMN["organisation_name"],
-                                          "item_label": labels.COLUMN["item"], "product_name": labels.COLUMN["product_name"],
-                                          "cost_vnd": labels.COLUMN["cost_vnd"], "claim_vnd": "Hỗ trợ tối đa theo định mức (đồng)",
-                                          "granted_vnd": labels.COLUMN["granted_vnd"]}, money),
-        Sheet("So sánh quy tắc", table, {"rule_label": "Quy tắc", "fully_funded": "Hỗ trợ đủ",
-                                         "partly_funded": "Hỗ trợ một phần", "not_funded": "Không được hỗ trợ",
-                                         "granted_vnd": "Tổng hỗ trợ (đồng)", "unspent_vnd": "Còn dư (đồng)",
-                                         "share_funded": "Tỷ lệ đáp ứng", "weighted_coverage": "Đáp ứng có trọng số",
-                                         "gini_funded_share": "Gini", "gap_to_optimum": "Cách phương án tối ưu",
-                                         "lowest_unit_coverage": "Đơn vị thấp nhất"},
-              {"fully_funded": "int", "partly_funded": "int", "not_funded": "int", "granted_vnd": "money",
-               "unspent_vnd": "money", "share_funded": "share", "weighted_coverage": "share",
-               "gini_funded_share": "float", "gap_to_optimum": "share", "lowest_unit_coverage": "share"}),
+        Sheet(
+            "Phân bổ theo chủ thể",
+            orgs,
+            {
+                "organisation_id": labels.COLUMN["organisation_id"],
+                "organisation_name": labels.COLUMN["organisation_name"],
+                "type_label": labels.COLUMN["organisation_type"],
+                "unit_name": labels.COLUMN["unit_name"],
+                "priority_score": "Điểm ưu tiên",
+                "claim_vnd": labels.COLUMN["requested_vnd"],
+                "granted_vnd": labels.COLUMN["granted_vnd"],
+                "funded_share": labels.COLUMN["share"],
+                "status_label": "Kết quả",
+            },
+            money | {"priority_score": "float", "funded_share": "share"},
+        ),
+        Sheet(
+            "Phân bổ theo nội dung",
+            items,
+            {
+                "request_id": "Mã đề nghị",
+                "organisation_name": labels.COLUMN["organisation_name"],
+                "item_label": labels.COLUMN["item"],
+                "product_name": labels.COLUMN["product_name"],
+                "cost_vnd": labels.COLUMN["cost_vnd"],
+                "claim_vnd": "Hỗ trợ tối đa theo định mức (đồng)",
+                "granted_vnd": labels.COLUMN["granted_vnd"],
+            },
+            money,
+        ),
+        Sheet(
+            "So sánh quy tắc",
+            table,
+            {
+                "rule_label": "Quy tắc",
+                "fully_funded": "Hỗ trợ đủ",
+                "partly_funded": "Hỗ trợ một phần",
+                "not_funded": "Không được hỗ trợ",
+                "granted_vnd": "Tổng hỗ trợ (đồng)",
+                "unspent_vnd": "Còn dư (đồng)",
+                "share_funded": "Tỷ lệ đáp ứng",
+                "weighted_coverage": "Đáp ứng có trọng số",
+                "gini_funded_share": "Gini",
+                "gap_to_optimum": "Cách phương án tối ưu",
+                "lowest_unit_coverage": "Đơn vị thấp nhất",
+            },
+            {
+                "fully_funded": "int",
+                "partly_funded": "int",
+                "not_funded": "int",
+                "granted_vnd": "money",
+                "unspent_vnd": "money",
+                "share_funded": "share",
+                "weighted_coverage": "share",
+                "gini_funded_share": "float",
+                "gap_to_optimum": "share",
+                "lowest_unit_coverage": "share",
+            },
+        ),
     ]
 
 
@@ -163,15 +265,35 @@ def simulation_sheet(plan: Plan, params: Params) -> Sheet:
     sim = views.run_simulation(plan, params)
     orgs, _ = views.allocate(plan, params)
     comp = budget.budget_comparison(views.budget_lines(plan, params), sim.line_summary, int(orgs["granted_vnd"].sum()))
-    return Sheet("Mô phỏng Monte Carlo", comp, {"label": labels.COLUMN["line"], "planned_vnd": "Kế hoạch (đồng)",
-                                    "p10_vnd": "P10 (đồng)", "p50_vnd": "Trung vị P50 (đồng)", "p90_vnd": "P90 (đồng)",
-                                    "prob_over_planned": "Xác suất vượt kế hoạch"},
-                 {"planned_vnd": "money", "p10_vnd": "money", "p50_vnd": "money", "p90_vnd": "money",
-                  "prob_over_planned": "share"})
+    return Sheet(
+        "Mô phỏng Monte Carlo",
+        comp,
+        {
+            "label": labels.COLUMN["line"],
+            "planned_vnd": "Kế hoạch (đồng)",
+            "p10_vnd": "P10 (đồng)",
+            "p50_vnd": "Trung vị P50 (đồng)",
+            "p90_vnd": "P90 (đồng)",
+            "prob_over_planned": "Xác suất vượt kế hoạch",
+        },
+        {
+            "planned_vnd": "money",
+            "p10_vnd": "money",
+            "p50_vnd": "money",
+            "p90_vnd": "money",
+            "prob_over_planned": "share",
+        },
+    )
 
 
 def annex_sheets(plan: Plan, params: Params) -> list[Sheet]:
     """Every annex sheet for this plan and these parameters, in document order."""
-    return [products_sheet(plan), units_sheet(plan), calendar_sheet(plan, params), reevaluation_sheet(plan),
-            *allocation_sheets(plan, params),
-            budget_sheet(plan, params), simulation_sheet(plan, params)]
+    return [
+        products_sheet(plan),
+        units_sheet(plan),
+        calendar_sheet(plan, params),
+        reevaluation_sheet(plan),
+        *allocation_sheets(plan, params),
+        budget_sheet(plan, params),
+        simulation_sheet(plan, params),
+    ]

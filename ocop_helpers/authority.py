@@ -58,9 +58,7 @@ def rule_at(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str, star: int) 
     current = rules_at(rules, date)
     match = current.loc[current["star"].astype("Int64") == int(star)]
     if len(match) != 1:
-        raise AuthorityRuleError(
-            f"{len(match)} authority rules for {star} star(s) on {_as_timestamp(date).date()}"
-        )
+        raise AuthorityRuleError(f"{len(match)} authority rules for {star} star(s) on {_as_timestamp(date).date()}")
     row = match.iloc[0]
     return AuthorityRule(
         star=int(star),

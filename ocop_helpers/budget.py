@@ -17,6 +17,7 @@ from ocop_helpers import labels
 from ocop_helpers.allocation import split_exact
 
 from .plan import BUDGET_LINES, REWARD_CASES
+
 MAX_STAR = 5
 
 
@@ -24,12 +25,18 @@ def check_total(lines: pd.DataFrame, total_vnd: int) -> None:
     """Raise ValueError unless the lines add up to ``total_vnd`` exactly."""
     have = int(lines["amount_vnd"].sum())
     if have != int(total_vnd):
-        raise ValueError(f"Tổng các nội dung chi ({have:,} đồng) khác tổng kinh phí kế hoạch "
-                         f"({int(total_vnd):,} đồng), chênh {have - int(total_vnd):,} đồng")
+        raise ValueError(
+            f"Tổng các nội dung chi ({have:,} đồng) khác tổng kinh phí kế hoạch "
+            f"({int(total_vnd):,} đồng), chênh {have - int(total_vnd):,} đồng"
+        )
 
 
-def plan_lines(budget_lines: pd.DataFrame, total_vnd: int | None = None,
-               amounts: Mapping[str, int] | None = None, shares: Mapping[str, float] | None = None) -> pd.DataFrame:
+def plan_lines(
+    budget_lines: pd.DataFrame,
+    total_vnd: int | None = None,
+    amounts: Mapping[str, int] | None = None,
+    shares: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """The plan's budget lines with amounts, shares and Vietnamese labels.
 
     ``amounts`` overrides lines in đồng; ``shares`` sets lines as shares of ``total_vnd`` (rounded
@@ -38,7 +45,7 @@ def plan_lines(budget_lines: pd.DataFrame, total_vnd: int | None = None,
     unless shares are used, in which case the lines must still sum to ``total_vnd``.
     """
     unknown = set(budget_lines["line"]) - set(BUDGET_LINES)
-    for name, override in (("amounts", amounts), ("shares", shares)):
+    for _name, override in (("amounts", amounts), ("shares", shares)):
         unknown |= set(override or {}) - set(BUDGET_LINES)
     if unknown:
         raise ValueError(f"Nội dung chi không rõ: {sorted(unknown)}; dùng {', '.join(BUDGET_LINES)}")
@@ -60,7 +67,7 @@ def plan_lines(budget_lines: pd.DataFrame, total_vnd: int | None = None,
         raw = np.array([shares[k] * total_vnd for k in names])
         whole = int(np.rint(raw.sum()))
         parts = split_exact(raw, np.zeros(len(names), dtype=np.int64), np.array([float(whole)]))
-        for line, value in zip(names, parts):
+        for line, value in zip(names, parts, strict=False):
             out.loc[out["line"] == line, "amount_vnd"] = int(value)
     if total_vnd is not None and (not amounts or shares):
         check_total(out, total_vnd)
@@ -69,7 +76,8 @@ def plan_lines(budget_lines: pd.DataFrame, total_vnd: int | None = None,
     out["label"] = out["line"].map(lambda code: labels.label(labels.BUDGET_LINE, code)).astype("str")
     order = {line: i for i, line in enumerate(BUDGET_LINES)}
     return out.sort_values("line", key=lambda s: s.map(order)).reset_index(drop=True)[
-        ["line", "label", "amount_vnd", "share"]]
+        ["line", "label", "amount_vnd", "share"]
+    ]
 
 
 def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = None) -> np.ndarray:
@@ -85,9 +93,10 @@ def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = Non
         raise ValueError("Không có định mức thưởng (norms.csv: line = reward)")
     dup = r.duplicated(["case", "star"], keep=False)
     if dup.any():
-        raise ValueError("Định mức thưởng bị trùng (cần chọn ngày áp dụng as_of): "
-                         + ", ".join(f"{c} {s}★" for c, s in
-                                     r.loc[dup, ["case", "star"]].drop_duplicates().itertuples(index=False)))
+        raise ValueError(
+            "Định mức thưởng bị trùng (cần chọn ngày áp dụng as_of): "
+            + ", ".join(f"{c} {s}★" for c, s in r.loc[dup, ["case", "star"]].drop_duplicates().itertuples(index=False))
+        )
     table = np.zeros((len(REWARD_CASES), MAX_STAR + 1), dtype=np.int64)
     for case, star, amount in r[["case", "star", "amount_vnd"]].itertuples(index=False):
         if case not in REWARD_CASES or pd.isna(star):
@@ -96,8 +105,14 @@ def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = Non
     return table
 
 
-def expected_rewards(products: pd.DataFrame, norms: pd.DataFrame, pass_rate: Mapping[str, float],
-                     target_rate: float, kept_rate: float, as_of: dt.date | pd.Timestamp | None = None) -> pd.DataFrame:
+def expected_rewards(
+    products: pd.DataFrame,
+    norms: pd.DataFrame,
+    pass_rate: Mapping[str, float],
+    target_rate: float,
+    kept_rate: float,
+    as_of: dt.date | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """Expected NQ 67 reward need per stream (analytic mean of the simulation's outcome model).
 
     Model (the same as ``simulation.simulate``): a new product passes with ``pass_rate['new']`` and
@@ -123,8 +138,7 @@ def expected_rewards(products: pd.DataFrame, norms: pd.DataFrame, pass_rate: Map
     return pd.DataFrame(rows)
 
 
-def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame,
-                      branding_granted_vnd: int | None = None) -> pd.DataFrame:
+def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame, branding_granted_vnd: int | None = None) -> pd.DataFrame:
     """Planned vs simulated need per line, with a total row.
 
     ``lines`` from :func:`plan_lines`; ``need`` from ``simulation.line_summary`` (``line, mean_vnd,
@@ -132,13 +146,16 @@ def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame,
     planned. ``branding_granted_vnd`` (the chosen allocation) is shown for the branding line.
     """
     n = need.set_index("line")
-    out = lines[["line", "label", "amount_vnd", "share"]].rename(columns={"amount_vnd": "planned_vnd",
-                                                                         "share": "planned_share"})
+    out = lines[["line", "label", "amount_vnd", "share"]].rename(
+        columns={"amount_vnd": "planned_vnd", "share": "planned_share"}
+    )
     for col in ("mean_vnd", "p10_vnd", "p50_vnd", "p90_vnd"):
-        out[col] = (out["line"].map(n[col]).fillna(out["planned_vnd"]).astype(np.int64) if col in n
-                    else out["planned_vnd"])
-    out["prob_over_planned"] = out["line"].map(n["prob_over_planned"]).fillna(0.0).astype(float) \
-        if "prob_over_planned" in n else 0.0
+        out[col] = (
+            out["line"].map(n[col]).fillna(out["planned_vnd"]).astype(np.int64) if col in n else out["planned_vnd"]
+        )
+    out["prob_over_planned"] = (
+        out["line"].map(n["prob_over_planned"]).fillna(0.0).astype(float) if "prob_over_planned" in n else 0.0
+    )
     out["gap_p50_vnd"] = (out["p50_vnd"] - out["planned_vnd"]).astype(np.int64)
     total_p50 = out["p50_vnd"].sum()
     out["need_share_p50"] = out["p50_vnd"] / total_p50 if total_p50 else 0.0
@@ -146,7 +163,9 @@ def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame,
     if branding_granted_vnd is not None:
         out.loc[out["line"] == "branding", "granted_vnd"] = int(branding_granted_vnd)
     total = {
-        "line": "total", "label": "Tổng cộng", "planned_vnd": int(out["planned_vnd"].sum()),
+        "line": "total",
+        "label": "Tổng cộng",
+        "planned_vnd": int(out["planned_vnd"].sum()),
         "planned_share": float(out["planned_share"].sum()),
         "mean_vnd": int(n.loc["total", "mean_vnd"]) if "total" in n.index else int(out["mean_vnd"].sum()),
         "p10_vnd": int(n.loc["total", "p10_vnd"]) if "total" in n.index else int(out["p10_vnd"].sum()),

@@ -13,11 +13,12 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 import papermill
@@ -30,8 +31,19 @@ NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
 # The kernel's own start-up log (e.g. ipykernel's note on TCP transport) is not the build's business.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
-VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "altair", "vl-convert-python", "papermill",
-                      "nbconvert", "ipykernel", "ipywidgets", "openpyxl", "jupyterlab")
+VERSIONED_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "ipywidgets",
+    "openpyxl",
+    "jupyterlab",
+)
 
 
 class BuildError(RuntimeError):
@@ -91,8 +103,11 @@ def input_hashes(plan_path: Path) -> dict[str, str]:
     files = sorted(plan_path.glob("*")) if plan_path.is_dir() else [plan_path]
     files += sorted(paths.REFERENCE_DIR.glob("*.csv"))
     root = paths.ROOT
-    return {str(f.resolve().relative_to(root)) if f.resolve().is_relative_to(root) else str(f): _sha256(f)
-            for f in files if f.is_file()}
+    return {
+        str(f.resolve().relative_to(root)) if f.resolve().is_relative_to(root) else str(f): _sha256(f)
+        for f in files
+        if f.is_file()
+    }
 
 
 def _versions() -> dict[str, str]:
@@ -110,9 +125,11 @@ def _failure_message(nb_name: str, exc: Exception, partial: Path) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
     where = f"ô số {cell}" if cell is not None else "một ô"
-    return (f"Notebook {nb_name} lỗi tại {where}: {ename}: {evalue}\n"
-            f"Notebook đã chạy một phần được giữ để kiểm tra: {partial}\n"
-            f"Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi.")
+    return (
+        f"Notebook {nb_name} lỗi tại {where}: {ename}: {evalue}\n"
+        f"Notebook đã chạy một phần được giữ để kiểm tra: {partial}\n"
+        f"Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
+    )
 
 
 def build(
@@ -150,8 +167,12 @@ def build(
     checked.setdefault("province", the_plan.province_id)
     checked.setdefault("year", the_plan.year)
     if checked["province"] != the_plan.province_id or checked["year"] != the_plan.year:
-        raise ParamError([f"province/year ({checked['province']}/{checked['year']}) không khớp plan.yaml "
-                          f"({the_plan.province_id}/{the_plan.year}) của {P.plan_path}"])
+        raise ParamError(
+            [
+                f"province/year ({checked['province']}/{checked['year']}) không khớp plan.yaml "
+                f"({the_plan.province_id}/{the_plan.year}) của {P.plan_path}"
+            ]
+        )
     scenario = P.scenario
     out_dir = Path(out_root).resolve() / the_plan.province_id / str(the_plan.year) / scenario
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -160,23 +181,30 @@ def build(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     timings: dict[str, float] = {"validate": time.perf_counter() - started}
-    progress(f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': "
-             f"{len(notebooks)} notebook")
+    progress(
+        f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': {len(notebooks)} notebook"
+    )
 
     def run(nb: Path) -> float:
         t0 = time.perf_counter()
         nb_params = {k: _papermill_value(v) for k, v in checked.items() if k in declared[nb]}
         papermill.execute_notebook(
-            str(nb), str(tmp / nb.name), parameters=nb_params, kernel_name="python3",
-            cwd=str(nb.parent), progress_bar=False, log_output=False,
-            execution_timeout=EXECUTION_TIMEOUT_S, report_mode=False,
+            str(nb),
+            str(tmp / nb.name),
+            parameters=nb_params,
+            kernel_name="python3",
+            cwd=str(nb.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=EXECUTION_TIMEOUT_S,
+            report_mode=False,
             extra_arguments=KERNEL_ARGUMENTS,
         )
         return time.perf_counter() - t0
 
     # Import the analysis modules here, in the main thread: Python's import machinery is not safe
     # against two threads importing the same package (IPython) at once.
-    from . import annex, views  # noqa: F401
+    from . import annex, views
 
     # The annex needs only the plan and the parameters: compute it while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)
@@ -191,12 +219,12 @@ def build(
                 seconds = fut.result()
                 timings[nb.stem] = seconds
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: xong ({seconds:.1f} s)")
-            except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
+            except Exception as exc:
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
                 errors.append(_failure_message(nb.name, exc, failed / nb.name))
     try:
         sheets = annex_future.result()
-    except Exception as exc:  # noqa: BLE001 - reported like a notebook failure
+    except Exception as exc:
         errors.append(f"Phụ lục (annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
     annex_pool.shutdown()
     if errors:
@@ -205,14 +233,17 @@ def build(
         raise BuildError("\n\n".join(errors))
 
     try:
-        _assemble(tmp, notebooks, the_plan, P, checked, sheets, scenario, built_at or dt.datetime.now(),
-                  timings, started)
-    except Exception as exc:  # noqa: BLE001 - any late failure keeps the old plan and the partial run
+        _assemble(
+            tmp, notebooks, the_plan, P, checked, sheets, scenario, built_at or dt.datetime.now(), timings, started
+        )
+    except Exception as exc:
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
-        raise BuildError(f"Dựng tài liệu lỗi sau khi các notebook đã chạy xong: {type(exc).__name__}: {exc}\n"
-                         f"Các tệp đã tạo được giữ để kiểm tra: {failed}\n"
-                         "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi.") from exc
+        raise BuildError(
+            f"Dựng tài liệu lỗi sau khi các notebook đã chạy xong: {type(exc).__name__}: {exc}\n"
+            f"Các tệp đã tạo được giữ để kiểm tra: {failed}\n"
+            "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
+        ) from exc
 
     old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
     if out_dir.exists():
@@ -221,21 +252,39 @@ def build(
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(failed, ignore_errors=True)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
-    return BuildResult(out_dir=out_dir, html=out_dir / "plan.html", annex=out_dir / "annex.xlsx",
-                       manifest=out_dir / "manifest.json", notebooks=[out_dir / nb.name for nb in notebooks],
-                       timings=timings)
+    return BuildResult(
+        out_dir=out_dir,
+        html=out_dir / "plan.html",
+        annex=out_dir / "annex.xlsx",
+        manifest=out_dir / "manifest.json",
+        notebooks=[out_dir / nb.name for nb in notebooks],
+        timings=timings,
+    )
 
 
-def _assemble(tmp: Path, notebooks: list[Path], the_plan: Plan, P: Params, checked: dict[str, Any], sheets: list,
-              scenario: str, when: dt.datetime, timings: dict[str, float], started: float) -> None:
+def _assemble(
+    tmp: Path,
+    notebooks: list[Path],
+    the_plan: Plan,
+    P: Params,
+    checked: dict[str, Any],
+    sheets: list,
+    scenario: str,
+    when: dt.datetime,
+    timings: dict[str, float],
+    started: float,
+) -> None:
     """Write plan.html, annex.xlsx and manifest.json into ``tmp`` from the executed notebooks."""
     t0 = time.perf_counter()
     executed = [nbformat.read(tmp / nb.name, as_version=4) for nb in notebooks]
     title = document.TitleBlock(
         authority=f"Ủy ban nhân dân tỉnh {the_plan.province_name}",
         title=f"Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm {the_plan.year}",
-        province_name=the_plan.province_name, year=the_plan.year, scenario=scenario,
-        built=f"{when.day}/{when.month}/{when.year} {when:%H:%M}", plan_document=the_plan.plan_document,
+        province_name=the_plan.province_name,
+        year=the_plan.year,
+        scenario=scenario,
+        built=f"{when.day}/{when.month}/{when.year} {when:%H:%M}",
+        plan_document=the_plan.plan_document,
     )
     page = document.render_html(executed, title)
     leaks = document.external_references(page)

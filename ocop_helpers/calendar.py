@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ocop_helpers.authority import LEVEL_ORDER, evaluating_levels, evaluation_path, level_rank
+from ocop_helpers.authority import evaluating_levels, evaluation_path, level_rank
+from ocop_helpers.plan import STREAMS
 from ocop_helpers.units import level_exists
 
 ROUTINGS: tuple[str, ...] = ("as_filed", "rerouted")
-from ocop_helpers.plan import STREAMS
+
 STEP_STATUSES: tuple[str, ...] = ("scheduled", "level_not_in_force", "rerouted", "no_round")
 
 DateLike = dt.date | pd.Timestamp | str
@@ -56,9 +57,11 @@ def round_status(
     the units table does not describe that level) and ``level_in_force`` (both hold).
     """
     out = _sorted_rounds(rounds)
-    in_rules = [lvl in evaluating_levels(rules, d) for lvl, d in zip(out["level"], out["deadline"])]
+    in_rules = [lvl in evaluating_levels(rules, d) for lvl, d in zip(out["level"], out["deadline"], strict=False)]
     if units is not None and province_id is not None:
-        exist = [level_exists(units, province_id, lvl, d) for lvl, d in zip(out["level"], out["deadline"])]
+        exist = [
+            level_exists(units, province_id, lvl, d) for lvl, d in zip(out["level"], out["deadline"], strict=False)
+        ]
     else:
         exist = [None] * len(out)
     out["level_in_rules"] = pd.Series(in_rules, index=out.index, dtype="bool")
@@ -67,9 +70,7 @@ def round_status(
     return out
 
 
-def _find_round(
-    status: pd.DataFrame, level: str, number: int, after: pd.Timestamp | None = None
-) -> pd.Series | None:
+def _find_round(status: pd.DataFrame, level: str, number: int, after: pd.Timestamp | None = None) -> pd.Series | None:
     """The in-force round at ``level`` numbered ``number``; else the next one after ``after``."""
     candidates = status.loc[(status["level"] == level) & status["level_in_force"]]
     same = candidates.loc[candidates["round"] == number]
@@ -121,9 +122,7 @@ def route_products(
             if bool(row["level_in_force"]):
                 steps.append({**base, "round": number, "deadline": row["deadline"], "status": "scheduled"})
             elif routing == "as_filed":
-                steps.append(
-                    {**base, "round": number, "deadline": row["deadline"], "status": "level_not_in_force"}
-                )
+                steps.append({**base, "round": number, "deadline": row["deadline"], "status": "level_not_in_force"})
             else:
                 new_level = evaluation_path(rules, row["deadline"], star, current)[0]
                 target = _find_round(status, new_level, number, after=row["deadline"])
@@ -162,8 +161,17 @@ def route_products(
                 }
             )
     columns = [
-        "product_id", "unit_id", "stream", "target_star", "planned_round",
-        "step", "level", "round", "deadline", "status", "from_level",
+        "product_id",
+        "unit_id",
+        "stream",
+        "target_star",
+        "planned_round",
+        "step",
+        "level",
+        "round",
+        "deadline",
+        "status",
+        "from_level",
     ]
     out = pd.DataFrame(records, columns=columns)
     out["product_id"] = out["product_id"].astype("str")
@@ -237,10 +245,23 @@ def round_load(
         out["deadline_passed"] = out["deadline"] < day
         out["days_to_deadline"] = (out["deadline"] - day).dt.days.astype("Int64")
     columns = [
-        "round", "level", "deadline", "products", *STREAMS, "rerouted_in", "councils",
-        "max_council_load", "capacity_per_council", "over_capacity", "over_capacity_units",
-        "empty", "deadline_passed", "days_to_deadline",
-        "level_in_rules", "units_exist", "level_in_force",
+        "round",
+        "level",
+        "deadline",
+        "products",
+        *STREAMS,
+        "rerouted_in",
+        "councils",
+        "max_council_load",
+        "capacity_per_council",
+        "over_capacity",
+        "over_capacity_units",
+        "empty",
+        "deadline_passed",
+        "days_to_deadline",
+        "level_in_rules",
+        "units_exist",
+        "level_in_force",
     ]
     return out[columns].reset_index(drop=True)
 
@@ -292,9 +313,7 @@ def evaluation_calendar(
 ) -> Calendar:
     """Route the products, then compute load, capacity and flags for every round of the plan."""
     status = round_status(rounds, rules, units, province_id)
-    steps = route_products(
-        products, rounds, rules, units, province_id, routing=routing, filed_on=filed_on
-    )
+    steps = route_products(products, rounds, rules, units, province_id, routing=routing, filed_on=filed_on)
     local = (
         frozenset(units.loc[units["province_id"] == province_id, "level"].astype(str))
         if units is not None and province_id is not None
@@ -324,9 +343,7 @@ def calendar_warnings(rounds: pd.DataFrame) -> pd.DataFrame:
             records.append((r.round, r.level, r.deadline, "deadline_passed", r.products, ""))
         if r.empty and r.level_in_force:
             records.append((r.round, r.level, r.deadline, "empty", r.products, ""))
-    out = pd.DataFrame(
-        records, columns=["round", "level", "deadline", "warning", "products", "detail"]
-    )
+    out = pd.DataFrame(records, columns=["round", "level", "deadline", "warning", "products", "detail"])
     out["deadline"] = pd.to_datetime(out["deadline"])
     out["warning"] = out["warning"].astype("str")
     out["level"] = out["level"].astype("str")

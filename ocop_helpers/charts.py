@@ -11,8 +11,7 @@ import altair as alt
 import pandas as pd
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
-PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8",
-           "#7f5a2e", "#9bbf3a"]
+PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8", "#7f5a2e", "#9bbf3a"]
 STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
 WIDTH = 560
 
@@ -28,8 +27,7 @@ def theme() -> dict:
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 260},
             "range": {"category": PALETTE},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6", "labelLimit": 300},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "columns": 2,
-                       "labelLimit": 320},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "columns": 2, "labelLimit": 320},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
         }
     }
@@ -38,11 +36,14 @@ def theme() -> dict:
 def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Apply the workbook theme and the Vietnamese number locale to a finished chart."""
     cfg = theme()["config"]
-    return chart.configure(
-        font=cfg["font"], locale={"number": VI_LOCALE}
-    ).configure_view(stroke=None).configure_range(category=PALETTE).configure_axis(
-        **cfg["axis"]
-    ).configure_legend(**cfg["legend"]).configure_title(**cfg["title"])
+    return (
+        chart.configure(font=cfg["font"], locale={"number": VI_LOCALE})
+        .configure_view(stroke=None)
+        .configure_range(category=PALETTE)
+        .configure_axis(**cfg["axis"])
+        .configure_legend(**cfg["legend"])
+        .configure_title(**cfg["title"])
+    )
 
 
 def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
@@ -60,9 +61,7 @@ def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
     )
     bars = base.mark_bar()
     text = base.mark_text(align="left", dx=3).encode(text=alt.Text("products:Q", format=",d"))
-    return (bars + text).properties(
-        width=WIDTH, title="Chỉ tiêu đánh giá, phân hạng theo hình thức"
-    )
+    return (bars + text).properties(width=WIDTH, title="Chỉ tiêu đánh giá, phân hạng theo hình thức")
 
 
 # --- targets, stock projection, calendar and expiry pipeline (issue 3) ---
@@ -83,8 +82,10 @@ def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
 
     streams = [s for s in STREAM_COLOURS if s in unit_table.columns]
     long = unit_table.melt(
-        id_vars=["unit_id", "unit_name", "total"], value_vars=streams,
-        var_name="stream", value_name="products",
+        id_vars=["unit_id", "unit_name", "total"],
+        value_vars=streams,
+        var_name="stream",
+        value_name="products",
     )
     long["stream_label"] = long["stream"].map(labels.STREAM).astype("str")
     long["order"] = long["stream"].map({s: i for i, s in enumerate(STREAM_COLOURS)})
@@ -132,7 +133,8 @@ def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.L
             y=alt.Y("bar_start:Q", title="Số sản phẩm OCOP (từ 3 sao)"),
             y2="bar_end:Q",
             color=alt.Color(
-                "kind:N", title=None,
+                "kind:N",
+                title=None,
                 scale=alt.Scale(domain=["Số sản phẩm", "Tăng", "Giảm"], range=["#2f6db5", "#1b6f3a", "#b8452f"]),
             ),
             tooltip=[
@@ -189,8 +191,10 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         alt.Tooltip("status:N", title="Tình trạng"),
     ]
     x = alt.X(
-        "deadline:T", title="Thời hạn hoàn thành",
-        axis=alt.Axis(format="%-d/%-m/%Y"), scale=alt.Scale(padding=40),
+        "deadline:T",
+        title="Thời hạn hoàn thành",
+        axis=alt.Axis(format="%-d/%-m/%Y"),
+        scale=alt.Scale(padding=40),
     )
     bars = (
         alt.Chart(frame)
@@ -206,11 +210,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
             tooltip=tooltip,
         )
     )
-    deadlines = (
-        alt.Chart(frame)
-        .mark_rule(strokeDash=[4, 3], color="#8c8c8c")
-        .encode(x=x, tooltip=tooltip)
-    )
+    deadlines = alt.Chart(frame).mark_rule(strokeDash=[4, 3], color="#8c8c8c").encode(x=x, tooltip=tooltip)
     capacity = (
         alt.Chart(frame)
         .mark_tick(color="#b8452f", thickness=2, size=26)
@@ -280,10 +280,12 @@ def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.Chart:
             x=alt.X("claim_m:Q", title="Mức đề nghị hỗ trợ (triệu đồng)"),
             y=alt.Y("granted_m:Q", title="Mức được hỗ trợ (triệu đồng)"),
             color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
-            tooltip=[alt.Tooltip("organisation_id:N", title="Mã chủ thể"),
-                     alt.Tooltip("rule_label:N", title="Quy tắc"),
-                     alt.Tooltip("claim_m:Q", title="Đề nghị (triệu đồng)", format=",.1f"),
-                     alt.Tooltip("granted_m:Q", title="Hỗ trợ (triệu đồng)", format=",.1f")],
+            tooltip=[
+                alt.Tooltip("organisation_id:N", title="Mã chủ thể"),
+                alt.Tooltip("rule_label:N", title="Quy tắc"),
+                alt.Tooltip("claim_m:Q", title="Đề nghị (triệu đồng)", format=",.1f"),
+                alt.Tooltip("granted_m:Q", title="Hỗ trợ (triệu đồng)", format=",.1f"),
+            ],
         )
         .properties(width=WIDTH, title="Mức hỗ trợ theo chủ thể, so sánh các quy tắc phân bổ")
     )
@@ -318,8 +320,12 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("unit_name:N", title=None, sort="ascending"),
             yOffset=alt.YOffset("rule_label:N"),
-            x=alt.X("funded_share:Q", title="Tỷ lệ số tiền đề nghị được hỗ trợ", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(
+                "funded_share:Q",
+                title="Tỷ lệ số tiền đề nghị được hỗ trợ",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
             tooltip=["unit_name:N", "rule_label:N", alt.Tooltip("funded_share:Q", format=".1%")],
         )
@@ -341,14 +347,21 @@ def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
             x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số chủ thể (từ thấp đến cao)", axis=axis),
             y=alt.Y("funded_share_cum:Q", title="Tỷ lệ cộng dồn mức đáp ứng", axis=axis),
             color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
-            tooltip=["rule_label:N", alt.Tooltip("population_share:Q", format=".0%"),
-                     alt.Tooltip("funded_share_cum:Q", format=".1%")],
+            tooltip=[
+                "rule_label:N",
+                alt.Tooltip("population_share:Q", format=".0%"),
+                alt.Tooltip("funded_share_cum:Q", format=".1%"),
+            ],
         )
     )
-    equal = alt.Chart(diagonal).mark_line(strokeDash=[4, 4], color="#8c8c8c").encode(
-        x="population_share:Q", y="funded_share_cum:Q")
-    return (equal + line).properties(width=WIDTH, height=WIDTH * 0.6,
-                                     title="Đường Lorenz của tỷ lệ được hỗ trợ theo chủ thể")
+    equal = (
+        alt.Chart(diagonal)
+        .mark_line(strokeDash=[4, 4], color="#8c8c8c")
+        .encode(x="population_share:Q", y="funded_share_cum:Q")
+    )
+    return (equal + line).properties(
+        width=WIDTH, height=WIDTH * 0.6, title="Đường Lorenz của tỷ lệ được hỗ trợ theo chủ thể"
+    )
 
 
 def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
@@ -357,27 +370,45 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
     ``summary``: ``label, planned_vnd, p10_vnd, p50_vnd, p90_vnd`` (``SimulationResult.line_summary``
     with labels, or ``budget.budget_comparison``).
     """
-    base = alt.Chart(summary).transform_calculate(
-        p10="datum.p10_vnd / 1e9", p50="datum.p50_vnd / 1e9", p90="datum.p90_vnd / 1e9",
-        planned="datum.planned_vnd / 1e9",
-    ).encode(y=alt.Y("label:N", title=None, sort=None))
+    base = (
+        alt.Chart(summary)
+        .transform_calculate(
+            p10="datum.p10_vnd / 1e9",
+            p50="datum.p50_vnd / 1e9",
+            p90="datum.p90_vnd / 1e9",
+            planned="datum.planned_vnd / 1e9",
+        )
+        .encode(y=alt.Y("label:N", title=None, sort=None))
+    )
     interval = base.mark_rule(strokeWidth=6, color=PALETTE[2], opacity=0.5).encode(
-        x=alt.X("p10:Q", title="Tỷ đồng"), x2="p90:Q")
+        x=alt.X("p10:Q", title="Tỷ đồng"), x2="p90:Q"
+    )
     median = base.mark_point(filled=True, size=70, color=PALETTE[2]).encode(
         x="p50:Q",
-        tooltip=[alt.Tooltip("label:N", title="Nội dung chi"),
-                 alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
-                 alt.Tooltip("p10:Q", title="P10 (tỷ đồng)", format=",.2f"),
-                 alt.Tooltip("p50:Q", title="Trung vị (tỷ đồng)", format=",.2f"),
-                 alt.Tooltip("p90:Q", title="P90 (tỷ đồng)", format=",.2f")])
+        tooltip=[
+            alt.Tooltip("label:N", title="Nội dung chi"),
+            alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p10:Q", title="P10 (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p50:Q", title="Trung vị (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p90:Q", title="P90 (tỷ đồng)", format=",.2f"),
+        ],
+    )
     planned = base.mark_tick(thickness=2, size=22, color=PALETTE[3]).encode(x="planned:Q")
     return (interval + median + planned).properties(
-        width=WIDTH, title=alt.TitleParams("Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
-                                           subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng P10–P90; chấm: trung vị"))
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
+            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng P10–P90; chấm: trung vị",
+        ),
+    )
 
 
-def simulation_histogram_chart(draws: pd.DataFrame, column: str = "total", planned_vnd: int | None = None,
-                               title: str = "Phân bố tổng kinh phí qua các lượt mô phỏng") -> alt.LayerChart:
+def simulation_histogram_chart(
+    draws: pd.DataFrame,
+    column: str = "total",
+    planned_vnd: int | None = None,
+    title: str = "Phân bố tổng kinh phí qua các lượt mô phỏng",
+) -> alt.LayerChart:
     """Histogram of one simulated amount across draws (billion đồng), with the planned amount.
 
     ``draws``: one row per draw with ``column`` in đồng (``SimulationResult.line_draws``).
@@ -393,8 +424,11 @@ def simulation_histogram_chart(draws: pd.DataFrame, column: str = "total", plann
     )
     if planned_vnd is None:
         return alt.layer(hist).properties(width=WIDTH, title=title)
-    plan = alt.Chart(pd.DataFrame({"planned": [planned_vnd / 1e9]})).mark_rule(
-        color=PALETTE[3], strokeWidth=2).encode(x="planned:Q", tooltip=[alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f")])
+    plan = (
+        alt.Chart(pd.DataFrame({"planned": [planned_vnd / 1e9]}))
+        .mark_rule(color=PALETTE[3], strokeWidth=2)
+        .encode(x="planned:Q", tooltip=[alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f")])
+    )
     return (hist + plan).properties(width=WIDTH, title=title)
 
 
@@ -405,10 +439,18 @@ def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
     """
     base = alt.Chart(rule_summary).encode(y=alt.Y("rule_label:N", title=None, sort=None))
     interval = base.mark_rule(strokeWidth=6, color=PALETTE[0], opacity=0.5).encode(
-        x=alt.X("p10:Q", title="Mức đáp ứng có trọng số ưu tiên", axis=alt.Axis(format="%")), x2="p90:Q")
+        x=alt.X("p10:Q", title="Mức đáp ứng có trọng số ưu tiên", axis=alt.Axis(format="%")), x2="p90:Q"
+    )
     median = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
-        x="p50:Q", tooltip=["rule_label:N", alt.Tooltip("p10:Q", format=".1%"), alt.Tooltip("p50:Q", format=".1%"),
-                            alt.Tooltip("p90:Q", format=".1%")])
+        x="p50:Q",
+        tooltip=[
+            "rule_label:N",
+            alt.Tooltip("p10:Q", format=".1%"),
+            alt.Tooltip("p50:Q", format=".1%"),
+            alt.Tooltip("p90:Q", format=".1%"),
+        ],
+    )
     return (interval + median).properties(
-        width=WIDTH, title=alt.TitleParams("Mức đáp ứng theo quy tắc qua các lượt mô phỏng",
-                                           subtitle="Khoảng P10–P90 và trung vị"))
+        width=WIDTH,
+        title=alt.TitleParams("Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng P10–P90 và trung vị"),
+    )

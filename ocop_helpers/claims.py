@@ -18,13 +18,27 @@ import pandas as pd
 from ocop_helpers.allocation import split_exact
 
 from .plan import BRANDING_ITEMS as BRANDING_LINES
+
 STREAM_ORDER: dict[str, int] = {"new": 0, "upgrade": 1, "reevaluation": 2}
 MIN_PACKAGING_STAR = 3
 
 ITEM_COLUMNS: list[str] = [
-    "request_id", "organisation_id", "unit_id", "organisation_type", "item", "product_id", "stream",
-    "target_star", "cost_vnd", "share", "norm_vnd", "limit_vnd", "eligible", "reason",
-    "claim_before_cap_vnd", "claim_vnd",
+    "request_id",
+    "organisation_id",
+    "unit_id",
+    "organisation_type",
+    "item",
+    "product_id",
+    "stream",
+    "target_star",
+    "cost_vnd",
+    "share",
+    "norm_vnd",
+    "limit_vnd",
+    "eligible",
+    "reason",
+    "claim_before_cap_vnd",
+    "claim_vnd",
 ]
 
 
@@ -64,8 +78,10 @@ def branding_norms(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = N
     dup = br.duplicated(["line", "star_key"], keep=False)
     if dup.any():
         rows = br.loc[dup, ["line", "star_key"]].drop_duplicates().itertuples(index=False)
-        raise ValueError("Định mức hỗ trợ bị trùng (cần chọn ngày áp dụng as_of): "
-                         + ", ".join(f"{r.line} {r.star_key or ''}".strip() for r in rows))
+        raise ValueError(
+            "Định mức hỗ trợ bị trùng (cần chọn ngày áp dụng as_of): "
+            + ", ".join(f"{r.line} {r.star_key or ''}".strip() for r in rows)
+        )
     if not (br["line"] == "trademark").any():
         raise ValueError("Thiếu định mức đăng ký nhãn hiệu (norms.csv: line = trademark)")
     if not (br["line"] == "packaging").any():
@@ -78,15 +94,23 @@ def _organisation_profile(products: pd.DataFrame) -> pd.DataFrame:
     p = products[["organisation_id", "product_id", "stream", "target_star"]].copy()
     p["stream_rank"] = p["stream"].map(STREAM_ORDER).fillna(9)
     p["star_sort"] = p["target_star"].astype("Float64").fillna(0)
-    p = p.sort_values(["organisation_id", "star_sort", "stream_rank", "product_id"],
-                      ascending=[True, False, True, True])
+    p = p.sort_values(
+        ["organisation_id", "star_sort", "stream_rank", "product_id"], ascending=[True, False, True, True]
+    )
     best = p.drop_duplicates("organisation_id")
     return best.set_index("organisation_id")[["stream", "target_star"]]
 
 
-def item_claims(requests: pd.DataFrame, products: pd.DataFrame, organisations: pd.DataFrame, norms: pd.DataFrame,
-                co_financing_share: float | Mapping[str, float] | None = None, item_cap_vnd: int | None = None,
-                organisation_cap_vnd: int | None = None, as_of: dt.date | pd.Timestamp | None = None) -> pd.DataFrame:
+def item_claims(
+    requests: pd.DataFrame,
+    products: pd.DataFrame,
+    organisations: pd.DataFrame,
+    norms: pd.DataFrame,
+    co_financing_share: float | Mapping[str, float] | None = None,
+    item_cap_vnd: int | None = None,
+    organisation_cap_vnd: int | None = None,
+    as_of: dt.date | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """One row per request item with the state's claim in whole đồng.
 
     ``claim_before_cap_vnd = min(floor(share × cost), norm, item cap)`` for eligible items, 0
@@ -112,11 +136,15 @@ def item_claims(requests: pd.DataFrame, products: pd.DataFrame, organisations: p
     is_pack = (out["item"] == "packaging").to_numpy()
     by_product = prod.reindex(out["product_id"].where(is_pack))
     by_org = profile.reindex(out["organisation_id"])
-    out["stream"] = np.where(is_pack, by_product["stream"].to_numpy(dtype=object),
-                             by_org["stream"].to_numpy(dtype=object))
+    out["stream"] = np.where(
+        is_pack, by_product["stream"].to_numpy(dtype=object), by_org["stream"].to_numpy(dtype=object)
+    )
     out["stream"] = out["stream"].astype("str")
-    star = np.where(is_pack, by_product["target_star"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-                    by_org["target_star"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    star = np.where(
+        is_pack,
+        by_product["target_star"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        by_org["target_star"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+    )
     out["target_star"] = pd.array(np.where(np.isnan(star), None, star), dtype="Int64")
 
     star_key = np.where(is_pack, np.nan_to_num(star, nan=0).astype(int), 0)
@@ -178,25 +206,30 @@ def organisation_claims(items: pd.DataFrame, organisation_cap_vnd: int | None = 
     it = items.copy()
     it["_star"] = it["target_star"].astype("Float64").fillna(0)
     it["_rank"] = it["stream"].map(STREAM_ORDER).fillna(9)
-    best = it.sort_values(["organisation_id", "_star", "_rank"], ascending=[True, False, True]).drop_duplicates(
-        "organisation_id").set_index("organisation_id")
+    best = (
+        it.sort_values(["organisation_id", "_star", "_rank"], ascending=[True, False, True])
+        .drop_duplicates("organisation_id")
+        .set_index("organisation_id")
+    )
     g = it.groupby("organisation_id", sort=True).agg(
         items=("request_id", "size"),
         products=("item", lambda s: int((s == "packaging").sum())),
         cost_vnd=("cost_vnd", "sum"),
         items_claim_vnd=("claim_vnd", "sum"),
     )
-    out = pd.DataFrame({
-        "organisation_id": g.index.astype("str"),
-        "unit_id": best.loc[g.index, "unit_id"].to_numpy(),
-        "organisation_type": best.loc[g.index, "organisation_type"].to_numpy(),
-        "target_star": best.loc[g.index, "target_star"].to_numpy(),
-        "stream": best.loc[g.index, "stream"].to_numpy(),
-        "items": g["items"].to_numpy(dtype=np.int64),
-        "products": g["products"].to_numpy(dtype=np.int64),
-        "cost_vnd": g["cost_vnd"].to_numpy(dtype=np.int64),
-        "items_claim_vnd": g["items_claim_vnd"].to_numpy(dtype=np.int64),
-    })
+    out = pd.DataFrame(
+        {
+            "organisation_id": g.index.astype("str"),
+            "unit_id": best.loc[g.index, "unit_id"].to_numpy(),
+            "organisation_type": best.loc[g.index, "organisation_type"].to_numpy(),
+            "target_star": best.loc[g.index, "target_star"].to_numpy(),
+            "stream": best.loc[g.index, "stream"].to_numpy(),
+            "items": g["items"].to_numpy(dtype=np.int64),
+            "products": g["products"].to_numpy(dtype=np.int64),
+            "cost_vnd": g["cost_vnd"].to_numpy(dtype=np.int64),
+            "items_claim_vnd": g["items_claim_vnd"].to_numpy(dtype=np.int64),
+        }
+    )
     out["target_star"] = out["target_star"].astype("Int64")
     claim = np.minimum(out["items_claim_vnd"].to_numpy(dtype=float), np.floor(cap))
     out["claim_vnd"] = claim.astype(np.int64)

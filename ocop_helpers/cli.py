@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             from .io import load_plan
 
             plan = load_plan(args.plan)
-            print(f"Dữ liệu hợp lệ: {plan.province_name} {plan.year} — {len(plan.products)} sản phẩm, "
-                  f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ")
+            print(
+                f"Dữ liệu hợp lệ: {plan.province_name} {plan.year} — {len(plan.products)} sản phẩm, "
+                f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ"
+            )
         elif args.command == "to-xlsx":
             from .io import plan_to_xlsx
 

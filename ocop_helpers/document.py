@@ -10,7 +10,6 @@ import copy
 import html
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -93,7 +92,8 @@ def merge_notebooks(notebooks: list[nbformat.NotebookNode]) -> nbformat.Notebook
             cell.metadata = {}
             if cell.cell_type == "code":
                 cell.outputs = [
-                    o for o in cell.outputs
+                    o
+                    for o in cell.outputs
                     if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"
                 ]
                 if not cell.outputs:
@@ -142,7 +142,7 @@ def _chart_alt(match: re.Match) -> str:
         svg = base64.b64decode(data).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return match.group(0)
-    title = re.search(r'role-title.*?<text[^>]*>([^<]+)</text>', svg, flags=re.S)
+    title = re.search(r"role-title.*?<text[^>]*>([^<]+)</text>", svg, flags=re.S)
     alt = html.escape(html.unescape(title.group(1)) if title else "Biểu đồ", quote=True)
     return f'<img alt="{alt}" src="data:image/svg+xml;base64,{data}"'
 
@@ -172,14 +172,14 @@ def render_html(notebooks: list[nbformat.NotebookNode], title: TitleBlock) -> st
     page = page[:head_end] + f"<style>{CSS}</style>" + page[head_end:]
     body_open = re.search(r"<main[^>]*>", page) or re.search(r"<body[^>]*>", page)
     body_close = page.rindex("</main>") if "</main>" in page else page.rindex("</body>")
-    body, toc = _toc_and_ids(page[body_open.end():body_close])
+    body, toc = _toc_and_ids(page[body_open.end() : body_close])
     doc = "" if not title.plan_document else f" · Căn cứ: {html.escape(title.plan_document)}"
     block = (
         '<header class="ocop-title">'
         f'<div class="ocop-authority">{html.escape(title.authority)}</div>'
         f"<h1>{html.escape(title.title)}</h1>"
         f'<div class="ocop-meta">Tỉnh {html.escape(title.province_name)} · Năm {title.year} · '
-        f'Kịch bản: {html.escape(SCENARIO_NAMES.get(title.scenario, title.scenario))}{doc} · '
+        f"Kịch bản: {html.escape(SCENARIO_NAMES.get(title.scenario, title.scenario))}{doc} · "
         f'<span class="ocop-built">Lập ngày {html.escape(title.built)}</span></div>'
         "</header>"
     )

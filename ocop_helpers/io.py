@@ -37,8 +37,17 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PlanValidationError([Problem(path.name, None, None, None,
-                                           f"tệp phải mã hóa UTF-8 (lưu bằng 'CSV UTF-8' trong Excel); byte lỗi ở vị trí {exc.start}")]) from None
+        raise PlanValidationError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    None,
+                    f"tệp phải mã hóa UTF-8 (lưu bằng 'CSV UTF-8' trong Excel); byte lỗi ở vị trí {exc.start}",
+                )
+            ]
+        ) from None
     text = _nfc(text)
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
@@ -55,8 +64,11 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         raise PlanValidationError([Problem(path.name, None, None, None, "tệp rỗng: cần dòng tiêu đề và dữ liệu")])
     header = [h.strip() for h in rows[0]]
     width = len(header)
-    problems = [Problem(path.name, line, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
-                for r, line in zip(rows[1:], lines[1:]) if len(r) != width]
+    problems = [
+        Problem(path.name, line, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
+        for r, line in zip(rows[1:], lines[1:], strict=False)
+        if len(r) != width
+    ]
     if problems:
         raise PlanValidationError(problems)
     frame = pd.DataFrame(rows[1:], columns=header, dtype="str")
@@ -103,7 +115,7 @@ def _meta_from_sheets(sheets: dict[str, pd.DataFrame]) -> dict:
     meta: dict = {}
     plan = sheets.get("plan")
     if plan is not None and {"key", "value"} <= set(plan.columns):
-        for key, value in zip(plan["key"], plan["value"]):
+        for key, value in zip(plan["key"], plan["value"], strict=False):
             node = meta
             *parents, leaf = key.strip().split(".")
             for p in parents:
@@ -112,11 +124,13 @@ def _meta_from_sheets(sheets: dict[str, pd.DataFrame]) -> dict:
     if "rounds" in sheets:
         meta["rounds"] = sheets["rounds"].to_dict("records")
     if "sources" in sheets and {"key", "text"} <= set(sheets["sources"].columns):
-        meta["sources"] = dict(zip(sheets["sources"]["key"], sheets["sources"]["text"]))
+        meta["sources"] = dict(zip(sheets["sources"]["key"], sheets["sources"]["text"], strict=False))
     return meta
 
 
-def _filter_dated(frame: pd.DataFrame, when: pd.Timestamp, start: str = "valid_from", end: str = "valid_to") -> pd.DataFrame:
+def _filter_dated(
+    frame: pd.DataFrame, when: pd.Timestamp, start: str = "valid_from", end: str = "valid_to"
+) -> pd.DataFrame:
     keep = (frame[start] <= when) & (frame[end].isna() | (frame[end] >= when))
     return frame[keep].reset_index(drop=True)
 
@@ -137,8 +151,17 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
             meta_raw = yaml.safe_load(_nfc(plan_file.read_text(encoding="utf-8-sig"))) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise PlanValidationError([Problem(files["plan"], mark.line + 1 if mark else None, None, None,
-                                               f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}")]) from None
+            raise PlanValidationError(
+                [
+                    Problem(
+                        files["plan"],
+                        mark.line + 1 if mark else None,
+                        None,
+                        None,
+                        f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}",
+                    )
+                ]
+            ) from None
         for name in PLAN_TABLES + PLAN_OVERRIDABLE:
             path = src / f"{name}.csv"
             if path.exists():
@@ -160,7 +183,9 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
             elif name in PLAN_TABLES:
                 problems.append(Problem(files[name], None, None, None, "thiếu sheet bắt buộc"))
     else:
-        raise PlanValidationError([Problem(str(src), None, None, None, "cần một thư mục kế hoạch hoặc một tệp .xlsx có thật")])
+        raise PlanValidationError(
+            [Problem(str(src), None, None, None, "cần một thư mục kế hoạch hoặc một tệp .xlsx có thật")]
+        )
 
     meta, meta_problems = check_meta(meta_raw, files["plan"])
     problems += meta_problems
@@ -180,8 +205,15 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
         units = tables["units"]
         tables["units"] = _filter_dated(units[units["province_id"] == meta["province_id"]], when)
         if tables["units"].empty:
-            problems.append(Problem(files["units"], None, "province_id", meta["province_id"],
-                                    f"không có đơn vị hành chính nào của tỉnh này tại ngày {when:%Y-%m-%d}"))
+            problems.append(
+                Problem(
+                    files["units"],
+                    None,
+                    "province_id",
+                    meta["province_id"],
+                    f"không có đơn vị hành chính nào của tỉnh này tại ngày {when:%Y-%m-%d}",
+                )
+            )
         problems += check_consistency(tables, meta, files)
     if problems:
         raise PlanValidationError(problems)
@@ -352,7 +384,7 @@ def write_annex(target: str | os.PathLike, sheets: list) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in sheet.frame[cols].itertuples(index=False):
             values = []
-            for col, v in zip(cols, row):
+            for col, v in zip(cols, row, strict=False):
                 if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                     values.append(None)
                 elif sheet.formats.get(col) == "date":

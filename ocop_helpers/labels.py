@@ -220,21 +220,36 @@ FUNDING_STATUS: dict[str, str] = {
 
 # What each allocation rule does, for leadership (Vietnamese), with the reference it follows.
 ALLOCATION_RULE_GLOSS: dict[str, tuple[str, str]] = {
-    "priority": ("Xếp chủ thể theo điểm ưu tiên, hỗ trợ đủ mức đề nghị lần lượt đến khi hết kinh phí; "
-                 "chủ thể cuối cùng được hỗ trợ phần còn lại.", "Thomson (2003)"),
-    "proportional": ("Mọi chủ thể được cùng một tỷ lệ của mức đề nghị (kinh phí chia cho tổng đề nghị).",
-                     "Thomson (2003)"),
-    "equal_awards": ("Mỗi chủ thể nhận tối đa một mức trần chung; đề nghị nhỏ hơn mức trần được đáp ứng đủ.",
-                     "Thomson (2003)"),
+    "priority": (
+        "Xếp chủ thể theo điểm ưu tiên, hỗ trợ đủ mức đề nghị lần lượt đến khi hết kinh phí; "
+        "chủ thể cuối cùng được hỗ trợ phần còn lại.",
+        "Thomson (2003)",
+    ),
+    "proportional": (
+        "Mọi chủ thể được cùng một tỷ lệ của mức đề nghị (kinh phí chia cho tổng đề nghị).",
+        "Thomson (2003)",
+    ),
+    "equal_awards": (
+        "Mỗi chủ thể nhận tối đa một mức trần chung; đề nghị nhỏ hơn mức trần được đáp ứng đủ.",
+        "Thomson (2003)",
+    ),
     "equal_losses": ("Mỗi chủ thể bị cắt giảm cùng một khoản so với mức đề nghị (không âm).", "Thomson (2003)"),
-    "talmud": ("Kết hợp hai cách trên: chia đều có giới hạn với nửa mức đề nghị, phần còn lại chia đều phần "
-               "cắt giảm.", "Aumann và Maschler (1985)"),
-    "weighted_proportional": ("Như theo tỷ lệ, nhưng tỷ lệ của mỗi chủ thể nhân với điểm ưu tiên.",
-                              "Thomson (2003)"),
-    "weighted_equal_awards": ("Như chia đều có giới hạn, nhưng mức trần của mỗi chủ thể tỷ lệ với điểm ưu tiên.",
-                              "Thomson (2003)"),
-    "greedy": ("Hỗ trợ trọn mức đề nghị cho các chủ thể có điểm ưu tiên trên chi phí cao nhất, không hỗ trợ "
-               "một phần.", "ngân sách có sự tham gia (Aziz, Shah 2021)"),
-    "optimum": ("Phương án có mức đáp ứng theo điểm ưu tiên cao nhất trong giới hạn kinh phí, mức tối thiểu; "
-                "giải bằng quy hoạch nguyên (HiGHS), dùng làm mốc so sánh.", "quy hoạch nguyên hỗn hợp"),
+    "talmud": (
+        "Kết hợp hai cách trên: chia đều có giới hạn với nửa mức đề nghị, phần còn lại chia đều phần cắt giảm.",
+        "Aumann và Maschler (1985)",
+    ),
+    "weighted_proportional": ("Như theo tỷ lệ, nhưng tỷ lệ của mỗi chủ thể nhân với điểm ưu tiên.", "Thomson (2003)"),
+    "weighted_equal_awards": (
+        "Như chia đều có giới hạn, nhưng mức trần của mỗi chủ thể tỷ lệ với điểm ưu tiên.",
+        "Thomson (2003)",
+    ),
+    "greedy": (
+        "Hỗ trợ trọn mức đề nghị cho các chủ thể có điểm ưu tiên trên chi phí cao nhất, không hỗ trợ một phần.",
+        "ngân sách có sự tham gia (Aziz, Shah 2021)",
+    ),
+    "optimum": (
+        "Phương án có mức đáp ứng theo điểm ưu tiên cao nhất trong giới hạn kinh phí, mức tối thiểu; "
+        "giải bằng quy hoạch nguyên (HiGHS), dùng làm mốc so sánh.",
+        "quy hoạch nguyên hỗn hợp",
+    ),
 }

@@ -55,10 +55,7 @@ def evaluation_paragraph(stream_table: pd.DataFrame, year: int, scope: str = "to
         for s in STREAMS
         if int(table.loc[s, "actual"]) > 0
     ]
-    text = (
-        f"Năm {year} {scope} có {vnformat.number(total)} sản phẩm tham gia đánh giá, phân hạng "
-        f"({'; '.join(parts)})."
-    )
+    text = f"Năm {year} {scope} có {vnformat.number(total)} sản phẩm tham gia đánh giá, phân hạng ({'; '.join(parts)})."
     target_total = int(table.loc["total", "target"])
     differences = {s: int(table.loc[s, "difference"]) for s in STREAMS}
     if all(d == 0 for d in differences.values()) and total == target_total:
@@ -66,9 +63,7 @@ def evaluation_paragraph(stream_table: pd.DataFrame, year: int, scope: str = "to
     gap = total - target_total
     direction = "nhiều hơn" if gap > 0 else "ít hơn"
     detail = [
-        f"{_stream_words(s)} {'+' if d > 0 else '−'}{vnformat.number(abs(d))}"
-        for s, d in differences.items()
-        if d != 0
+        f"{_stream_words(s)} {'+' if d > 0 else '−'}{vnformat.number(abs(d))}" for s, d in differences.items() if d != 0
     ]
     if gap == 0:
         head = f" Tổng số khớp với chỉ tiêu kế hoạch ({vnformat.number(target_total)} sản phẩm) nhưng cơ cấu khác"
@@ -91,7 +86,7 @@ def unit_paragraph(unit_table: pd.DataFrame, concentration: Mapping[str, object]
     top = concentration["top_units"]
     leaders = [
         f"{name} ({vnformat.number(int(n))} sản phẩm)"
-        for name, n in zip(top["unit_name"], top["total"])
+        for name, n in zip(top["unit_name"], top["total"], strict=False)
         if int(n) > 0
     ]
     text = (
@@ -100,9 +95,7 @@ def unit_paragraph(unit_table: pd.DataFrame, concentration: Mapping[str, object]
     )
     zero = list(concentration["zero_units"])
     if zero:
-        text += (
-            f" {vnformat.number(len(zero))} đơn vị chưa có sản phẩm tham gia đánh giá: {_join(zero)}."
-        )
+        text += f" {vnformat.number(len(zero))} đơn vị chưa có sản phẩm tham gia đánh giá: {_join(zero)}."
     else:
         text += " Tất cả các đơn vị đều có sản phẩm tham gia đánh giá."
     return text
@@ -119,7 +112,9 @@ def sector_paragraph(sector_table: pd.DataFrame, thin: pd.DataFrame) -> str:
         f"({vnformat.number(int(lead['total']))} sản phẩm, chiếm {vnformat.percent(float(lead['share']))})."
     )
     if not thin.empty:
-        items = [f"{name} ({vnformat.number(int(n))})" for name, n in zip(thin["sector_name"], thin["total"])]
+        items = [
+            f"{name} ({vnformat.number(int(n))})" for name, n in zip(thin["sector_name"], thin["total"], strict=False)
+        ]
         text += f" Các bộ sản phẩm còn ít sản phẩm: {_join(items)}."
     return text
 
@@ -140,23 +135,16 @@ def stock_paragraph(projection: StockProjection, scope: str = "toàn tỉnh") ->
             f" và giảm khoảng {_count(p.losses)} sản phẩm do không đạt khi đánh giá lại hoặc "
             f"giấy chứng nhận hết hạn mà không được đánh giá lại"
         )
-    text += (
-        f"; đến hết năm {p.year} {scope} dự kiến có khoảng {_count(p.end_stock)} sản phẩm OCOP"
-    )
+    text += f"; đến hết năm {p.year} {scope} dự kiến có khoảng {_count(p.end_stock)} sản phẩm OCOP"
     if p.can_reach:
         surplus = p.end_stock - p.stock_target
-        text += (
-            f", đạt chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm"
-            + (f" (vượt khoảng {_count(surplus)} sản phẩm)." if round(surplus) > 0 else ".")
+        text += f", đạt chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm" + (
+            f" (vượt khoảng {_count(surplus)} sản phẩm)." if round(surplus) > 0 else "."
         )
     else:
-        text += (
-            f", thấp hơn chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm khoảng "
-            f"{_count(p.gap)} sản phẩm."
-        )
+        text += f", thấp hơn chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm khoảng {_count(p.gap)} sản phẩm."
     text += (
-        f" Để đạt chỉ tiêu cần ít nhất {vnformat.number(p.recognitions_needed)} sản phẩm được công "
-        f"nhận mới trong năm"
+        f" Để đạt chỉ tiêu cần ít nhất {vnformat.number(p.recognitions_needed)} sản phẩm được công nhận mới trong năm"
     )
     if p.new_products_needed is not None and rates["new"] > 0:
         text += (
@@ -214,7 +202,9 @@ def calendar_paragraph(
         if not pd.isna(r.units_exist) and not bool(r.units_exist):
             reasons.append(f"không còn đơn vị hành chính {_level_words(r.level)}")
         if not r.level_in_rules:
-            reasons.append(f"{_level_words(r.level)} không còn thẩm quyền đánh giá, phân hạng theo quy định có hiệu lực")
+            reasons.append(
+                f"{_level_words(r.level)} không còn thẩm quyền đánh giá, phân hạng theo quy định có hiệu lực"
+            )
         why = _join(reasons) or f"{_level_words(r.level)} không còn tổ chức đánh giá"
         if routing == "as_filed" and r.products:
             sentences.append(
@@ -228,14 +218,8 @@ def calendar_paragraph(
             )
     rerouted = int(rounds["rerouted_in"].sum()) if "rerouted_in" in rounds else 0
     if rerouted:
-        targets = [
-            _round_name(r.round, r.level, r.deadline)
-            for r in rounds.itertuples(index=False)
-            if r.rerouted_in
-        ]
-        sentences.append(
-            f"Phương án điều chuyển: {vnformat.number(rerouted)} sản phẩm chuyển sang {_join(targets)}."
-        )
+        targets = [_round_name(r.round, r.level, r.deadline) for r in rounds.itertuples(index=False) if r.rerouted_in]
+        sentences.append(f"Phương án điều chuyển: {vnformat.number(rerouted)} sản phẩm chuyển sang {_join(targets)}.")
     over = rounds.loc[rounds["over_capacity"]]
     for r in over.itertuples(index=False):
         if r.over_capacity_units:
@@ -272,9 +256,7 @@ def calendar_paragraph(
                     f"hoạch không có đợt phù hợp."
                 )
     if len(sentences) == 1:
-        sentences.append(
-            "Tất cả các đợt đều do cấp có thẩm quyền tổ chức và trong năng lực của hội đồng."
-        )
+        sentences.append("Tất cả các đợt đều do cấp có thẩm quyền tổ chức và trong năng lực của hội đồng.")
     return " ".join(sentences)
 
 
@@ -295,9 +277,7 @@ def expiry_paragraph(
     text = f"Số sản phẩm đến hạn đánh giá lại (giấy chứng nhận có giá trị {validity_months} tháng): {'; '.join(items)}."
     expired = int(by_year["expired_before_year"].sum())
     if expired:
-        text += (
-            f" Trong đó {vnformat.number(expired)} sản phẩm có giấy chứng nhận đã hết hạn trước năm {year}."
-        )
+        text += f" Trong đó {vnformat.number(expired)} sản phẩm có giấy chứng nhận đã hết hạn trước năm {year}."
     if "no_round_before_expiry" in by_year:
         late = int(by_year["no_round_before_expiry"].sum()) - expired
         if late > 0:

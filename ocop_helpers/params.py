@@ -8,7 +8,7 @@ The registry serves the notebooks (validating the ``parameters`` cell once into 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,38 +39,118 @@ SPECS: tuple[Spec, ...] = (
     Spec("seed", "int", 1, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
     # Product targets, stock and calendar (10-product-targets)
     Spec("unit_filter", "str", "", "Chỉ xem một đơn vị hành chính (unit_id); để trống = toàn tỉnh"),
-    Spec("pass_rate_new", "share", 0.4, "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định, theo mức tăng "
-         "các năm trước: khoảng 90 sản phẩm mỗi năm)"),
+    Spec(
+        "pass_rate_new",
+        "share",
+        0.4,
+        "Tỷ lệ sản phẩm đánh giá lần đầu đạt từ 3 sao (giả định, theo mức tăng "
+        "các năm trước: khoảng 90 sản phẩm mỗi năm)",
+    ),
     Spec("pass_rate_reevaluation", "share", 0.9, "Tỷ lệ sản phẩm đánh giá lại giữ được hạng (giả định)"),
     Spec("pass_rate_upgrade", "share", 0.5, "Tỷ lệ sản phẩm đạt hạng sao cao hơn khi nâng hạng (giả định)"),
     Spec("lapse_share", "share", 0.1, "Tỷ lệ giấy chứng nhận đến hạn nhưng không được đánh giá lại (mất hiệu lực)"),
     Spec("products_per_session", "int", 30, "Số sản phẩm một hội đồng chấm được trong một phiên (ngày)", 1, 500),
     Spec("sessions_per_round", "int", 2, "Số phiên họp hội đồng trong một đợt", 1, 60),
-    Spec("routing", "choice", "as_filed", "as_filed: lịch như kế hoạch ban hành; rerouted: chuyển vòng "
-         "ở cấp không còn tồn tại sang cấp đang có thẩm quyền", choices=("as_filed", "rerouted")),
+    Spec(
+        "routing",
+        "choice",
+        "as_filed",
+        "as_filed: lịch như kế hoạch ban hành; rerouted: chuyển vòng "
+        "ở cấp không còn tồn tại sang cấp đang có thẩm quyền",
+        choices=("as_filed", "rerouted"),
+    ),
     # Budget and allocation (20-budget-allocation)
-    Spec("envelope_vnd", "money", None, "Kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn (đồng); trống = dòng 'branding' của kế hoạch",
-         0, nullable=True),
-    Spec("rule", "choice", "priority", "Quy tắc phân bổ khi kinh phí không đủ",
-         choices=("priority", "proportional", "equal_awards", "equal_losses", "talmud", "weighted_proportional",
-                  "weighted_equal_awards", "greedy", "optimum")),
-    Spec("co_financing_share", "share", None, "Tỷ lệ ngân sách hỗ trợ chi phí bao bì; trống = theo định mức", nullable=True),
-    Spec("item_cap_vnd", "money", None, "Mức hỗ trợ tối đa một nội dung (đồng); trống = theo định mức", 0, nullable=True),
-    Spec("organisation_cap_vnd", "money", None, "Mức hỗ trợ tối đa một chủ thể (đồng); trống = không giới hạn", 0,
-         nullable=True),
+    Spec(
+        "envelope_vnd",
+        "money",
+        None,
+        "Kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn (đồng); trống = dòng 'branding' của kế hoạch",
+        0,
+        nullable=True,
+    ),
+    Spec(
+        "rule",
+        "choice",
+        "priority",
+        "Quy tắc phân bổ khi kinh phí không đủ",
+        choices=(
+            "priority",
+            "proportional",
+            "equal_awards",
+            "equal_losses",
+            "talmud",
+            "weighted_proportional",
+            "weighted_equal_awards",
+            "greedy",
+            "optimum",
+        ),
+    ),
+    Spec(
+        "co_financing_share",
+        "share",
+        None,
+        "Tỷ lệ ngân sách hỗ trợ chi phí bao bì; trống = theo định mức",
+        nullable=True,
+    ),
+    Spec(
+        "item_cap_vnd", "money", None, "Mức hỗ trợ tối đa một nội dung (đồng); trống = theo định mức", 0, nullable=True
+    ),
+    Spec(
+        "organisation_cap_vnd",
+        "money",
+        None,
+        "Mức hỗ trợ tối đa một chủ thể (đồng); trống = không giới hạn",
+        0,
+        nullable=True,
+    ),
     Spec("min_grant_vnd", "money", 0, "Mức hỗ trợ tối thiểu có ích (đồng); thấp hơn thì không hỗ trợ", 0),
     Spec("weight_star", "float", 1.0, "Hệ số ưu tiên theo hạng sao mục tiêu", 0, 10),
     Spec("weight_stream", "float", 1.0, "Hệ số ưu tiên theo hình thức đánh giá", 0, 10),
     Spec("weight_organisation_type", "float", 1.0, "Hệ số ưu tiên theo loại hình chủ thể (hợp tác xã trước)", 0, 10),
-    Spec("weight_unit_equity", "float", 1.0, "Hệ số ưu tiên đơn vị có ít chủ thể đề nghị (công bằng giữa địa phương)", 0, 10),
+    Spec(
+        "weight_unit_equity",
+        "float",
+        1.0,
+        "Hệ số ưu tiên đơn vị có ít chủ thể đề nghị (công bằng giữa địa phương)",
+        0,
+        10,
+    ),
     Spec("draws", "int", 10_000, "Số lượt mô phỏng Monte Carlo", 100, 200_000),
     Spec("cost_sigma", "float", 0.2, "Độ bất định chi phí từng nội dung (độ lệch chuẩn log)", 0, 2),
     Spec("target_rate", "share", 0.8, "Xác suất sản phẩm đạt đúng hạng sao mục tiêu khi được công nhận"),
     Spec("kept_rate", "share", 0.9, "Xác suất sản phẩm nâng hạng không đạt vẫn giữ hạng cũ"),
-    Spec("budget_rewards_vnd", "money", None, "Dòng chi hỗ trợ sau công nhận (đồng); trống = theo kế hoạch", 0, nullable=True),
-    Spec("budget_councils_vnd", "money", None, "Dòng chi hội đồng đánh giá (đồng); trống = theo kế hoạch", 0, nullable=True),
-    Spec("budget_promotion_vnd", "money", None, "Dòng chi xúc tiến thương mại (đồng); trống = theo kế hoạch", 0, nullable=True),
-    Spec("budget_training_vnd", "money", None, "Dòng chi tập huấn, tuyên truyền (đồng); trống = theo kế hoạch", 0, nullable=True),
+    Spec(
+        "budget_rewards_vnd",
+        "money",
+        None,
+        "Dòng chi hỗ trợ sau công nhận (đồng); trống = theo kế hoạch",
+        0,
+        nullable=True,
+    ),
+    Spec(
+        "budget_councils_vnd",
+        "money",
+        None,
+        "Dòng chi hội đồng đánh giá (đồng); trống = theo kế hoạch",
+        0,
+        nullable=True,
+    ),
+    Spec(
+        "budget_promotion_vnd",
+        "money",
+        None,
+        "Dòng chi xúc tiến thương mại (đồng); trống = theo kế hoạch",
+        0,
+        nullable=True,
+    ),
+    Spec(
+        "budget_training_vnd",
+        "money",
+        None,
+        "Dòng chi tập huấn, tuyên truyền (đồng); trống = theo kế hoạch",
+        0,
+        nullable=True,
+    ),
 )
 
 

@@ -7,7 +7,7 @@ Every string that can come from input data is HTML-escaped here, so a product na
 from __future__ import annotations
 
 import html
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import altair as alt
 import pandas as pd
@@ -94,16 +94,22 @@ def table(
     out = [f'<table class="{_TABLE_CSS_CLASS}">']
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(
-        f'<th style="text-align:{"right" if c in numeric else "left"}">{html.escape(h)}</th>'
-        for c, h in zip(cols, heads)) + "</tr></thead><tbody>")
+    out.append(
+        "<thead><tr>"
+        + "".join(
+            f'<th style="text-align:{"right" if c in numeric else "left"}">{html.escape(h)}</th>'
+            for c, h in zip(cols, heads, strict=False)
+        )
+        + "</tr></thead><tbody>"
+    )
     n = len(frame)
     for i, row in enumerate(frame[cols].itertuples(index=False)):
         cls = ' class="ocop-total"' if total_row and i == n - 1 else ""
         cells = "".join(
             ('<td class="num" style="text-align:right">' if c in numeric else '<td style="text-align:left">')
-            + _format_cell(v, formats.get(c)) + "</td>"
-            for c, v in zip(cols, row)
+            + _format_cell(v, formats.get(c))
+            + "</td>"
+            for c, v in zip(cols, row, strict=False)
         )
         out.append(f"<tr{cls}>{cells}</tr>")
     out.append("</tbody></table>")

@@ -85,8 +85,9 @@ def cost_multipliers(items: int, params: SimulationParams, rng: np.random.Genera
     return own
 
 
-def claims_per_draw(items: pd.DataFrame, org_claims: pd.DataFrame, multipliers: np.ndarray,
-                    organisation_cap_vnd: int | None = None) -> np.ndarray:
+def claims_per_draw(
+    items: pd.DataFrame, org_claims: pd.DataFrame, multipliers: np.ndarray, organisation_cap_vnd: int | None = None
+) -> np.ndarray:
     """(draws, organisations) claims when the item costs are multiplied by ``multipliers``.
 
     Per item ``min(share × cost × m, limit)`` for eligible items (``limit`` = norm and item cap), summed
@@ -112,8 +113,9 @@ def claims_per_draw(items: pd.DataFrame, org_claims: pd.DataFrame, multipliers: 
     return out
 
 
-def reward_draws(products: pd.DataFrame, norms: pd.DataFrame, params: SimulationParams,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def reward_draws(
+    products: pd.DataFrame, norms: pd.DataFrame, params: SimulationParams, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """NQ 67/2023 reward per draw (draws,) and recognised products per draw and star (draws, 3: 3★/4★/5★).
 
     The outcome model is documented in ``budget.expected_rewards``.
@@ -152,10 +154,20 @@ def _percentiles(values: np.ndarray) -> np.ndarray:
     return np.percentile(values, PERCENTILES, axis=0)
 
 
-def simulate(items: pd.DataFrame, org_claims: pd.DataFrame, products: pd.DataFrame, norms: pd.DataFrame,
-             budget_lines: pd.DataFrame, *, envelope_vnd: int | None = None, plan_total_vnd: int | None = None,
-             params: SimulationParams | None = None, allocation_params: allocation.AllocationParams | None = None,
-             rules: list[str] | None = None, organisation_cap_vnd: int | None = None) -> SimulationResult:
+def simulate(
+    items: pd.DataFrame,
+    org_claims: pd.DataFrame,
+    products: pd.DataFrame,
+    norms: pd.DataFrame,
+    budget_lines: pd.DataFrame,
+    *,
+    envelope_vnd: int | None = None,
+    plan_total_vnd: int | None = None,
+    params: SimulationParams | None = None,
+    allocation_params: allocation.AllocationParams | None = None,
+    rules: list[str] | None = None,
+    organisation_cap_vnd: int | None = None,
+) -> SimulationResult:
     """Run the Monte Carlo.
 
     ``items`` / ``org_claims`` from ``claims.item_claims`` / ``claims.organisation_claims``;
@@ -165,7 +177,7 @@ def simulate(items: pd.DataFrame, org_claims: pd.DataFrame, products: pd.DataFra
     """
     p = params or SimulationParams()
     ap = allocation_params or allocation.AllocationParams()
-    planned = dict(zip(budget_lines["line"], budget_lines["amount_vnd"].astype(np.int64)))
+    planned = dict(zip(budget_lines["line"], budget_lines["amount_vnd"].astype(np.int64), strict=False))
     envelope = int(planned.get("branding", 0) if envelope_vnd is None else envelope_vnd)
     if envelope < 0:
         raise ValueError(f"envelope_vnd không được âm, nhận {envelope}")
@@ -184,28 +196,51 @@ def simulate(items: pd.DataFrame, org_claims: pd.DataFrame, products: pd.DataFra
     others = {line: np.full(p.draws, float(planned.get(line, 0))) for line in ("councils", "promotion", "training")}
     lines = {"rewards": rewards, "branding": spend, **others}
     total = sum(lines.values())
-    line_draws = pd.DataFrame({k: np.rint(v).astype(np.int64) for k, v in
-                               {**lines, "branding_need": need, "total": total}.items()})
+    line_draws = pd.DataFrame(
+        {k: np.rint(v).astype(np.int64) for k, v in {**lines, "branding_need": need, "total": total}.items()}
+    )
     rows = []
     for line in [*lines, "branding_need", "total"]:
         v = line_draws[line].to_numpy()
         plan_amount = total_plan if line == "total" else planned.get("branding" if line == "branding_need" else line, 0)
         p10, p50, p90 = _percentiles(v)
-        rows.append({"line": line, "planned_vnd": int(plan_amount), "mean_vnd": int(round(v.mean())),
-                     "p10_vnd": int(round(p10)), "p50_vnd": int(round(p50)), "p90_vnd": int(round(p90)),
-                     "prob_over_planned": float((v > plan_amount).mean())})
+        rows.append(
+            {
+                "line": line,
+                "planned_vnd": int(plan_amount),
+                "mean_vnd": int(round(v.mean())),
+                "p10_vnd": int(round(p10)),
+                "p50_vnd": int(round(p50)),
+                "p90_vnd": int(round(p90)),
+                "prob_over_planned": float((v > plan_amount).mean()),
+            }
+        )
     line_summary = pd.DataFrame(rows)
 
     recognised = pd.DataFrame(
-        [{"star": s, "mean": float(counts[:, i].mean()), **{f"p{q}": float(x) for q, x in
-                                                            zip(PERCENTILES, _percentiles(counts[:, i]))}}
-         for i, s in enumerate((3, 4, 5))])
+        [
+            {
+                "star": s,
+                "mean": float(counts[:, i].mean()),
+                **{f"p{q}": float(x) for q, x in zip(PERCENTILES, _percentiles(counts[:, i]), strict=False)},
+            }
+            for i, s in enumerate((3, 4, 5))
+        ]
+    )
 
     score = allocation.priority_scores(org_claims, ap.weights, ap.funded_before_per_unit).to_numpy()
     unit_codes, _ = pd.factorize(org_claims["unit_id"])
-    evaluated = allocation.evaluate_draws(c, float(envelope), names, weights=score, priority=score,
-                                          unit_codes=unit_codes, min_grant=ap.min_grant_vnd,
-                                          min_share=ap.min_share, keep_grants=True)
+    evaluated = allocation.evaluate_draws(
+        c,
+        float(envelope),
+        names,
+        weights=score,
+        priority=score,
+        unit_codes=unit_codes,
+        min_grant=ap.min_grant_vnd,
+        min_share=ap.min_share,
+        keep_grants=True,
+    )
     summary_rows, draw_frames, org_rows = [], [], []
     has = c > 0
     inv_c = np.where(has, 1.0 / np.where(has, c, 1.0), 0.0)
@@ -216,19 +251,49 @@ def simulate(items: pd.DataFrame, org_claims: pd.DataFrame, products: pd.DataFra
         flips = int((funded.any(axis=0) & (~funded & has).any(axis=0)).sum())
         for metric, values in m.items():
             q = _percentiles(values)
-            summary_rows.append({"rule": name, "metric": metric, "mean": float(values.mean()),
-                                 "p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])})
-        summary_rows.append({"rule": name, "metric": "flips", "mean": float(flips), "p10": float(flips),
-                             "p50": float(flips), "p90": float(flips)})
+            summary_rows.append(
+                {
+                    "rule": name,
+                    "metric": metric,
+                    "mean": float(values.mean()),
+                    "p10": float(q[0]),
+                    "p50": float(q[1]),
+                    "p90": float(q[2]),
+                }
+            )
+        summary_rows.append(
+            {
+                "rule": name,
+                "metric": "flips",
+                "mean": float(flips),
+                "p10": float(flips),
+                "p50": float(flips),
+                "p90": float(flips),
+            }
+        )
         draw_frames.append(pd.DataFrame({"rule": name, "draw": np.arange(p.draws), **m}))
         share = np.where(has, x * inv_c, 1.0)
-        org_rows.append(pd.DataFrame({"rule": name, "organisation_id": org_claims["organisation_id"].to_numpy(),
-                                      "mean_funded_share": share.mean(axis=0),
-                                      "prob_funded": funded.mean(axis=0)}))
+        org_rows.append(
+            pd.DataFrame(
+                {
+                    "rule": name,
+                    "organisation_id": org_claims["organisation_id"].to_numpy(),
+                    "mean_funded_share": share.mean(axis=0),
+                    "prob_funded": funded.mean(axis=0),
+                }
+            )
+        )
         del x
     return SimulationResult(
-        params=p, envelope_vnd=envelope, plan_total_vnd=total_plan, line_draws=line_draws,
-        line_summary=line_summary, prob_overrun=float((total > total_plan).mean()),
-        prob_rationing=float((need > envelope).mean()), recognised=recognised,
-        rule_summary=pd.DataFrame(summary_rows), rule_draws=pd.concat(draw_frames, ignore_index=True),
-        organisation_funding=pd.concat(org_rows, ignore_index=True))
+        params=p,
+        envelope_vnd=envelope,
+        plan_total_vnd=total_plan,
+        line_draws=line_draws,
+        line_summary=line_summary,
+        prob_overrun=float((total > total_plan).mean()),
+        prob_rationing=float((need > envelope).mean()),
+        recognised=recognised,
+        rule_summary=pd.DataFrame(summary_rows),
+        rule_draws=pd.concat(draw_frames, ignore_index=True),
+        organisation_funding=pd.concat(org_rows, ignore_index=True),
+    )

@@ -158,9 +158,7 @@ class StockProjection:
         ]
         frame = pd.DataFrame(values, columns=["component", "value"])
         frame["cumulative"] = frame["value"].cumsum()
-        end = pd.DataFrame(
-            [{"component": "end", "value": self.end_stock, "cumulative": self.end_stock}]
-        )
+        end = pd.DataFrame([{"component": "end", "value": self.end_stock, "cumulative": self.end_stock}])
         out = pd.concat([frame, end], ignore_index=True)
         out["component"] = out["component"].astype("str")
         return out
@@ -259,8 +257,13 @@ def stock_sensitivity(
     rows = []
     for rate in new_pass_rates:
         projection = project_stock(
-            products, history, year, stock_target, {**pass_rates, "new": rate},
-            lapse_share, unplanned_lapses,
+            products,
+            history,
+            year,
+            stock_target,
+            {**pass_rates, "new": rate},
+            lapse_share,
+            unplanned_lapses,
         )
         rows.append(
             {
@@ -274,9 +277,7 @@ def stock_sensitivity(
     return pd.DataFrame(rows)
 
 
-def cohort_due_from_history(
-    history: pd.DataFrame, due_year: int, validity_months: int = VALIDITY_MONTHS
-) -> int | None:
+def cohort_due_from_history(history: pd.DataFrame, due_year: int, validity_months: int = VALIDITY_MONTHS) -> int | None:
     """Rough count of certificates falling due in ``due_year``: the net growth of the stock in the
     year they were issued (``due_year`` − validity). A lower bound (net of earlier lapses);
     ``None`` when the history does not cover that year."""
@@ -402,9 +403,7 @@ def expiry_by_year(
     return out
 
 
-def expiry_stock_effect(
-    by_year: pd.DataFrame, share_not_reevaluated: float, column: str = "due"
-) -> pd.DataFrame:
+def expiry_stock_effect(by_year: pd.DataFrame, share_not_reevaluated: float, column: str = "due") -> pd.DataFrame:
     """Certificates lost per year if ``share_not_reevaluated`` of those due are not re-evaluated.
 
     Adds ``lost`` (expected, float) and ``lost_cumulative`` to ``by_year``.

@@ -17,16 +17,36 @@ def key_figures(plan: Plan) -> pd.DataFrame:
     t = plan.targets
     streams = targets.stream_summary(plan.products, t.by_stream() | {"total": t.total}).set_index("stream")
     rows = [
-        (f"Sản phẩm {labels.STREAM[s].lower()}", "sản phẩm", int(streams.loc[s, "target"]),
-         int(streams.loc[s, "actual"]), "targets")
+        (
+            f"Sản phẩm {labels.STREAM[s].lower()}",
+            "sản phẩm",
+            int(streams.loc[s, "target"]),
+            int(streams.loc[s, "actual"]),
+            "targets",
+        )
         for s in STREAMS
     ]
-    rows.append(("Tổng số sản phẩm đánh giá, phân hạng", "sản phẩm", int(streams.loc["total", "target"]),
-                 int(streams.loc["total", "actual"]), "targets"))
-    rows.append(("Chủ thể đề nghị hỗ trợ nhãn hiệu, bao bì, tem nhãn", "chủ thể", t.organisations_branding,
-                 int(plan.organisations["requests_branding"].sum()), "organisations_branding"))
-    rows.append(("Tổng kinh phí", "đồng", t.budget_total_vnd, int(plan.budget_lines["amount_vnd"].sum()),
-                 "budget_total_vnd"))
+    rows.append(
+        (
+            "Tổng số sản phẩm đánh giá, phân hạng",
+            "sản phẩm",
+            int(streams.loc["total", "target"]),
+            int(streams.loc["total", "actual"]),
+            "targets",
+        )
+    )
+    rows.append(
+        (
+            "Chủ thể đề nghị hỗ trợ nhãn hiệu, bao bì, tem nhãn",
+            "chủ thể",
+            t.organisations_branding,
+            int(plan.organisations["requests_branding"].sum()),
+            "organisations_branding",
+        )
+    )
+    rows.append(
+        ("Tổng kinh phí", "đồng", t.budget_total_vnd, int(plan.budget_lines["amount_vnd"].sum()), "budget_total_vnd")
+    )
     frame = pd.DataFrame(rows, columns=["indicator", "unit", "target", "data", "source_key"])
     frame["difference"] = frame["data"] - frame["target"]
     return frame
@@ -44,7 +64,7 @@ def stream_comparison(plan: Plan) -> pd.DataFrame:
     """Long frame for the targets-vs-data chart: stream_label, kind, products."""
     figures = key_figures(plan).iloc[: len(STREAMS)]
     rows = []
-    for stream, (_, r) in zip(STREAMS, figures.iterrows()):
+    for stream, (_, r) in zip(STREAMS, figures.iterrows(), strict=False):
         rows.append((labels.STREAM[stream], labels.COLUMN["target"], int(r["target"])))
         rows.append((labels.STREAM[stream], labels.COLUMN["actual"], int(r["data"])))
     return pd.DataFrame(rows, columns=["stream_label", "kind", "products"])
@@ -73,8 +93,8 @@ def overview_text(plan: Plan) -> list[str]:
             f"mục tiêu cuối năm {plan.year} là ít nhất {vnformat.number(t.stock_target)} sản phẩm, "
             f"tức phải tăng ròng {vnformat.number(gap)} sản phẩm (chưa tính các sản phẩm mất chứng nhận trong năm; "
             "xem mục số sản phẩm OCOP cuối năm so với mục tiêu)."
-            if gap > 0 else
-            f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên, "
+            if gap > 0
+            else f"Đến {vnformat.date(date)} toàn tỉnh có {vnformat.number(n)} sản phẩm đạt từ 3 sao trở lên, "
             f"đã bằng hoặc vượt mục tiêu {vnformat.number(t.stock_target)} sản phẩm; cần duy trì bằng đánh giá lại."
         )
     mismatched = key_figures(plan).query("difference != 0")
@@ -98,9 +118,7 @@ SOURCE_KEYS: dict[str, str] = {
 
 def sources_table(plan: Plan) -> pd.DataFrame:
     """The plan's source notes as a two-column table (known keys get Vietnamese names)."""
-    return pd.DataFrame(
-        [(SOURCE_KEYS.get(k, k), v) for k, v in plan.sources.items()], columns=["key", "text"]
-    )
+    return pd.DataFrame([(SOURCE_KEYS.get(k, k), v) for k, v in plan.sources.items()], columns=["key", "text"])
 
 
 def year_over_year(plan: Plan, previous: Plan) -> pd.DataFrame:
@@ -109,11 +127,19 @@ def year_over_year(plan: Plan, previous: Plan) -> pd.DataFrame:
     Adds the certified stock at the start of each plan year and each year's stock target.
     """
     now, before = key_figures(plan), key_figures(previous)
-    frame = pd.DataFrame({"indicator": now["indicator"], "unit": now["unit"],
-                          "previous": before["target"].to_numpy(), "current": now["target"].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "indicator": now["indicator"],
+            "unit": now["unit"],
+            "previous": before["target"].to_numpy(),
+            "current": now["target"].to_numpy(),
+        }
+    )
     extra = []
-    for label, get in (("Số sản phẩm OCOP đầu năm", lambda p: (latest_stock(p) or (None, None))[1]),
-                       ("Mục tiêu số sản phẩm OCOP cuối năm", lambda p: p.targets.stock_target)):
+    for label, get in (
+        ("Số sản phẩm OCOP đầu năm", lambda p: (latest_stock(p) or (None, None))[1]),
+        ("Mục tiêu số sản phẩm OCOP cuối năm", lambda p: p.targets.stock_target),
+    ):
         extra.append({"indicator": label, "unit": "sản phẩm", "previous": get(previous), "current": get(plan)})
     frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     frame["previous"] = frame["previous"].astype("Int64")
@@ -129,6 +155,8 @@ def year_over_year_text(plan: Plan, previous: Plan) -> str:
     change = t.total - p.total
     trend = "tăng" if change > 0 else "giảm" if change < 0 else "bằng"
     amount = f" {vnformat.number(abs(change))} sản phẩm" if change else ""
-    return (f"So với kế hoạch năm {previous.year}{where} ({vnformat.number(p.total)} sản phẩm, "
-            f"{vnformat.money(p.budget_total_vnd)}), kế hoạch năm {plan.year} {trend}{amount} "
-            f"với {vnformat.number(t.total)} sản phẩm và {vnformat.money(t.budget_total_vnd)}.")
+    return (
+        f"So với kế hoạch năm {previous.year}{where} ({vnformat.number(p.total)} sản phẩm, "
+        f"{vnformat.money(p.budget_total_vnd)}), kế hoạch năm {plan.year} {trend}{amount} "
+        f"với {vnformat.number(t.total)} sản phẩm và {vnformat.money(t.budget_total_vnd)}."
+    )

@@ -33,8 +33,15 @@ def stream_summary(products: pd.DataFrame, targets: Mapping[str, int]) -> pd.Dat
     out["actual_share"] = _share(out["actual"], out["actual"].sum())
     total_target = int(targets.get("total", out["target"].sum()))
     total = pd.DataFrame(
-        [{"stream": "total", "target": total_target, "actual": int(out["actual"].sum()),
-          "target_share": 1.0, "actual_share": 1.0}]
+        [
+            {
+                "stream": "total",
+                "target": total_target,
+                "actual": int(out["actual"].sum()),
+                "target_share": 1.0,
+                "actual_share": 1.0,
+            }
+        ]
     )
     out = pd.concat([out, total], ignore_index=True)
     out["difference"] = out["actual"] - out["target"]
@@ -67,7 +74,7 @@ def by_unit(products: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     known = [str(u) for u in units["unit_id"]]
     extra = sorted(set(products["unit_id"].astype(str)) - set(known))
     table = _stream_cross(products.assign(unit_id=products["unit_id"].astype(str)), "unit_id", known + extra)
-    names = dict(zip(units["unit_id"].astype(str), units["unit_name"].astype(str)))
+    names = dict(zip(units["unit_id"].astype(str), units["unit_name"].astype(str), strict=False))
     table.insert(1, "unit_name", table["unit_id"].map(lambda u: names.get(u, u)).astype("str"))
     table["in_unit_list"] = table["unit_id"].isin(known)
     return table
@@ -111,12 +118,8 @@ def by_subgroup(products: pd.DataFrame, product_codes: pd.DataFrame) -> pd.DataF
     """
     codes = list(product_codes["code"].astype(str))
     extra = sorted(set(products["product_code"].astype(str)) - set(codes))
-    table = _stream_cross(
-        products.assign(code=products["product_code"].astype(str)), "code", codes + extra
-    )
-    ref = product_codes[["code", "sector", "sector_name", "group_name", "subgroup_name"]].astype(
-        {"code": "str"}
-    )
+    table = _stream_cross(products.assign(code=products["product_code"].astype(str)), "code", codes + extra)
+    ref = product_codes[["code", "sector", "sector_name", "group_name", "subgroup_name"]].astype({"code": "str"})
     table = ref.merge(table, on="code", how="right")
     table["sector"] = table["sector"].fillna(UNKNOWN)
     return table
@@ -127,9 +130,7 @@ def by_organisation_type(products: pd.DataFrame, organisations: pd.DataFrame) ->
 
     Columns: ``organisation_type, products, organisations, share`` (share of products).
     """
-    joined = products.merge(
-        organisations[["organisation_id", "organisation_type"]], on="organisation_id", how="left"
-    )
+    joined = products.merge(organisations[["organisation_id", "organisation_type"]], on="organisation_id", how="left")
     joined["organisation_type"] = joined["organisation_type"].fillna(UNKNOWN)
     types = list(ORGANISATION_TYPES)
     types += sorted(set(joined["organisation_type"].astype(str)) - set(types))
@@ -145,9 +146,7 @@ def by_organisation_type(products: pd.DataFrame, organisations: pd.DataFrame) ->
     return out.reset_index()
 
 
-def load_concentration(
-    unit_table: pd.DataFrame, top: int = 3, heavy_factor: float = 1.5
-) -> dict[str, object]:
+def load_concentration(unit_table: pd.DataFrame, top: int = 3, heavy_factor: float = 1.5) -> dict[str, object]:
     """Which units carry most of the load: the ``top`` units and their combined share, the units
     with nothing to evaluate, and the units above ``heavy_factor`` × the mean load.
 
@@ -169,7 +168,5 @@ def load_concentration(
 
 def thin_sectors(sector_table: pd.DataFrame, max_share: float = 0.05) -> pd.DataFrame:
     """Sectors with at most ``max_share`` of the products (zeros included), thinnest first."""
-    thin = sector_table.loc[
-        (sector_table["share"] <= max_share) & (sector_table["sector"] != UNKNOWN)
-    ]
+    thin = sector_table.loc[(sector_table["share"] <= max_share) & (sector_table["sector"] != UNKNOWN)]
     return thin.sort_values(["total", "sector"]).reset_index(drop=True)

@@ -26,9 +26,7 @@ def _valid_on(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     return (start.isna() | (start <= day)) & (end.isna() | (end >= day))
 
 
-def units_at(
-    units: pd.DataFrame, province_id: str, date: DateLike, level: str | None = None
-) -> pd.DataFrame:
+def units_at(units: pd.DataFrame, province_id: str, date: DateLike, level: str | None = None) -> pd.DataFrame:
     """Units of ``province_id`` valid on ``date`` (optionally of one ``level``), in table order."""
     rows = units.loc[units["province_id"] == province_id]
     rows = rows.loc[_valid_on(rows, _day(date))]
@@ -37,9 +35,7 @@ def units_at(
     return rows.reset_index(drop=True)
 
 
-def level_exists(
-    units: pd.DataFrame, province_id: str, level: str, date: DateLike
-) -> bool | None:
+def level_exists(units: pd.DataFrame, province_id: str, level: str, date: DateLike) -> bool | None:
     """Whether ``province_id`` has units of ``level`` on ``date``.
 
     ``None`` when the table never lists units of that level for the province (no information, e.g.
@@ -80,7 +76,7 @@ def unit_mapping(
     for when, step in changes.sort_values("effective_date").groupby("effective_date", sort=True):
         successors: dict[str, list[tuple[str, float | None]]] = {}
         for row in step.itertuples(index=False):
-            share = getattr(row, "share") if has_share else None
+            share = row.share if has_share else None
             share = None if share is None or pd.isna(share) else float(share)
             successors.setdefault(str(row.from_unit_id), []).append((str(row.to_unit_id), share))
         for old, current in state.items():
@@ -102,9 +98,7 @@ def unit_mapping(
         for old, current in state.items()
         for unit, share, last in current
     ]
-    mapping = pd.DataFrame(
-        records, columns=["from_unit_id", "to_unit_id", "share", "effective_date"]
-    )
+    mapping = pd.DataFrame(records, columns=["from_unit_id", "to_unit_id", "share", "effective_date"])
     mapping = mapping.groupby(["from_unit_id", "to_unit_id"], as_index=False, sort=False).agg(
         share=("share", lambda s: s.sum() if s.notna().all() else float("nan")),
         effective_date=("effective_date", "max"),
@@ -124,9 +118,7 @@ def unit_mapping(
     relation[split] = "split"
     relation[split & merged] = "split_and_merged"
     mapping["relation"] = relation
-    mapping["ambiguous"] = split & mapping.groupby("from_unit_id")["share"].transform(
-        lambda s: s.isna().any()
-    )
+    mapping["ambiguous"] = split & mapping.groupby("from_unit_id")["share"].transform(lambda s: s.isna().any())
     return mapping.reset_index(drop=True)
 
 
@@ -164,9 +156,7 @@ def rekey(
     splits without shares go to ``ambiguous`` instead of being guessed.
     """
     if value_columns is None:
-        value_columns = [
-            c for c in frame.columns if c != unit_column and pd.api.types.is_numeric_dtype(frame[c])
-        ]
+        value_columns = [c for c in frame.columns if c != unit_column and pd.api.types.is_numeric_dtype(frame[c])]
     keys = [c for c in frame.columns if c not in value_columns and c != unit_column]
     data = frame.copy()
     data[unit_column] = data[unit_column].astype("str")
@@ -200,9 +190,7 @@ def rekey(
     )
 
     allocatable = allocatable.drop(columns=[unit_column]).rename(columns={"to_unit_id": unit_column})
-    table = (
-        allocatable.groupby(group_cols, dropna=False, sort=False)[value_columns].sum().reset_index()
-    )
+    table = allocatable.groupby(group_cols, dropna=False, sort=False)[value_columns].sum().reset_index()
     for column in value_columns:
         if pd.api.types.is_integer_dtype(frame[column]) and (table[column] % 1 == 0).all():
             table[column] = table[column].astype(frame[column].dtype)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
@@ -155,8 +155,9 @@ class Column:
     column_required: bool = True
 
 
-def _c(name: str, parse: Callable[[str], object], dtype: str, optional: bool = False,
-       column_required: bool = True) -> Column:
+def _c(
+    name: str, parse: Callable[[str], object], dtype: str, optional: bool = False, column_required: bool = True
+) -> Column:
     return Column(name, parse, dtype, optional, column_required)
 
 
@@ -277,9 +278,19 @@ def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFram
     missing = [c.name for c in schema if c.column_required and c.name not in raw.columns]
     extra = [n for n in raw.columns if n not in expected_names]
     for name in missing:
-        problems.append(Problem(file, None, name, None, "thiếu cột bắt buộc; các cột cần có: " + ", ".join(expected_names)))
+        problems.append(
+            Problem(file, None, name, None, "thiếu cột bắt buộc; các cột cần có: " + ", ".join(expected_names))
+        )
     for name in extra:
-        problems.append(Problem(file, None, str(name), None, "cột không được dùng (sai tên?); các cột cần có: " + ", ".join(expected_names)))
+        problems.append(
+            Problem(
+                file,
+                None,
+                str(name),
+                None,
+                "cột không được dùng (sai tên?); các cột cần có: " + ", ".join(expected_names),
+            )
+        )
     out: dict[str, pd.Series] = {}
     lines = list(raw.attrs.get("lines") or range(2, len(raw) + 2))
     for col in schema:
@@ -361,7 +372,11 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
 
     if not isinstance(meta, dict):
         return {}, [Problem(file, None, None, None, "tệp phải là một bảng khóa: giá trị (YAML mapping)")]
-    need("province_id", lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0), "mã tỉnh viết thường, không dấu, nối bằng dấu '-'")
+    need(
+        "province_id",
+        lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0),
+        "mã tỉnh viết thường, không dấu, nối bằng dấu '-'",
+    )
     need("province_name", lambda v: str(v).strip(), "tên tỉnh")
     need("year", lambda v: count(v) if 2000 <= count(v) <= 2100 else int("x"), "năm kế hoạch (bốn chữ số)")
     need("units_as_of", _as_date, "ngày áp dụng danh mục đơn vị hành chính (YYYY-MM-DD)")
@@ -372,13 +387,25 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
     else:
         for key in ("new", "reevaluation", "upgrade", "total", "organisations_branding", "stock_target"):
             need(key, count, "một số nguyên không âm", targets, "targets.")
-        need("budget_total_vnd", lambda v: count(v) if isinstance(v, int) else parse_money(str(v)),
-             "tổng kinh phí, số nguyên đồng (vd. 20900000000)", targets, "targets.")
+        need(
+            "budget_total_vnd",
+            lambda v: count(v) if isinstance(v, int) else parse_money(str(v)),
+            "tổng kinh phí, số nguyên đồng (vd. 20900000000)",
+            targets,
+            "targets.",
+        )
         parts = [out.get(f"targets.{k}") for k in ("new", "reevaluation", "upgrade")]
         if all(isinstance(p, int) for p in parts) and isinstance(out.get("targets.total"), int):
             if sum(parts) != out["targets.total"]:
-                problems.append(Problem(file, None, "targets.total", str(out["targets.total"]),
-                                        f"tổng phải bằng new + reevaluation + upgrade = {sum(parts)}"))
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        "targets.total",
+                        str(out["targets.total"]),
+                        f"tổng phải bằng new + reevaluation + upgrade = {sum(parts)}",
+                    )
+                )
     rounds = meta.get("rounds")
     rows: list[dict] = []
     if not isinstance(rounds, list) or not rounds:
@@ -406,11 +433,22 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
     sources = meta.get("sources") or {}
     out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
     out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
-    known = {"province_id", "province_name", "year", "units_as_of", "plan_document", "targets", "rounds", "sources",
-             "previous_plan"}
+    known = {
+        "province_id",
+        "province_name",
+        "year",
+        "units_as_of",
+        "plan_document",
+        "targets",
+        "rounds",
+        "sources",
+        "previous_plan",
+    }
     for key in meta:
         if key not in known:
-            problems.append(Problem(file, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(sorted(known))))
+            problems.append(
+                Problem(file, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(sorted(known)))
+            )
     return out, problems
 
 
@@ -429,19 +467,33 @@ def check_norms_in_force(norms: pd.DataFrame, when: pd.Timestamp, file: str) -> 
     active = norms_in_force(norms, when)
     for line in P.NORM_LINES:
         if not (active["line"] == line).any():
-            problems.append(Problem(file, None, "line", line,
-                                    f"không có định mức '{line}' còn hiệu lực ngày {when.day}/{when.month}/{when.year}"))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "line",
+                    line,
+                    f"không có định mức '{line}' còn hiệu lực ngày {when.day}/{when.month}/{when.year}",
+                )
+            )
     key = active[["line", "case", "star"]].astype("str")
     dup = key.duplicated(keep=False)
     file_lines = list(norms.attrs.get("lines") or range(2, len(norms) + 2))
     lines_of: dict[tuple, list[int]] = {}
-    for idx, is_dup in zip(active.index, dup):
+    for idx, is_dup in zip(active.index, dup, strict=False):
         if is_dup:
             lines_of.setdefault(tuple(key.loc[idx]), []).append(file_lines[norms.index.get_loc(idx)])
     for k, rows in lines_of.items():
-        problems.append(Problem(file, rows[-1], "valid_from", None,
-                                f"định mức {k[0]} {'' if k[1] == 'nan' else k[1]} {'' if k[2] == '<NA>' else k[2] + ' sao'} "
-                                f"có hiệu lực hai lần cùng lúc (các dòng {', '.join(map(str, rows))})"))
+        problems.append(
+            Problem(
+                file,
+                rows[-1],
+                "valid_from",
+                None,
+                f"định mức {k[0]} {'' if k[1] == 'nan' else k[1]} {'' if k[2] == '<NA>' else k[2] + ' sao'} "
+                f"có hiệu lực hai lần cùng lúc (các dòng {', '.join(map(str, rows))})",
+            )
+        )
     return problems
 
 
@@ -450,7 +502,11 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
     problems: list[Problem] = []
     products, orgs, reqs = t["products"], t["organisations"], t["requests"]
     units = set(t["units"]["unit_id"].dropna())
-    unit_note = f"đơn vị hành chính của tỉnh '{meta.get('province_id')}' tại ngày {meta.get('units_as_of', pd.NaT):%Y-%m-%d}" if isinstance(meta.get("units_as_of"), pd.Timestamp) else "đơn vị hành chính hợp lệ"
+    unit_note = (
+        f"đơn vị hành chính của tỉnh '{meta.get('province_id')}' tại ngày {meta.get('units_as_of', pd.NaT):%Y-%m-%d}"
+        if isinstance(meta.get("units_as_of"), pd.Timestamp)
+        else "đơn vị hành chính hợp lệ"
+    )
     codes = set(t["product_codes"]["code"].dropna())
     org_ids = set(orgs["organisation_id"].dropna())
     rounds = {r.get("round") for r in meta.get("rounds", [])}
@@ -458,51 +514,133 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
 
     def each(frame: pd.DataFrame):
         lines = frame.attrs.get("lines") or range(2, len(frame) + 2)
-        for line, row in zip(lines, frame.itertuples(index=False)):
-            yield line, row
+        yield from zip(lines, frame.itertuples(index=False), strict=False)
 
     for line, r in each(products):
         if isinstance(r.organisation_id, str) and r.organisation_id not in org_ids:
-            problems.append(Problem(f["products"], line, "organisation_id", r.organisation_id, "chủ thể không có trong organisations"))
+            problems.append(
+                Problem(
+                    f["products"], line, "organisation_id", r.organisation_id, "chủ thể không có trong organisations"
+                )
+            )
         if isinstance(r.unit_id, str) and r.unit_id not in units:
             problems.append(Problem(f["products"], line, "unit_id", r.unit_id, f"cần một {unit_note}"))
         if isinstance(r.product_code, str) and r.product_code not in codes:
-            problems.append(Problem(f["products"], line, "product_code", r.product_code, "mã nhóm sản phẩm theo QĐ 148 (vd. I.3.b)"))
+            problems.append(
+                Problem(f["products"], line, "product_code", r.product_code, "mã nhóm sản phẩm theo QĐ 148 (vd. I.3.b)")
+            )
         if not pd.isna(r.planned_round) and int(r.planned_round) not in rounds:
-            problems.append(Problem(f["products"], line, "planned_round", str(r.planned_round),
-                                    "một đợt có trong plan.yaml: " + ", ".join(str(x) for x in sorted(x for x in rounds if x is not None))))
+            problems.append(
+                Problem(
+                    f["products"],
+                    line,
+                    "planned_round",
+                    str(r.planned_round),
+                    "một đợt có trong plan.yaml: "
+                    + ", ".join(str(x) for x in sorted(x for x in rounds if x is not None)),
+                )
+            )
         if not pd.isna(r.target_star) and not 3 <= int(r.target_star) <= 5:
-            problems.append(Problem(f["products"], line, "target_star", str(r.target_star), "hạng sao mục tiêu từ 3 đến 5"))
+            problems.append(
+                Problem(f["products"], line, "target_star", str(r.target_star), "hạng sao mục tiêu từ 3 đến 5")
+            )
         if r.stream == "new":
             if not pd.isna(r.current_star):
-                problems.append(Problem(f["products"], line, "current_star", str(r.current_star), "để trống với sản phẩm đánh giá lần đầu (new)"))
+                problems.append(
+                    Problem(
+                        f["products"],
+                        line,
+                        "current_star",
+                        str(r.current_star),
+                        "để trống với sản phẩm đánh giá lần đầu (new)",
+                    )
+                )
             if not pd.isna(r.certificate_date):
-                problems.append(Problem(f["products"], line, "certificate_date", f"{r.certificate_date:%Y-%m-%d}", "để trống với sản phẩm đánh giá lần đầu (new)"))
+                problems.append(
+                    Problem(
+                        f["products"],
+                        line,
+                        "certificate_date",
+                        f"{r.certificate_date:%Y-%m-%d}",
+                        "để trống với sản phẩm đánh giá lần đầu (new)",
+                    )
+                )
         elif isinstance(r.stream, str):
             if pd.isna(r.current_star):
-                problems.append(Problem(f["products"], line, "current_star", "", f"cần hạng sao hiện tại với hình thức '{r.stream}'"))
+                problems.append(
+                    Problem(
+                        f["products"], line, "current_star", "", f"cần hạng sao hiện tại với hình thức '{r.stream}'"
+                    )
+                )
             if pd.isna(r.certificate_date):
-                problems.append(Problem(f["products"], line, "certificate_date", "", f"cần ngày cấp giấy chứng nhận với hình thức '{r.stream}'"))
-            if r.stream == "upgrade" and not pd.isna(r.current_star) and not pd.isna(r.target_star) and r.target_star <= r.current_star:
-                problems.append(Problem(f["products"], line, "target_star", str(r.target_star), f"nâng hạng: hạng mục tiêu phải cao hơn hạng hiện tại ({r.current_star})"))
+                problems.append(
+                    Problem(
+                        f["products"],
+                        line,
+                        "certificate_date",
+                        "",
+                        f"cần ngày cấp giấy chứng nhận với hình thức '{r.stream}'",
+                    )
+                )
+            if (
+                r.stream == "upgrade"
+                and not pd.isna(r.current_star)
+                and not pd.isna(r.target_star)
+                and r.target_star <= r.current_star
+            ):
+                problems.append(
+                    Problem(
+                        f["products"],
+                        line,
+                        "target_star",
+                        str(r.target_star),
+                        f"nâng hạng: hạng mục tiêu phải cao hơn hạng hiện tại ({r.current_star})",
+                    )
+                )
     for line, r in each(orgs):
         if isinstance(r.unit_id, str) and r.unit_id not in units:
             problems.append(Problem(f["organisations"], line, "unit_id", r.unit_id, f"cần một {unit_note}"))
-    owner = dict(zip(products["product_id"], products["organisation_id"]))
+    owner = dict(zip(products["product_id"], products["organisation_id"], strict=False))
     branding = set(orgs.loc[orgs["requests_branding"], "organisation_id"]) if "requests_branding" in orgs else set()
     for line, r in each(reqs):
         if isinstance(r.organisation_id, str):
             if r.organisation_id not in org_ids:
-                problems.append(Problem(f["requests"], line, "organisation_id", r.organisation_id, "chủ thể không có trong organisations"))
+                problems.append(
+                    Problem(
+                        f["requests"],
+                        line,
+                        "organisation_id",
+                        r.organisation_id,
+                        "chủ thể không có trong organisations",
+                    )
+                )
             elif r.organisation_id not in branding:
-                problems.append(Problem(f["requests"], line, "organisation_id", r.organisation_id, "chủ thể này không được đánh dấu requests_branding = true"))
+                problems.append(
+                    Problem(
+                        f["requests"],
+                        line,
+                        "organisation_id",
+                        r.organisation_id,
+                        "chủ thể này không được đánh dấu requests_branding = true",
+                    )
+                )
         if r.item == "packaging":
             if not isinstance(r.product_id, str):
                 problems.append(Problem(f["requests"], line, "product_id", "", "cần mã sản phẩm được hỗ trợ bao bì"))
             elif r.product_id not in owner:
-                problems.append(Problem(f["requests"], line, "product_id", r.product_id, "sản phẩm không có trong products"))
+                problems.append(
+                    Problem(f["requests"], line, "product_id", r.product_id, "sản phẩm không có trong products")
+                )
             elif owner[r.product_id] != r.organisation_id:
-                problems.append(Problem(f["requests"], line, "product_id", r.product_id, f"sản phẩm thuộc chủ thể {owner[r.product_id]}, không phải {r.organisation_id}"))
+                problems.append(
+                    Problem(
+                        f["requests"],
+                        line,
+                        "product_id",
+                        r.product_id,
+                        f"sản phẩm thuộc chủ thể {owner[r.product_id]}, không phải {r.organisation_id}",
+                    )
+                )
     # Counts against the published targets.
     ycount = meta.get
     plan_file = f["plan"]
@@ -510,38 +648,87 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
         want = ycount(f"targets.{stream}")
         have = int((products["stream"] == stream).sum())
         if isinstance(want, int) and have != want:
-            problems.append(Problem(f["products"], None, "stream", stream,
-                                    f"có {have} sản phẩm '{stream}' nhưng {plan_file} ghi chỉ tiêu {want}"))
+            problems.append(
+                Problem(
+                    f["products"],
+                    None,
+                    "stream",
+                    stream,
+                    f"có {have} sản phẩm '{stream}' nhưng {plan_file} ghi chỉ tiêu {want}",
+                )
+            )
     want = ycount("targets.organisations_branding")
     have = len(branding)
     if isinstance(want, int) and have != want:
-        problems.append(Problem(f["organisations"], None, "requests_branding", None,
-                                f"có {have} chủ thể đề nghị hỗ trợ nhưng {plan_file} ghi {want}"))
+        problems.append(
+            Problem(
+                f["organisations"],
+                None,
+                "requests_branding",
+                None,
+                f"có {have} chủ thể đề nghị hỗ trợ nhưng {plan_file} ghi {want}",
+            )
+        )
     want = ycount("targets.budget_total_vnd")
     lines = t["budget_lines"]
     have = int(lines["amount_vnd"].sum())
     if isinstance(want, int) and have != want:
-        problems.append(Problem(f["budget_lines"], None, "amount_vnd", str(have),
-                                f"tổng các dòng kinh phí phải bằng tổng kinh phí trong {plan_file} ({want} đồng)"))
-    for line, dup in each(lines[lines["line"].duplicated()]):
+        problems.append(
+            Problem(
+                f["budget_lines"],
+                None,
+                "amount_vnd",
+                str(have),
+                f"tổng các dòng kinh phí phải bằng tổng kinh phí trong {plan_file} ({want} đồng)",
+            )
+        )
+    for _line, dup in each(lines[lines["line"].duplicated()]):
         problems.append(Problem(f["budget_lines"], None, "line", dup.line, "mỗi nội dung chi chỉ ghi một dòng"))
     missing_lines = [b for b in P.BUDGET_LINES if b not in set(lines["line"])]
     if missing_lines:
-        problems.append(Problem(f["budget_lines"], None, "line", None,
-                                "thiếu nội dung chi: " + ", ".join(missing_lines) + " (ghi 0 nếu không bố trí)"))
+        problems.append(
+            Problem(
+                f["budget_lines"],
+                None,
+                "line",
+                None,
+                "thiếu nội dung chi: " + ", ".join(missing_lines) + " (ghi 0 nếu không bố trí)",
+            )
+        )
     year = meta.get("year")
     if isinstance(year, int):
         start = pd.Timestamp(year, 1, 1)
         if not (t["history"]["date"] < start).any():
-            problems.append(Problem(f["history"], None, "date", None,
-                                    f"cần ít nhất một dòng trước ngày 1/1/{year}: số sản phẩm OCOP đầu năm kế hoạch"))
+            problems.append(
+                Problem(
+                    f["history"],
+                    None,
+                    "date",
+                    None,
+                    f"cần ít nhất một dòng trước ngày 1/1/{year}: số sản phẩm OCOP đầu năm kế hoạch",
+                )
+            )
         problems += check_norms_in_force(t["norms"], start, f["norms"])
     norms = t["norms"]
     for line, r in each(norms):
         if r.line == "reward" and (not isinstance(r.case, str) or pd.isna(r.star)):
-            problems.append(Problem(f["norms"], line, "case" if not isinstance(r.case, str) else "star", "",
-                                    "dòng thưởng (reward) cần case và star"))
+            problems.append(
+                Problem(
+                    f["norms"],
+                    line,
+                    "case" if not isinstance(r.case, str) else "star",
+                    "",
+                    "dòng thưởng (reward) cần case và star",
+                )
+            )
         if r.line == "packaging" and (pd.isna(r.star) or pd.isna(r.share)):
-            problems.append(Problem(f["norms"], line, "star" if pd.isna(r.star) else "share", "",
-                                    "định mức bao bì (packaging) cần star và share"))
+            problems.append(
+                Problem(
+                    f["norms"],
+                    line,
+                    "star" if pd.isna(r.star) else "share",
+                    "",
+                    "định mức bao bì (packaging) cần star và share",
+                )
+            )
     return problems

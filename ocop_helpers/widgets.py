@@ -18,9 +18,10 @@ import datetime as dt
 import html
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from . import io, paths, report
 from .params import ParamError, Params, coerce, specs
@@ -112,15 +113,23 @@ class Workbench:
         shown = to_widget_value(control, value)
         if control.display in ("percent", "int"):
             cls = w.FloatSlider if control.display == "percent" else w.IntSlider
-            widget = cls(value=shown, min=control.minimum, max=control.maximum, step=control.step,
-                         description=control.label, style=style, layout=layout, continuous_update=False,
-                         readout_format=".0f" if control.display == "percent" else "d")
+            widget = cls(
+                value=shown,
+                min=control.minimum,
+                max=control.maximum,
+                step=control.step,
+                description=control.label,
+                style=style,
+                layout=layout,
+                continuous_update=False,
+                readout_format=".0f" if control.display == "percent" else "d",
+            )
         elif control.display in ("billion", "million"):
-            widget = w.FloatText(value=shown, step=control.step, description=control.label, style=style,
-                                 layout=layout)
+            widget = w.FloatText(value=shown, step=control.step, description=control.label, style=style, layout=layout)
         elif control.display == "choice":
-            widget = w.Dropdown(options=list(control.options), value=value, description=control.label,
-                                style=style, layout=layout)
+            widget = w.Dropdown(
+                options=list(control.options), value=value, description=control.label, style=style, layout=layout
+            )
         elif control.display == "bool":
             widget = w.Checkbox(value=bool(value), description=control.label, style=style, layout=layout)
         else:  # pragma: no cover - registry typo
@@ -151,14 +160,21 @@ class Workbench:
         """Scenario name, 'overwrite' tick box, 'save scenario' and 'reset' buttons, a message line."""
         import ipywidgets as w
 
-        name = w.Text(value=self.values.get("scenario", "default") if self.values.get("scenario") != "default" else "",
-                      placeholder="tên kịch bản, vd. tang-ty-le-dat", description="Kịch bản",
-                      layout=w.Layout(width="24rem"))
+        name = w.Text(
+            value=self.values.get("scenario", "default") if self.values.get("scenario") != "default" else "",
+            placeholder="tên kịch bản, vd. tang-ty-le-dat",
+            description="Kịch bản",
+            layout=w.Layout(width="24rem"),
+        )
         name.add_class("ocop-scenario-name")
         overwrite = w.Checkbox(value=False, description="Ghi đè nếu đã có", indent=False)
         overwrite.add_class("ocop-overwrite")
-        save = w.Button(description="Lưu kịch bản", button_style="success", icon="save",
-                        layout=w.Layout(width="10rem", flex="0 0 auto"))
+        save = w.Button(
+            description="Lưu kịch bản",
+            button_style="success",
+            icon="save",
+            layout=w.Layout(width="10rem", flex="0 0 auto"),
+        )
         save.add_class("ocop-save")
         reset = w.Button(description="Khôi phục mặc định", icon="undo", layout=w.Layout(width="13rem", flex="0 0 auto"))
         reset.add_class("ocop-reset")

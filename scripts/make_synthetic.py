@@ -32,11 +32,23 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_FILES = ("products.csv", "organisations.csv", "requests.csv")
 
 PRODUCT_COLUMNS = [
-    "product_id", "product_name", "organisation_id", "unit_id", "product_code", "stream",
-    "current_star", "target_star", "certificate_date", "planned_round",
+    "product_id",
+    "product_name",
+    "organisation_id",
+    "unit_id",
+    "product_code",
+    "stream",
+    "current_star",
+    "target_star",
+    "certificate_date",
+    "planned_round",
 ]
 ORGANISATION_COLUMNS = [
-    "organisation_id", "organisation_name", "unit_id", "organisation_type", "requests_branding",
+    "organisation_id",
+    "organisation_name",
+    "unit_id",
+    "organisation_type",
+    "requests_branding",
 ]
 REQUEST_COLUMNS = ["request_id", "organisation_id", "item", "product_id", "cost_vnd"]
 STREAMS = ("new", "reevaluation", "upgrade")
@@ -44,8 +56,7 @@ STREAMS = ("new", "reevaluation", "upgrade")
 # District-level areas used to keep regional products in their region. A commune-level unit
 # inherits the areas of the district(s) it came from (data/reference/unit_changes.csv).
 LYCHEE = ("bg-h-luc-ngan", "bg-tx-chu", "bg-h-luc-ngan-cu", "bg-h-tan-yen", "bg-h-luc-nam")
-UPLAND = ("bg-h-son-dong", "bg-h-luc-ngan", "bg-tx-chu", "bg-h-luc-ngan-cu", "bg-h-luc-nam",
-          "bg-h-yen-the")
+UPLAND = ("bg-h-son-dong", "bg-h-luc-ngan", "bg-tx-chu", "bg-h-luc-ngan-cu", "bg-h-luc-nam", "bg-h-yen-the")
 HILL_CHICKEN = ("bg-h-yen-the", "bg-h-lang-giang", "bg-h-tan-yen", "bg-h-luc-nam")
 TEA = UPLAND + ("bg-h-tan-yen", "bg-h-hiep-hoa")
 
@@ -53,77 +64,210 @@ TEA = UPLAND + ("bg-h-tan-yen", "bg-h-hiep-hoa")
 # beverages, herbs and crafts, rare ornamentals and tourism (Bắc Giang 2022 cohort: 92 food,
 # 6 beverages, 1 tourism, ocop-domain.md §4 [S46]).
 CODE_WEIGHTS: dict[str, float] = {
-    "I.1.a": 14, "I.1.b": 5, "I.2.a": 7, "I.2.b": 6, "I.3.b": 14, "I.3.c": 10, "I.3.d": 14,
-    "I.4.a": 2, "I.4.b": 1, "I.5.a": 5, "I.5.b": 4,
-    "II.1.a": 4, "II.1.b": 2, "II.2.a": 0.3, "II.2.b": 0.7,
-    "III.1": 1.5, "III.2": 0.5, "III.3": 1.5,
-    "IV.1": 1.5, "IV.2": 0.5, "V.1": 0.3, "V.2": 0.3, "VI.1": 0.6,
+    "I.1.a": 14,
+    "I.1.b": 5,
+    "I.2.a": 7,
+    "I.2.b": 6,
+    "I.3.b": 14,
+    "I.3.c": 10,
+    "I.3.d": 14,
+    "I.4.a": 2,
+    "I.4.b": 1,
+    "I.5.a": 5,
+    "I.5.b": 4,
+    "II.1.a": 4,
+    "II.1.b": 2,
+    "II.2.a": 0.3,
+    "II.2.b": 0.7,
+    "III.1": 1.5,
+    "III.2": 0.5,
+    "III.3": 1.5,
+    "IV.1": 1.5,
+    "IV.2": 0.5,
+    "V.1": 0.3,
+    "V.2": 0.3,
+    "VI.1": 0.6,
 }
 
 # Product types per leaf: (code, type name, areas where it fits or None for anywhere).
 # A product name is "<type> <place>", e.g. "Mật ong rừng Tây Yên Tử".
 PRODUCT_TYPES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
-    ("I.1.a", "Vải thiều", LYCHEE), ("I.1.a", "Vải sớm", LYCHEE), ("I.1.a", "Na dai", UPLAND),
-    ("I.1.a", "Cam", None), ("I.1.a", "Bưởi", None), ("I.1.a", "Ổi", None), ("I.1.a", "Nhãn", None),
-    ("I.1.a", "Dưa lưới", None), ("I.1.a", "Rau an toàn", None), ("I.1.a", "Lạc đỏ", None),
-    ("I.1.b", "Gà đồi", HILL_CHICKEN), ("I.1.b", "Thịt lợn đen", UPLAND),
-    ("I.1.b", "Trứng gà sạch", None), ("I.1.b", "Cá trắm", None), ("I.1.b", "Vịt bầu", None),
-    ("I.2.a", "Gạo nếp cái hoa vàng", None), ("I.2.a", "Gạo thơm", None),
-    ("I.2.a", "Gạo nếp", None), ("I.2.a", "Gạo lứt", None),
-    ("I.2.b", "Mật ong rừng", UPLAND), ("I.2.b", "Mật ong hoa vải", LYCHEE),
-    ("I.2.b", "Mật ong", None), ("I.2.b", "Nấm sò khô", None),
-    ("I.3.b", "Mỳ gạo", None), ("I.3.b", "Bún khô", None), ("I.3.b", "Bánh đa", None),
-    ("I.3.b", "Bánh gai", None), ("I.3.b", "Bánh chưng", None), ("I.3.b", "Bánh dày", None),
-    ("I.3.b", "Bánh cuốn", None), ("I.3.b", "Bánh tẻ", None),
-    ("I.3.c", "Vải sấy khô", LYCHEE), ("I.3.c", "Long nhãn sấy", None),
-    ("I.3.c", "Măng khô", UPLAND), ("I.3.c", "Mứt gừng", None), ("I.3.c", "Bột sắn dây", None),
-    ("I.3.c", "Tinh bột nghệ", None), ("I.3.c", "Miến dong", None), ("I.3.c", "Chuối sấy dẻo", None),
-    ("I.3.d", "Chả gà", HILL_CHICKEN), ("I.3.d", "Giò lụa", None), ("I.3.d", "Nem chua", None),
-    ("I.3.d", "Chả lợn", None), ("I.3.d", "Lạp xưởng", None), ("I.3.d", "Ruốc lợn", None),
-    ("I.3.d", "Nem nướng", None), ("I.3.d", "Giò bò", None), ("I.3.d", "Chả cá", None),
-    ("I.4.a", "Tương nếp", None), ("I.4.a", "Giấm gạo", None), ("I.4.a", "Tương ớt", None),
-    ("I.4.b", "Muối vừng", None), ("I.4.b", "Bột ớt", None),
-    ("I.5.a", "Chè xanh", TEA), ("I.5.a", "Chè búp", TEA),
-    ("I.5.b", "Trà hoa cúc", None), ("I.5.b", "Trà lá vối", None),
-    ("I.5.b", "Trà túi lọc thảo mộc", None), ("I.5.b", "Trà xạ đen", None),
-    ("II.1.a", "Rượu nếp", None), ("II.1.a", "Rượu men lá", None), ("II.1.a", "Rượu gạo", None),
-    ("II.1.b", "Rượu vải thiều", LYCHEE), ("II.1.b", "Rượu ba kích", UPLAND),
+    ("I.1.a", "Vải thiều", LYCHEE),
+    ("I.1.a", "Vải sớm", LYCHEE),
+    ("I.1.a", "Na dai", UPLAND),
+    ("I.1.a", "Cam", None),
+    ("I.1.a", "Bưởi", None),
+    ("I.1.a", "Ổi", None),
+    ("I.1.a", "Nhãn", None),
+    ("I.1.a", "Dưa lưới", None),
+    ("I.1.a", "Rau an toàn", None),
+    ("I.1.a", "Lạc đỏ", None),
+    ("I.1.b", "Gà đồi", HILL_CHICKEN),
+    ("I.1.b", "Thịt lợn đen", UPLAND),
+    ("I.1.b", "Trứng gà sạch", None),
+    ("I.1.b", "Cá trắm", None),
+    ("I.1.b", "Vịt bầu", None),
+    ("I.2.a", "Gạo nếp cái hoa vàng", None),
+    ("I.2.a", "Gạo thơm", None),
+    ("I.2.a", "Gạo nếp", None),
+    ("I.2.a", "Gạo lứt", None),
+    ("I.2.b", "Mật ong rừng", UPLAND),
+    ("I.2.b", "Mật ong hoa vải", LYCHEE),
+    ("I.2.b", "Mật ong", None),
+    ("I.2.b", "Nấm sò khô", None),
+    ("I.3.b", "Mỳ gạo", None),
+    ("I.3.b", "Bún khô", None),
+    ("I.3.b", "Bánh đa", None),
+    ("I.3.b", "Bánh gai", None),
+    ("I.3.b", "Bánh chưng", None),
+    ("I.3.b", "Bánh dày", None),
+    ("I.3.b", "Bánh cuốn", None),
+    ("I.3.b", "Bánh tẻ", None),
+    ("I.3.c", "Vải sấy khô", LYCHEE),
+    ("I.3.c", "Long nhãn sấy", None),
+    ("I.3.c", "Măng khô", UPLAND),
+    ("I.3.c", "Mứt gừng", None),
+    ("I.3.c", "Bột sắn dây", None),
+    ("I.3.c", "Tinh bột nghệ", None),
+    ("I.3.c", "Miến dong", None),
+    ("I.3.c", "Chuối sấy dẻo", None),
+    ("I.3.d", "Chả gà", HILL_CHICKEN),
+    ("I.3.d", "Giò lụa", None),
+    ("I.3.d", "Nem chua", None),
+    ("I.3.d", "Chả lợn", None),
+    ("I.3.d", "Lạp xưởng", None),
+    ("I.3.d", "Ruốc lợn", None),
+    ("I.3.d", "Nem nướng", None),
+    ("I.3.d", "Giò bò", None),
+    ("I.3.d", "Chả cá", None),
+    ("I.4.a", "Tương nếp", None),
+    ("I.4.a", "Giấm gạo", None),
+    ("I.4.a", "Tương ớt", None),
+    ("I.4.b", "Muối vừng", None),
+    ("I.4.b", "Bột ớt", None),
+    ("I.5.a", "Chè xanh", TEA),
+    ("I.5.a", "Chè búp", TEA),
+    ("I.5.b", "Trà hoa cúc", None),
+    ("I.5.b", "Trà lá vối", None),
+    ("I.5.b", "Trà túi lọc thảo mộc", None),
+    ("I.5.b", "Trà xạ đen", None),
+    ("II.1.a", "Rượu nếp", None),
+    ("II.1.a", "Rượu men lá", None),
+    ("II.1.a", "Rượu gạo", None),
+    ("II.1.b", "Rượu vải thiều", LYCHEE),
+    ("II.1.b", "Rượu ba kích", UPLAND),
     ("II.1.b", "Rượu mơ", None),
     ("II.2.a", "Nước tinh khiết", None),
-    ("II.2.b", "Nước cốt gấc", None), ("II.2.b", "Nước vải ép", LYCHEE),
-    ("III.1", "Đông trùng hạ thảo", None), ("III.1", "Viên tinh nghệ mật ong", None),
-    ("III.2", "Xà phòng thảo dược", None), ("III.2", "Dầu gội thảo dược", None),
-    ("III.3", "Tinh dầu sả chanh", None), ("III.3", "Tinh dầu quế", UPLAND),
-    ("III.3", "Ba kích tím", UPLAND), ("III.3", "Nấm linh chi", None),
-    ("IV.1", "Mây tre đan", None), ("IV.1", "Chổi chít", UPLAND), ("IV.1", "Đồ gỗ mỹ nghệ", None),
-    ("IV.1", "Gốm", None), ("IV.1", "Hương thảo mộc", None),
-    ("IV.2", "Thổ cẩm", UPLAND), ("IV.2", "Khăn thêu tay", None),
-    ("V.1", "Hoa đào", None), ("V.1", "Hoa lan", None), ("V.2", "Cây cảnh", None),
-    ("VI.1", "Điểm du lịch cộng đồng", None), ("VI.1", "Điểm du lịch sinh thái", None),
+    ("II.2.b", "Nước cốt gấc", None),
+    ("II.2.b", "Nước vải ép", LYCHEE),
+    ("III.1", "Đông trùng hạ thảo", None),
+    ("III.1", "Viên tinh nghệ mật ong", None),
+    ("III.2", "Xà phòng thảo dược", None),
+    ("III.2", "Dầu gội thảo dược", None),
+    ("III.3", "Tinh dầu sả chanh", None),
+    ("III.3", "Tinh dầu quế", UPLAND),
+    ("III.3", "Ba kích tím", UPLAND),
+    ("III.3", "Nấm linh chi", None),
+    ("IV.1", "Mây tre đan", None),
+    ("IV.1", "Chổi chít", UPLAND),
+    ("IV.1", "Đồ gỗ mỹ nghệ", None),
+    ("IV.1", "Gốm", None),
+    ("IV.1", "Hương thảo mộc", None),
+    ("IV.2", "Thổ cẩm", UPLAND),
+    ("IV.2", "Khăn thêu tay", None),
+    ("V.1", "Hoa đào", None),
+    ("V.1", "Hoa lan", None),
+    ("V.2", "Cây cảnh", None),
+    ("VI.1", "Điểm du lịch cộng đồng", None),
+    ("VI.1", "Điểm du lịch sinh thái", None),
 )
 
 COOPERATIVE_KINDS = (
-    "Nông nghiệp", "Dịch vụ nông nghiệp", "Nông nghiệp sạch", "Nông nghiệp hữu cơ",
-    "Sản xuất và tiêu thụ nông sản", "Chế biến nông sản", "Nông lâm nghiệp", "Dịch vụ tổng hợp",
-    "Sản xuất kinh doanh", "Nông nghiệp công nghệ cao",
+    "Nông nghiệp",
+    "Dịch vụ nông nghiệp",
+    "Nông nghiệp sạch",
+    "Nông nghiệp hữu cơ",
+    "Sản xuất và tiêu thụ nông sản",
+    "Chế biến nông sản",
+    "Nông lâm nghiệp",
+    "Dịch vụ tổng hợp",
+    "Sản xuất kinh doanh",
+    "Nông nghiệp công nghệ cao",
 )
 BRANDS = (
-    "Hưng Thịnh", "Phúc Lợi", "Thành Đạt", "Minh Phát", "An Phát", "Đức Thắng", "Thuận Phát",
-    "Việt Hưng", "Trường Thịnh", "Hồng Phúc", "Tiến Đạt", "Quyết Tiến", "Thắng Lợi", "Đồng Tâm",
-    "Hợp Lực", "Bình An", "Gia Phát", "Thịnh Vượng", "Ngọc Minh", "Phú Cường", "Lộc Phát",
-    "Vượng Đạt", "Đại Phúc", "Nguyên Khang", "Hải Đăng", "Kim Ngân", "Tâm Đức", "Sơn Thủy",
+    "Hưng Thịnh",
+    "Phúc Lợi",
+    "Thành Đạt",
+    "Minh Phát",
+    "An Phát",
+    "Đức Thắng",
+    "Thuận Phát",
+    "Việt Hưng",
+    "Trường Thịnh",
+    "Hồng Phúc",
+    "Tiến Đạt",
+    "Quyết Tiến",
+    "Thắng Lợi",
+    "Đồng Tâm",
+    "Hợp Lực",
+    "Bình An",
+    "Gia Phát",
+    "Thịnh Vượng",
+    "Ngọc Minh",
+    "Phú Cường",
+    "Lộc Phát",
+    "Vượng Đạt",
+    "Đại Phúc",
+    "Nguyên Khang",
+    "Hải Đăng",
+    "Kim Ngân",
+    "Tâm Đức",
+    "Sơn Thủy",
 )
 ENTERPRISE_FIELDS = (
-    "Thực phẩm", "Nông sản", "Thương mại và Dịch vụ", "Nông nghiệp", "Chế biến nông sản",
-    "Đồ uống", "Dược liệu",
+    "Thực phẩm",
+    "Nông sản",
+    "Thương mại và Dịch vụ",
+    "Nông nghiệp",
+    "Chế biến nông sản",
+    "Đồ uống",
+    "Dược liệu",
 )
-SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Ngô", "Dương", "Thân",
-            "Giáp", "Đào", "Lương", "Bùi", "Đặng")
+SURNAMES = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đỗ",
+    "Ngô",
+    "Dương",
+    "Thân",
+    "Giáp",
+    "Đào",
+    "Lương",
+    "Bùi",
+    "Đặng",
+)
 MALE_MIDDLE = ("Văn", "Đức", "Hữu", "Minh", "Quang")
-MALE_GIVEN = ("Hùng", "Dũng", "Cường", "Thắng", "Đạt", "Tuấn", "Lợi", "Quyết", "Trường", "Sơn",
-              "Hải", "Nam", "Phượng", "Thường")
-FEMALE_GIVEN = ("Lan", "Hương", "Thủy", "Hằng", "Phượng", "Tuyết", "Nga", "Hà", "Huyền", "Thoa",
-                "Ngọc", "Dung")
+MALE_GIVEN = (
+    "Hùng",
+    "Dũng",
+    "Cường",
+    "Thắng",
+    "Đạt",
+    "Tuấn",
+    "Lợi",
+    "Quyết",
+    "Trường",
+    "Sơn",
+    "Hải",
+    "Nam",
+    "Phượng",
+    "Thường",
+)
+FEMALE_GIVEN = ("Lan", "Hương", "Thủy", "Hằng", "Phượng", "Tuyết", "Nga", "Hà", "Huyền", "Thoa", "Ngọc", "Dung")
 GROUP_ACTIVITIES = ("sản xuất", "liên kết sản xuất", "làng nghề")
 
 
@@ -174,41 +318,31 @@ BAC_GIANG_ANCHORS: tuple[Anchor, ...] = (
     Anchor("Bánh cốm Đa Mai", BG, "I.3.b", "upgrade", 3, 4),
     Anchor("Mỳ gạo Lục Ngạn", "bg-tx-chu", "I.3.b", "reevaluation", 4, 4, "HTX Hằng Hiếu"),
     Anchor("Mỳ Chũ Xuân Trường", "bg-tx-chu", "I.3.b", "reevaluation", 4, 4),
-    Anchor("Vải thiều nước đường Vifoco", "bg-h-luc-ngan", "I.3.c", "upgrade", 4, 5,
-           "Công ty Vifoco", "enterprise"),
-    Anchor("Long nhãn nước đường Vifoco", "bg-h-luc-ngan", "I.3.c", "upgrade", 4, 5,
-           "Công ty Vifoco", "enterprise"),
-    Anchor("Chả gà đồi Yên Thế", "bg-h-yen-the", "I.3.d", "reevaluation", 4, 4,
-           "HTX Nông nghiệp Xanh"),
-    Anchor("Giò gà đồi Yên Thế", "bg-h-yen-the", "I.3.d", "reevaluation", 4, 4,
-           "HTX Nông nghiệp Xanh"),
-    Anchor("Điểm du lịch sinh thái Bản Ven", "bg-h-yen-the", "VI.1", "reevaluation", 3, 3,
-           "HTX Thân Trường"),
+    Anchor("Vải thiều nước đường Vifoco", "bg-h-luc-ngan", "I.3.c", "upgrade", 4, 5, "Công ty Vifoco", "enterprise"),
+    Anchor("Long nhãn nước đường Vifoco", "bg-h-luc-ngan", "I.3.c", "upgrade", 4, 5, "Công ty Vifoco", "enterprise"),
+    Anchor("Chả gà đồi Yên Thế", "bg-h-yen-the", "I.3.d", "reevaluation", 4, 4, "HTX Nông nghiệp Xanh"),
+    Anchor("Giò gà đồi Yên Thế", "bg-h-yen-the", "I.3.d", "reevaluation", 4, 4, "HTX Nông nghiệp Xanh"),
+    Anchor("Điểm du lịch sinh thái Bản Ven", "bg-h-yen-the", "VI.1", "reevaluation", 3, 3, "HTX Thân Trường"),
     Anchor("Vải sớm Phúc Hòa", "bg-h-tan-yen", "I.1.a", "reevaluation", 4, 4),
     Anchor("Vú sữa Hợp Đức", "bg-h-tan-yen", "I.1.a", "reevaluation", 4, 4),
     Anchor("Nem nướng Liên Chung", "bg-h-tan-yen", "I.3.d", "reevaluation", 4, 4),
     Anchor("Măng lục trúc Ngọc Châu", "bg-h-tan-yen", "I.1.a", "reevaluation", 4, 4),
     Anchor("Sâm nam núi Dành", "bg-h-tan-yen", "III.3", "reevaluation", 4, 4),
     Anchor("Ổi Tân Yên", "bg-h-tan-yen", "I.1.a", "reevaluation", 4, 4),
-    Anchor("Giò heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4,
-           group="binh-minh"),
-    Anchor("Chả heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4,
-           group="binh-minh"),
-    Anchor("Xúc xích heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4,
-           group="binh-minh"),
+    Anchor("Giò heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4, group="binh-minh"),
+    Anchor("Chả heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4, group="binh-minh"),
+    Anchor("Xúc xích heo thảo dược Bình Minh", "bg-h-hiep-hoa", "I.3.d", "reevaluation", 4, 4, group="binh-minh"),
     Anchor("Đông trùng hạ thảo Trường Thọ", "bg-h-luc-nam", "III.1", "reevaluation", 4, 4),
     Anchor("Na dai Nghĩa Phương", "bg-h-luc-nam", "I.1.a", "upgrade", 3, 4),
     Anchor("Đông trùng hạ thảo Adenco", "bg-h-lang-giang", "III.1", "upgrade", 3, 4),
     Anchor("Rượu men lá Thủy Thượng", "bg-h-lang-giang", "II.1.a", "upgrade", 3, 4),
     Anchor("Bưởi Quang Thịnh", "bg-h-lang-giang", "I.1.a", "upgrade", 3, 4),
     Anchor("Giò lụa Thao Thanh", "bg-h-lang-giang", "I.3.d", "reevaluation", 3, 3),
-    Anchor("Mật ong rừng Sơn Động", "bg-h-son-dong", "I.2.b", "upgrade", 3, 4,
-           "HTX Ong mật hữu cơ"),
+    Anchor("Mật ong rừng Sơn Động", "bg-h-son-dong", "I.2.b", "upgrade", 3, 4, "HTX Ong mật hữu cơ"),
     Anchor("Hương nến Bồng Am", "bg-h-son-dong", "IV.1", "reevaluation", 3, 3),
 )
 
-HTX_HEAVY = (("cooperative", 0.80), ("enterprise", 0.08), ("household", 0.09),
-             ("cooperative_group", 0.03))
+HTX_HEAVY = (("cooperative", 0.80), ("enterprise", 0.08), ("household", 0.09), ("cooperative_group", 0.03))
 
 SPECS: dict[str, SyntheticSpec] = {
     "data/bac-giang/2025": SyntheticSpec(
@@ -219,9 +353,15 @@ SPECS: dict[str, SyntheticSpec] = {
         organisation_type_shares=HTX_HEAVY,
         # Nov 2023: Lục Ngạn (with Chũ) had the most products, Sơn Động the fewest [S47]
         unit_weights=(
-            ("bg-tp-bac-giang", 30), ("bg-tx-viet-yen", 26), ("bg-tx-chu", 20),
-            ("bg-h-luc-ngan", 22), ("bg-h-hiep-hoa", 32), ("bg-h-lang-giang", 30),
-            ("bg-h-luc-nam", 34), ("bg-h-son-dong", 12), ("bg-h-tan-yen", 38),
+            ("bg-tp-bac-giang", 30),
+            ("bg-tx-viet-yen", 26),
+            ("bg-tx-chu", 20),
+            ("bg-h-luc-ngan", 22),
+            ("bg-h-hiep-hoa", 32),
+            ("bg-h-lang-giang", 30),
+            ("bg-h-luc-nam", 34),
+            ("bg-h-son-dong", 12),
+            ("bg-h-tan-yen", 38),
             ("bg-h-yen-the", 30),
         ),
         reevaluation_four_star_share=0.03,  # the 4★ re-evaluations are mostly the anchors
@@ -233,8 +373,12 @@ SPECS: dict[str, SyntheticSpec] = {
         id_prefix="BN26",
         seed=20260115,
         organisations_total=300,
-        organisation_type_shares=(("cooperative", 0.66), ("enterprise", 0.15),
-                                  ("household", 0.15), ("cooperative_group", 0.04)),
+        organisation_type_shares=(
+            ("cooperative", 0.66),
+            ("enterprise", 0.15),
+            ("household", 0.15),
+            ("cooperative_group", 0.04),
+        ),
         new_four_star_share=0.12,
         reevaluation_four_star_share=0.2,
         upgrades_to_five=2,
@@ -303,7 +447,7 @@ def unit_places(unit_id: str, unit_name: str, units: pd.DataFrame, changes: pd.D
     """Place names to compose product names: the unit itself plus the communes it turned into."""
     names = [unit_name]
     successors = changes.loc[changes["from_unit_id"] == unit_id, "to_unit_id"]
-    lookup = dict(zip(units["unit_id"], units["unit_name"]))
+    lookup = dict(zip(units["unit_id"], units["unit_name"], strict=False))
     names += [lookup[s] for s in successors if s in lookup and lookup[s] not in names]
     return names
 
@@ -376,9 +520,7 @@ def eligible_types(areas: set[str]) -> dict[str, list[str]]:
     return table
 
 
-def synthetic_product_name(
-    namer: Namer, types: dict[str, list[str]], places: list[str]
-) -> tuple[str, str]:
+def synthetic_product_name(namer: Namer, types: dict[str, list[str]], places: list[str]) -> tuple[str, str]:
     """A unique ``(name, code)`` for a product of a unit: "<type> <place>"."""
     codes = [c for c in CODE_WEIGHTS if c in types]
     weights = np.array([CODE_WEIGHTS[c] for c in codes])
@@ -393,9 +535,7 @@ def synthetic_product_name(
     return name, last_code[-1]
 
 
-def organisation_name(
-    namer: Namer, kind: str, places: list[str], product_type: str, place_always: bool = False
-) -> str:
+def organisation_name(namer: Namer, kind: str, places: list[str], product_type: str, place_always: bool = False) -> str:
     """A unique organisation name matching its type (HTX, company, household, group)."""
     product_words = f"{product_type[0].lower()}{product_type[1:]}"
 
@@ -457,7 +597,7 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
     unit_weights = np.array([weight_of.get(u, 1.0) for u in unit_ids], dtype=float)
     places = {
         unit_id: unit_places(unit_id, unit_name, all_units, changes)
-        for unit_id, unit_name in zip(units["unit_id"], units["unit_name"])
+        for unit_id, unit_name in zip(units["unit_id"], units["unit_name"], strict=False)
     }
     types = {u: eligible_types(unit_ancestors(u, changes)) for u in unit_ids}
 
@@ -470,12 +610,17 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
         if anchor.unit_id not in unit_ids:
             raise ValueError(f"anchor unit {anchor.unit_id} not in force on {as_of}")
         namer.used.add(nfc(anchor.product_name))
-        products.append({
-            "product_name": nfc(anchor.product_name), "unit_id": anchor.unit_id,
-            "product_code": anchor.product_code, "stream": anchor.stream,
-            "current_star": anchor.current_star, "target_star": anchor.target_star,
-            "anchor": anchor,
-        })
+        products.append(
+            {
+                "product_name": nfc(anchor.product_name),
+                "unit_id": anchor.unit_id,
+                "product_code": anchor.product_code,
+                "stream": anchor.stream,
+                "current_star": anchor.current_star,
+                "target_star": anchor.target_star,
+                "anchor": anchor,
+            }
+        )
     anchored = {s: sum(a.stream == s for a in spec.anchors) for s in STREAMS}
     fives_left = spec.upgrades_to_five
     for stream in STREAMS:
@@ -492,10 +637,17 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
                 fives_left -= 1
             else:
                 current, target = 3, 4
-            products.append({
-                "product_name": name, "unit_id": unit, "product_code": code, "stream": stream,
-                "current_star": current, "target_star": target, "anchor": None,
-            })
+            products.append(
+                {
+                    "product_name": name,
+                    "unit_id": unit,
+                    "product_code": code,
+                    "stream": stream,
+                    "current_star": current,
+                    "target_star": target,
+                    "anchor": None,
+                }
+            )
 
     # 2. certificate dates and rounds
     for product in products:
@@ -510,8 +662,7 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
             product["planned_round"] = rounds[0] if expires <= first_round_end else rounds[-1]
         else:
             if product["stream"] == "upgrade":
-                product["certificate_date"] = random_date(
-                    rng, dt.date(year - 3, 7, 1), dt.date(year - 1, 10, 31))
+                product["certificate_date"] = random_date(rng, dt.date(year - 3, 7, 1), dt.date(year - 1, 10, 31))
             else:
                 product["certificate_date"] = None
             product["planned_round"] = rounds[0] if rng.random() < spec.round1_share else rounds[-1]
@@ -527,7 +678,7 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
     type_names = [t for t, _ in spec.organisation_type_shares]
     type_p = np.array([s for _, s in spec.organisation_type_shares], dtype=float)
     organisations: list[dict] = []
-    for unit, n_orgs in zip(unit_ids, org_counts):
+    for unit, n_orgs in zip(unit_ids, org_counts, strict=False):
         unit_products = [p for p in products if p["unit_id"] == unit]
         if not unit_products:
             continue
@@ -541,14 +692,12 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
                     name = nfc(anchor.organisation_name) if anchor.organisation_name else None
                     if name:
                         namer.used.add(name)
-                    orgs_here[key] = {"name": name, "type": anchor.organisation_type,
-                                      "unit_id": unit, "products": []}
+                    orgs_here[key] = {"name": name, "type": anchor.organisation_type, "unit_id": unit, "products": []}
                 orgs_here[key]["products"].append(product)
             else:
                 free.append(product)
         n_synthetic = max(min(n_orgs - len(orgs_here), len(free)), 1 if free else 0)
-        synthetic = [{"name": None, "type": None, "unit_id": unit, "products": []}
-                     for _ in range(n_synthetic)]
+        synthetic = [{"name": None, "type": None, "unit_id": unit, "products": []} for _ in range(n_synthetic)]
         shuffled = [free[i] for i in rng.permutation(len(free))]
         for index, product in enumerate(shuffled):
             owner = synthetic[index] if index < n_synthetic else synthetic[int(rng.integers(n_synthetic))]
@@ -559,9 +708,12 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
             if org["name"] is None:
                 main = org["products"][0]
                 org["name"] = organisation_name(
-                    namer, org["type"], places[unit],
+                    namer,
+                    org["type"],
+                    places[unit],
                     product_type_of(main["product_name"], places[unit]),
-                    spec.place_in_organisation_names)
+                    spec.place_in_organisation_names,
+                )
             organisations.append(org)
 
     # 4. identifiers in file order
@@ -579,33 +731,52 @@ def generate(spec: SyntheticSpec, root: Path = ROOT) -> dict[str, pd.DataFrame]:
         raise ValueError("more branding organisations than organisations")
     has_new = np.array([any(p["stream"] == "new" for p in o["products"]) for o in organisations])
     pick_p = np.where(has_new, 1.5, 1.0)
-    chosen = set(rng.choice(len(organisations), size=n_branding, replace=False,
-                            p=pick_p / pick_p.sum()).tolist())
+    chosen = set(rng.choice(len(organisations), size=n_branding, replace=False, p=pick_p / pick_p.sum()).tolist())
     requests: list[dict] = []
     for index, org in enumerate(organisations):
         org["requests_branding"] = index in chosen
         if not org["requests_branding"]:
             continue
         if rng.random() < spec.trademark_share:
-            requests.append({"organisation_id": org["organisation_id"], "item": "trademark",
-                             "product_id": "", "cost_vnd": cost(rng, 20, 45)})
+            requests.append(
+                {
+                    "organisation_id": org["organisation_id"],
+                    "item": "trademark",
+                    "product_id": "",
+                    "cost_vnd": cost(rng, 20, 45),
+                }
+            )
         wanted = 1 + int(rng.choice(3, p=spec.packaging_item_probabilities))
         own = org["products"]
         for position in sorted(rng.choice(len(own), size=min(wanted, len(own)), replace=False)):
             product = own[int(position)]
             low, high = {3: (40, 120), 4: (80, 200), 5: (150, 260)}[product["target_star"]]
-            requests.append({"organisation_id": org["organisation_id"], "item": "packaging",
-                             "product_id": product["product_id"], "cost_vnd": cost(rng, low, high)})
+            requests.append(
+                {
+                    "organisation_id": org["organisation_id"],
+                    "item": "packaging",
+                    "product_id": product["product_id"],
+                    "cost_vnd": cost(rng, low, high),
+                }
+            )
     for number, request in enumerate(requests, start=1):
         request["request_id"] = f"{spec.id_prefix}-R{number:04d}"
 
     return {
         "products.csv": products_frame(products),
         "organisations.csv": pd.DataFrame(
-            [{"organisation_id": o["organisation_id"], "organisation_name": o["name"],
-              "unit_id": o["unit_id"], "organisation_type": o["type"],
-              "requests_branding": "true" if o["requests_branding"] else "false"}
-             for o in organisations], columns=ORGANISATION_COLUMNS),
+            [
+                {
+                    "organisation_id": o["organisation_id"],
+                    "organisation_name": o["name"],
+                    "unit_id": o["unit_id"],
+                    "organisation_type": o["type"],
+                    "requests_branding": "true" if o["requests_branding"] else "false",
+                }
+                for o in organisations
+            ],
+            columns=ORGANISATION_COLUMNS,
+        ),
         "requests.csv": pd.DataFrame(requests, columns=REQUEST_COLUMNS),
     }
 
@@ -620,15 +791,20 @@ def products_frame(products: list[dict]) -> pd.DataFrame:
     """products.csv rows with empty strings for the optional columns of new products."""
     rows = []
     for p in products:
-        rows.append({
-            "product_id": p["product_id"], "product_name": p["product_name"],
-            "organisation_id": p["organisation_id"], "unit_id": p["unit_id"],
-            "product_code": p["product_code"], "stream": p["stream"],
-            "current_star": "" if p["current_star"] is None else str(p["current_star"]),
-            "target_star": str(p["target_star"]),
-            "certificate_date": "" if p["certificate_date"] is None else p["certificate_date"].isoformat(),
-            "planned_round": str(p["planned_round"]),
-        })
+        rows.append(
+            {
+                "product_id": p["product_id"],
+                "product_name": p["product_name"],
+                "organisation_id": p["organisation_id"],
+                "unit_id": p["unit_id"],
+                "product_code": p["product_code"],
+                "stream": p["stream"],
+                "current_star": "" if p["current_star"] is None else str(p["current_star"]),
+                "target_star": str(p["target_star"]),
+                "certificate_date": "" if p["certificate_date"] is None else p["certificate_date"].isoformat(),
+                "planned_round": str(p["planned_round"]),
+            }
+        )
     return pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
 
 

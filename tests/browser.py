@@ -26,9 +26,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -53,7 +53,7 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 requires_chromium = pytest.mark.skipif(
     not os.access(CHROMIUM, os.X_OK),
     reason=f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium); "
-           "the browser tests never download a browser",
+    "the browser tests never download a browser",
 )
 
 
@@ -68,7 +68,7 @@ def artifact(name: str) -> Path:
 
 
 @contextlib.contextmanager
-def chromium_context(**context_options) -> Iterator["BrowserContext"]:  # noqa: F821
+def chromium_context(**context_options) -> Iterator[BrowserContext]:  # noqa: F821
     """A headless Debian-chromium browser context with its own temporary --user-data-dir.
 
     ``context_options`` go to ``launch_persistent_context`` (viewport, locale, ...).
@@ -81,7 +81,11 @@ def chromium_context(**context_options) -> Iterator["BrowserContext"]:  # noqa: 
     try:
         with sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
-                str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **options,
+                str(profile),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                **options,
             )
             try:
                 yield context
@@ -122,23 +126,6 @@ def block_network(context, allowed_prefixes: tuple[str, ...]) -> RequestLog:
 # --------------------------------------------------------------------------------------------
 # One default-plan build per test session
 
-_BUILD_CACHE: dict[str, object] = {}
-
-
-@pytest.fixture(scope="session")
-def default_build(tmp_path_factory):
-    """ocop_helpers.build.build() of the default plan into a temporary folder, once per session.
-
-    (Cached at module level so that importing the fixture into several test modules still builds
-    once.) Returns the BuildResult.
-    """
-    if "default" not in _BUILD_CACHE:
-        from ocop_helpers.build import build
-
-        out = tmp_path_factory.mktemp("plan-build")
-        _BUILD_CACHE["default"] = build(out_root=out, progress=lambda line: None)
-    return _BUILD_CACHE["default"]
-
 
 # --------------------------------------------------------------------------------------------
 # JupyterLab server owned by the test
@@ -170,9 +157,10 @@ class LabServer:
 
     def api(self, method: str, path: str, timeout: float = 10) -> object:
         """Call the server's REST API with the token; returns the decoded JSON (or None)."""
-        req = urllib.request.Request(f"{self.url}{path}", method=method,
-                                     headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - loopback only
+        req = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
         return json.loads(body) if body else None
 
@@ -191,9 +179,15 @@ class LabServer:
 
 def lab_command(port: int | None = None, token: str | None = None, root: Path | None = None) -> list[str]:
     """The JupyterLab command line (the Makefile's `lab` target uses the same settings flag)."""
-    cmd = [str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)), "-m", "jupyterlab",
-           "--allow-root", "--ServerApp.open_browser=False", "--LabApp.expose_app_in_browser=True",
-           f"--LabApp.app_settings_dir={LAB_SETTINGS_DIR}"]
+    cmd = [
+        str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)),
+        "-m",
+        "jupyterlab",
+        "--allow-root",
+        "--ServerApp.open_browser=False",
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.app_settings_dir={LAB_SETTINGS_DIR}",
+    ]
     if port is not None:
         cmd += ["--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     if token is not None:
@@ -209,29 +203,44 @@ def jupyter_lab(workdir: Path, startup_timeout: float = 90) -> Iterator[LabServe
     workdir = Path(workdir)
     root = workdir / "notebooks"
     shutil.copytree(paths.NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    dirs = {name: workdir / name for name in ("runtime", "config", "data", "user-settings",
-                                                "workspaces", "scenarios")}
+    dirs = {name: workdir / name for name in ("runtime", "config", "data", "user-settings", "workspaces", "scenarios")}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env.update({
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["user-settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "OCOP_SCENARIO_DIR": str(dirs["scenarios"]),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+            "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+            "JUPYTER_DATA_DIR": str(dirs["data"]),
+            "JUPYTERLAB_SETTINGS_DIR": str(dirs["user-settings"]),
+            "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+            "OCOP_SCENARIO_DIR": str(dirs["scenarios"]),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.pop("JUPYTER_PATH", None)
     port, token = free_port(), secrets.token_hex(24)
     log_path = workdir / "jupyterlab.log"
     log = log_path.open("wb")
-    proc = subprocess.Popen(lab_command(port, token, root), cwd=root, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    server = LabServer(url=f"http://127.0.0.1:{port}", token=token, pid=proc.pid, root=root,
-                       scenario_dir=dirs["scenarios"], log_path=log_path, env=env)
+    proc = subprocess.Popen(
+        lab_command(port, token, root),
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    server = LabServer(
+        url=f"http://127.0.0.1:{port}",
+        token=token,
+        pid=proc.pid,
+        root=root,
+        scenario_dir=dirs["scenarios"],
+        log_path=log_path,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + startup_timeout
         while True:
@@ -242,7 +251,9 @@ def jupyter_lab(workdir: Path, startup_timeout: float = 90) -> Iterator[LabServe
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab not ready after {startup_timeout} s:\n{server.log_tail()}")
+                    raise RuntimeError(
+                        f"JupyterLab not ready after {startup_timeout} s:\n{server.log_tail()}"
+                    ) from None
                 time.sleep(0.3)
         yield server
     finally:

@@ -30,3 +30,12 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
     rows[row - 1][rows[0].index(column)] = value
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory):
+    """ocop_helpers.build.build() of the default plan into a temporary folder, once per session."""
+    from ocop_helpers.build import build
+
+    out = tmp_path_factory.mktemp("plan-build")
+    return build(out_root=out, progress=lambda line: None)

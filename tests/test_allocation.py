@@ -25,13 +25,16 @@ def random_claims(seed: int, draws: int = 30, n: int = 25) -> tuple[np.ndarray, 
 # ------------------------------------------------------------------------ known answers
 
 
-@pytest.mark.parametrize(("envelope", "expected"), [
-    (100, [100 / 3, 100 / 3, 100 / 3]),
-    (200, [50, 75, 75]),
-    (300, [50, 100, 150]),
-    (400, [50, 125, 225]),
-    (600, [100, 200, 300]),
-])
+@pytest.mark.parametrize(
+    ("envelope", "expected"),
+    [
+        (100, [100 / 3, 100 / 3, 100 / 3]),
+        (200, [50, 75, 75]),
+        (300, [50, 100, 150]),
+        (400, [50, 125, 225]),
+        (600, [100, 200, 300]),
+    ],
+)
 def test_talmud_reproduces_the_classic_example(envelope: float, expected: list[float]) -> None:
     assert np.allclose(al.talmud([100, 200, 300], envelope), expected)
 
@@ -153,7 +156,9 @@ def test_greedy_matches_pabutools() -> None:
         e = int(0.6 * c.sum())
         projects = [Project(str(i), cost=int(v)) for i, v in enumerate(c)]
         inst = Instance(projects, budget_limit=e)
-        profile = CardinalProfile([CardinalBallot({p: int(u) for p, u in zip(projects, w)})], instance=inst)
+        profile = CardinalProfile(
+            [CardinalBallot({p: int(u) for p, u in zip(projects, w, strict=False)})], instance=inst
+        )
         chosen = sorted(int(p.name) for p in greedy_utilitarian_welfare(inst, profile, sat_class=Additive_Cardinal_Sat))
         assert np.flatnonzero(al.greedy(c, e, priority=w)).tolist() == chosen
 
@@ -223,14 +228,16 @@ def test_round_grants_is_exact_and_within_claims() -> None:
 
 
 def org_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "organisation_id": ["A", "B", "C", "D", "E"],
-        "unit_id": ["u1", "u1", "u1", "u2", "u2"],
-        "organisation_type": ["cooperative", "household", "enterprise", "cooperative", "cooperative_group"],
-        "target_star": pd.array([3, 4, 5, 3, 4], dtype="Int64"),
-        "stream": ["new", "new", "upgrade", "reevaluation", "new"],
-        "claim_vnd": np.array([50_000_001, 70_000_000, 120_000_000, 20_000_000, 33_333_333], dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "organisation_id": ["A", "B", "C", "D", "E"],
+            "unit_id": ["u1", "u1", "u1", "u2", "u2"],
+            "organisation_type": ["cooperative", "household", "enterprise", "cooperative", "cooperative_group"],
+            "target_star": pd.array([3, 4, 5, 3, 4], dtype="Int64"),
+            "stream": ["new", "new", "upgrade", "reevaluation", "new"],
+            "claim_vnd": np.array([50_000_001, 70_000_000, 120_000_000, 20_000_000, 33_333_333], dtype=np.int64),
+        }
+    )
 
 
 @pytest.mark.parametrize("rule", [*RULE_NAMES, "optimum"])
@@ -271,10 +278,12 @@ def test_priority_scores_follow_the_weights() -> None:
 
 
 def test_distribute_to_items_is_exact_per_organisation() -> None:
-    items = pd.DataFrame({
-        "organisation_id": ["A", "A", "A", "B"],
-        "claim_vnd": np.array([10_000_001, 20_000_000, 30_000_000, 5], dtype=np.int64),
-    })
+    items = pd.DataFrame(
+        {
+            "organisation_id": ["A", "A", "A", "B"],
+            "claim_vnd": np.array([10_000_001, 20_000_000, 30_000_000, 5], dtype=np.int64),
+        }
+    )
     alloc = pd.DataFrame({"organisation_id": ["A", "B"], "granted_vnd": np.array([33_333_333, 4], dtype=np.int64)})
     out = al.distribute_to_items(items, alloc)
     assert out["granted_vnd"].dtype == np.int64
@@ -294,11 +303,16 @@ def test_gini_known_values() -> None:
 
 
 def test_metrics_of_a_hand_made_allocation() -> None:
-    frame = pd.DataFrame({
-        "organisation_id": ["A", "B", "C"], "unit_id": ["u1", "u1", "u2"],
-        "organisation_type": ["cooperative", "household", "cooperative"],
-        "claim_vnd": [100, 200, 100], "granted_vnd": [100, 50, 0], "priority_score": [1.0, 1.0, 2.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "organisation_id": ["A", "B", "C"],
+            "unit_id": ["u1", "u1", "u2"],
+            "organisation_type": ["cooperative", "household", "cooperative"],
+            "claim_vnd": [100, 200, 100],
+            "granted_vnd": [100, 50, 0],
+            "priority_score": [1.0, 1.0, 2.0],
+        }
+    )
     m = al.metrics(frame, 200, optimum_coverage=0.6)
     assert (m.fully_funded, m.partly_funded, m.not_funded) == (1, 1, 1)
     assert m.share_funded == pytest.approx(150 / 400)
@@ -314,8 +328,13 @@ def test_draw_metrics_agree_with_frame_metrics() -> None:
     orgs = org_frame()
     out = al.allocate(orgs, 150_000_000, "equal_awards")
     m = al.metrics(out, 150_000_000)
-    d = al.draw_metrics(orgs["claim_vnd"].to_numpy(float), out["granted_vnd"].to_numpy(float), 150_000_000,
-                        out["priority_score"].to_numpy(), pd.factorize(orgs["unit_id"])[0])
+    d = al.draw_metrics(
+        orgs["claim_vnd"].to_numpy(float),
+        out["granted_vnd"].to_numpy(float),
+        150_000_000,
+        out["priority_score"].to_numpy(),
+        pd.factorize(orgs["unit_id"])[0],
+    )
     assert d["fully_funded"][0] == m.fully_funded and d["not_funded"][0] == m.not_funded
     assert d["weighted_coverage"][0] == pytest.approx(m.weighted_coverage)
     assert d["gini_funded_share"][0] == pytest.approx(m.gini_funded_share)
@@ -363,6 +382,8 @@ def test_allocation_charts_build_specs() -> None:
     cov["unit_name"] = cov["unit_id"]
     spec = charts.coverage_by_unit_chart(cov).to_dict()
     assert spec["encoding"]["x"]["field"] == "funded_share"
-    points = pd.concat([al.lorenz_points(g["funded_share"]).assign(rule_label=r) for r, g in long.groupby("rule_label")])
+    points = pd.concat(
+        [al.lorenz_points(g["funded_share"]).assign(rule_label=r) for r, g in long.groupby("rule_label")]
+    )
     spec = charts.lorenz_chart(points).to_dict()
     assert len(spec["layer"]) == 2 and "Lorenz" in spec["title"]

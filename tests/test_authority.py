@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from . import frames
 import pytest
 
 from ocop_helpers.authority import (
     AuthorityRuleError,
     authority_table,
-    evaluation_path,
     evaluating_levels,
+    evaluation_path,
     levels_in_force,
     rule_at,
     rules_at,
 )
+
+from . import frames
 
 
 @pytest.fixture()

@@ -14,8 +14,14 @@ import pytest
 
 from ocop_helpers import document, io, paths, vnformat
 
-from .browser import (JS_CHARTS, artifact, block_network, chart_problems, chromium_context,
-                      default_build, requires_chromium)  # noqa: F401 - default_build is a fixture
+from .browser import (
+    JS_CHARTS,
+    artifact,
+    block_network,
+    chart_problems,
+    chromium_context,
+    requires_chromium,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, requires_chromium]
 
@@ -119,8 +125,13 @@ def _expected_sections(build_result) -> list[tuple[str, str, int]]:
                 if m:
                     heading = re.sub(r"[*_`]", "", m.group(1)).strip()
                     break
-        charts = sum(1 for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs
-                     if {"image/svg+xml", "image/png"} & set(o.get("data", {})))
+        charts = sum(
+            1
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for o in cell.outputs
+            if {"image/svg+xml", "image/png"} & set(o.get("data", {}))
+        )
         out.append((nb_path.name, heading, charts))
     return out
 
@@ -163,7 +174,9 @@ def test_every_chart_rendered_in_every_section(opened_plan):
     events = page.evaluate(JS_SECTIONS)
     charts = [e for e in events if e["type"] == "chart"]
     assert charts, "no chart in the document"
-    assert not chart_problems(charts), f"charts that did not draw (zero size / image not decoded): {chart_problems(charts)}"
+    assert not chart_problems(charts), (
+        f"charts that did not draw (zero size / image not decoded): {chart_problems(charts)}"
+    )
     assert page.evaluate(JS_CHARTS, None) and len(page.evaluate(JS_CHARTS, None)) == len(charts)
 
     # Fold h2 sections into notebooks: a notebook starts at its first "## " heading.
@@ -181,7 +194,8 @@ def test_every_chart_rendered_in_every_section(opened_plan):
             rendered[current] += 1
     for name, heading, published in expected:
         assert rendered[name] == published, (
-            f"{name} ('{heading}'): {published} chart(s) in the executed notebook, {rendered[name]} drawn in the page")
+            f"{name} ('{heading}'): {published} chart(s) in the executed notebook, {rendered[name]} drawn in the page"
+        )
         if heading not in SECTIONS_WITHOUT_CHARTS:
             assert rendered[name] >= 1, f"section '{heading}' ({name}) has no chart"
 
@@ -199,8 +213,16 @@ def test_no_code_prompts_or_papermill_noise(opened_plan):
     page, *_ = opened_plan
     assert page.evaluate(JS_VISIBLE_CODE) == []
     text = page.locator("body").inner_text()
-    for pattern in (r"In\s*\[\s*\d*\s*\]:", r"Out\s*\[\s*\d*\s*\]:", r"Traceback", r"papermill",
-                    r"injected-parameters", r"\bWarning\b", r"Error loading script", r"interactive\s*="):
+    for pattern in (
+        r"In\s*\[\s*\d*\s*\]:",
+        r"Out\s*\[\s*\d*\s*\]:",
+        r"Traceback",
+        r"papermill",
+        r"injected-parameters",
+        r"\bWarning\b",
+        r"Error loading script",
+        r"interactive\s*=",
+    ):
         assert not re.search(pattern, text), f"the page shows {pattern!r}"
     stderr = page.locator('[data-mime-type="application/vnd.jupyter.stderr"], [data-mime-type*="error"]')
     assert stderr.count() == 0
@@ -210,8 +232,14 @@ def test_published_totals_appear_in_vietnamese_format(opened_plan):
     page, _, _, _, plan = opened_plan
     text = page.locator("main").first.inner_text()
     t = plan.targets
-    for expected in (str(t.total), str(t.new), str(t.reevaluation), str(t.upgrade),
-                     str(t.organisations_branding), vnformat.money(t.budget_total_vnd)):
+    for expected in (
+        str(t.total),
+        str(t.new),
+        str(t.reevaluation),
+        str(t.upgrade),
+        str(t.organisations_branding),
+        vnformat.money(t.budget_total_vnd),
+    ):
         assert expected in text, f"'{expected}' missing from the page"
     assert "323" in text and "20,9 tỷ đồng" in text  # the published Bắc Giang 2025 figures
     assert not re.search(r"\d,\d{3},\d{3}", text), "English thousands separators in the page"
@@ -239,4 +267,5 @@ def test_prints_to_a4_without_cut_tables(opened_plan):
     charts = [w for w in too_wide if w["tag"] != "table"]
     assert not tables and not charts, (
         f"wider than the A4 printable width ({printable_px:.0f} px) in print media, so printing cuts or "
-        f"shrinks them: tables {tables}; charts {charts}")
+        f"shrinks them: tables {tables}; charts {charts}"
+    )

@@ -18,7 +18,6 @@ from ocop_helpers import build, document, paths
 from ocop_helpers.params import ParamError
 from ocop_helpers.validation import PlanValidationError
 
-from .browser import default_build  # noqa: F401 - the shared session build
 from .conftest import DEMO_PLAN, edit_csv
 
 pytestmark = pytest.mark.slow
@@ -42,8 +41,17 @@ def test_default_build_writes_every_output(default_build):
 def test_html_shows_the_published_totals_in_vietnamese_without_code(default_build):
     page = default_build.html.read_text(encoding="utf-8")
     text = visible_text(page)
-    for needle in ("323 sản phẩm", "237", "75", "11", "153", "20,9 tỷ đồng", "425",
-                   "Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm 2025", "Mục lục"):
+    for needle in (
+        "323 sản phẩm",
+        "237",
+        "75",
+        "11",
+        "153",
+        "20,9 tỷ đồng",
+        "425",
+        "Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm 2025",
+        "Mục lục",
+    ):
         assert needle in text, needle
     assert '<html lang="vi">' in page
     for noise in ("Traceback", "import ", "report.show", "widgets.section", "In&nbsp;[", "Warning", "papermill"):
@@ -131,8 +139,9 @@ def test_failing_notebook_keeps_the_previous_plan(default_build, tmp_path):
 
 def test_parameter_the_plan_cannot_accept_fails_before_any_notebook(tmp_path):
     with pytest.raises(ParamError) as info:
-        build.build(overrides={"unit_filter": "khong-co-don-vi", "envelope_vnd": 30_000_000_000},
-                    out_root=tmp_path, **QUIET)
+        build.build(
+            overrides={"unit_filter": "khong-co-don-vi", "envelope_vnd": 30_000_000_000}, out_root=tmp_path, **QUIET
+        )
     assert "unit_filter" in str(info.value) and "envelope_vnd" in str(info.value)
     assert not any(tmp_path.iterdir())
 
@@ -155,8 +164,7 @@ def test_second_province_builds_from_data_alone_and_reproducibly(tmp_path):
 def test_scenario_file_and_command_line_overrides(tmp_path):
     scenario = tmp_path / "thap.yaml"
     scenario.write_text("scenario: ty-le-thap\npass_rate_new: 0.3\n", encoding="utf-8")
-    r = build.build(DEMO_PLAN, params_files=[scenario], overrides={"lapse_share": "0.5"},
-                    out_root=tmp_path, **QUIET)
+    r = build.build(DEMO_PLAN, params_files=[scenario], overrides={"lapse_share": "0.5"}, out_root=tmp_path, **QUIET)
     assert r.out_dir.name == "ty-le-thap"
     m = json.loads(r.manifest.read_text())
     assert m["parameters"]["pass_rate_new"] == 0.3 and m["parameters"]["lapse_share"] == 0.5
@@ -175,32 +183,69 @@ def test_hostile_names_are_escaped_in_html_and_never_formulas_in_xlsx(tmp_path):
     assert "&lt;script&gt;alert(" in page and "&lt;/script&gt; HTX" in page  # shown as text
     assert ">=HYPERLINK(" in page
     wb = openpyxl.load_workbook(r.annex)
-    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith(("=", "+84", "<script>"))]
+    cells = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=", "+84", "<script>"))
+    ]
     assert {c.value[:3] for c in cells} >= {"=HY", "+84", "<sc"}
     assert all(c.data_type == "s" for c in cells), [(c.coordinate, c.data_type) for c in cells if c.data_type != "s"]
 
 
 def test_cli_build_prints_where_the_plan_is_and_bad_input_exits_2(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "ocop_helpers", "build", "--plan", str(DEMO_PLAN), "--out", str(tmp_path)],
-                        capture_output=True, text=True, timeout=600)
+    ok = subprocess.run(
+        [sys.executable, "-m", "ocop_helpers", "build", "--plan", str(DEMO_PLAN), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "plan.html" in ok.stdout.strip().splitlines()[-1]
-    bad = subprocess.run([sys.executable, "-m", "ocop_helpers", "build", "--plan", str(DEMO_PLAN), "--out",
-                          str(tmp_path), "--set", "year=abc"], capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ocop_helpers",
+            "build",
+            "--plan",
+            str(DEMO_PLAN),
+            "--out",
+            str(tmp_path),
+            "--set",
+            "year=abc",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "year" in bad.stderr
 
 
 def test_bare_papermill_cli_runs_the_overview(tmp_path):
     out = tmp_path / "out.ipynb"
-    run = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(paths.NOTEBOOKS_DIR / "00-overview.ipynb"),
-                          str(out), "-p", "year", "2025"], capture_output=True, text=True, timeout=600,
-                         cwd=paths.ROOT)
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "papermill"),
+            str(paths.NOTEBOOKS_DIR / "00-overview.ipynb"),
+            str(out),
+            "-p",
+            "year",
+            "2025",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=paths.ROOT,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     import nbformat
 
     nb = nbformat.read(out, as_version=4)
-    html_out = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    html_out = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
     assert "323" in html_out
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from . import frames
 import pytest
 
 from ocop_helpers.calendar import (
@@ -14,18 +12,22 @@ from ocop_helpers.calendar import (
     route_products,
 )
 
+from . import frames
+
 
 def _rules() -> pd.DataFrame:
     return frames.authority_rules(frames.RULES_148 + frames.RULES_1489)
 
 
 def _units() -> pd.DataFrame:
-    return frames.units([
-        ("p", "D1", "Huyện 1", "huyen", "district", "2020-01-01", "2025-06-30"),
-        ("p", "D2", "Huyện 2", "huyen", "district", "2020-01-01", "2025-06-30"),
-        ("p", "D3", "Huyện 3", "huyen", "district", "2020-01-01", "2025-06-30"),
-        ("p", "X1", "Xã 1", "xa", "commune", "2025-07-01", None),
-    ])
+    return frames.units(
+        [
+            ("p", "D1", "Huyện 1", "huyen", "district", "2020-01-01", "2025-06-30"),
+            ("p", "D2", "Huyện 2", "huyen", "district", "2020-01-01", "2025-06-30"),
+            ("p", "D3", "Huyện 3", "huyen", "district", "2020-01-01", "2025-06-30"),
+            ("p", "X1", "Xã 1", "xa", "commune", "2025-07-01", None),
+        ]
+    )
 
 
 def _rounds(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -136,8 +138,14 @@ def test_unknown_routing_raises(products: pd.DataFrame) -> None:
 def test_calendar_load_capacity_passed_and_empty_rounds(products: pd.DataFrame) -> None:
     rounds = _rounds(STRADDLING + [(3, "province", "2025-12-10")])
     cal = evaluation_calendar(
-        products, rounds, _rules(), _units(), "p",
-        as_of="2025-07-01", products_per_session=1, sessions_per_round=1,
+        products,
+        rounds,
+        _rules(),
+        _units(),
+        "p",
+        as_of="2025-07-01",
+        products_per_session=1,
+        sessions_per_round=1,
     )
     table = cal.rounds.set_index(["round", "level"])
     # district round 1: D1 has p1 and p2 -> its council is over a capacity of 1
@@ -157,10 +165,9 @@ def test_calendar_load_capacity_passed_and_empty_rounds(products: pd.DataFrame) 
     assert not table.loc[(2, "district"), "level_in_force"]
     warnings = cal.warnings
     assert set(warnings["warning"]) == {"level_not_in_force", "over_capacity", "deadline_passed", "empty"}
-    assert (
-        warnings.loc[warnings["warning"] == "level_not_in_force", ["round", "level"]].values.tolist()
-        == [[2, "district"]]
-    )
+    assert warnings.loc[warnings["warning"] == "level_not_in_force", ["round", "level"]].values.tolist() == [
+        [2, "district"]
+    ]
 
 
 def test_rerouted_calendar_changes_load(products: pd.DataFrame) -> None:
@@ -179,8 +186,13 @@ def test_rerouted_calendar_changes_load(products: pd.DataFrame) -> None:
 
 def test_capacity_per_level_mapping(products: pd.DataFrame) -> None:
     cal = evaluation_calendar(
-        products, _rounds(STRADDLING), _rules(), _units(), "p",
-        products_per_session={"district": 5, "province": 1}, sessions_per_round=1,
+        products,
+        _rounds(STRADDLING),
+        _rules(),
+        _units(),
+        "p",
+        products_per_session={"district": 5, "province": 1},
+        sessions_per_round=1,
     )
     table = cal.rounds.set_index(["round", "level"])
     assert table.loc[(1, "district"), "capacity_per_council"] == 5
@@ -193,7 +205,14 @@ def test_no_warnings_table_is_empty() -> None:
     products = _products([("a", "X1", "new", 3, 1)])
     cal = evaluation_calendar(products, rounds, _rules(), _units(), "p", as_of="2026-01-01")
     assert cal.warnings.empty
-    assert list(calendar_warnings(cal.rounds).columns) == ["round", "level", "deadline", "warning", "products", "detail"]
+    assert list(calendar_warnings(cal.rounds).columns) == [
+        "round",
+        "level",
+        "deadline",
+        "warning",
+        "products",
+        "detail",
+    ]
 
 
 def test_calendar_load_chart_spec(products: pd.DataFrame) -> None:
@@ -218,5 +237,5 @@ def test_arguments_are_not_mutated(products: pd.DataFrame) -> None:
     rounds, rules, units = _rounds(STRADDLING), _rules(), _units()
     before = [frame.copy() for frame in (products, rounds, rules, units)]
     evaluation_calendar(products, rounds, rules, units, "p", routing="rerouted", as_of="2025-08-01")
-    for original, after in zip(before, (products, rounds, rules, units)):
+    for original, after in zip(before, (products, rounds, rules, units), strict=False):
         pd.testing.assert_frame_equal(original, after)

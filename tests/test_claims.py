@@ -20,8 +20,10 @@ def norms(duplicate: bool = False) -> pd.DataFrame:
         ("NQ 67", "reward", "first", 3, 50 * M, None, "2024-01-01", "2025-12-31"),
     ]
     if duplicate:
-        rows += [("NTM mới", "packaging", None, 3, 40 * M, 0.5, "2026-01-01", None),
-                 ("NTM mới", "trademark", None, None, 20 * M, 1.0, "2026-01-01", None)]
+        rows += [
+            ("NTM mới", "packaging", None, 3, 40 * M, 0.5, "2026-01-01", None),
+            ("NTM mới", "trademark", None, None, 20 * M, 1.0, "2026-01-01", None),
+        ]
     f = pd.DataFrame(rows, columns=["policy", "line", "case", "star", "amount_vnd", "share", "valid_from", "valid_to"])
     f["star"] = f["star"].astype("Int64")
     f["share"] = f["share"].astype("Float64")
@@ -32,33 +34,39 @@ def norms(duplicate: bool = False) -> pd.DataFrame:
 
 
 def products() -> pd.DataFrame:
-    return pd.DataFrame({
-        "product_id": ["P1", "P2", "P3", "P4"],
-        "organisation_id": ["A", "A", "B", "C"],
-        "unit_id": ["u1", "u1", "u2", "u2"],
-        "stream": ["new", "upgrade", "new", "new"],
-        "current_star": pd.array([None, 3, None, None], dtype="Int64"),
-        "target_star": pd.array([3, 4, 5, 2], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "product_id": ["P1", "P2", "P3", "P4"],
+            "organisation_id": ["A", "A", "B", "C"],
+            "unit_id": ["u1", "u1", "u2", "u2"],
+            "stream": ["new", "upgrade", "new", "new"],
+            "current_star": pd.array([None, 3, None, None], dtype="Int64"),
+            "target_star": pd.array([3, 4, 5, 2], dtype="Int64"),
+        }
+    )
 
 
 def organisations() -> pd.DataFrame:
-    return pd.DataFrame({
-        "organisation_id": ["A", "B", "C"],
-        "unit_id": ["u1", "u2", "u2"],
-        "organisation_type": ["cooperative", "household", "enterprise"],
-        "requests_branding": [True, True, True],
-    })
+    return pd.DataFrame(
+        {
+            "organisation_id": ["A", "B", "C"],
+            "unit_id": ["u1", "u2", "u2"],
+            "organisation_type": ["cooperative", "household", "enterprise"],
+            "requests_branding": [True, True, True],
+        }
+    )
 
 
 def requests() -> pd.DataFrame:
-    return pd.DataFrame({
-        "request_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
-        "organisation_id": ["A", "A", "A", "B", "C", "C"],
-        "item": ["trademark", "packaging", "packaging", "packaging", "packaging", "packaging"],
-        "product_id": [None, "P1", "P2", "P3", "P4", "P1"],
-        "cost_vnd": np.array([25, 40, 150, 300, 60, 80], dtype=np.int64) * M,
-    }).astype({"product_id": "str"})
+    return pd.DataFrame(
+        {
+            "request_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "organisation_id": ["A", "A", "A", "B", "C", "C"],
+            "item": ["trademark", "packaging", "packaging", "packaging", "packaging", "packaging"],
+            "product_id": [None, "P1", "P2", "P3", "P4", "P1"],
+            "cost_vnd": np.array([25, 40, 150, 300, 60, 80], dtype=np.int64) * M,
+        }
+    ).astype({"product_id": "str"})
 
 
 def items(**kw: object) -> pd.DataFrame:
@@ -117,13 +125,16 @@ def test_dated_norms_need_a_date() -> None:
     assert it.loc["R3", "claim_vnd"] == 0 and it.loc["R3", "reason"] == "không có định mức"  # no 4★ norm in 2026
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"co_financing_share": 1.5}, "0–1"),
-    ({"co_financing_share": -0.1}, "0–1"),
-    ({"co_financing_share": {"labels": 0.5}}, "không có"),
-    ({"item_cap_vnd": -1}, "không được âm"),
-    ({"organisation_cap_vnd": -5}, "không được âm"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"co_financing_share": 1.5}, "0–1"),
+        ({"co_financing_share": -0.1}, "0–1"),
+        ({"co_financing_share": {"labels": 0.5}}, "không có"),
+        ({"item_cap_vnd": -1}, "không được âm"),
+        ({"organisation_cap_vnd": -5}, "không được âm"),
+    ],
+)
 def test_bad_parameters_are_rejected(kw: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         items(**kw)

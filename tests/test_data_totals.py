@@ -71,13 +71,20 @@ def test_bac_giang_plan_matches_published_targets() -> None:
     assert plan["units_as_of"] == dt.date(2025, 1, 1)
     assert plan["plan_document"] == "Kế hoạch 15/KH-UBND"
     assert plan["targets"] == {
-        "new": 237, "reevaluation": 75, "upgrade": 11, "total": 323,
-        "organisations_branding": 153, "budget_total_vnd": 20_900_000_000, "stock_target": 425,
+        "new": 237,
+        "reevaluation": 75,
+        "upgrade": 11,
+        "total": 323,
+        "organisations_branding": 153,
+        "budget_total_vnd": 20_900_000_000,
+        "stock_target": 425,
     }
     rounds = [(r["round"], r["level"], r["deadline"]) for r in plan["rounds"]]
     assert rounds == [
-        (1, "district", dt.date(2025, 6, 15)), (1, "province", dt.date(2025, 7, 10)),
-        (2, "district", dt.date(2025, 10, 15)), (2, "province", dt.date(2025, 10, 30)),
+        (1, "district", dt.date(2025, 6, 15)),
+        (1, "province", dt.date(2025, 7, 10)),
+        (2, "district", dt.date(2025, 10, 15)),
+        (2, "province", dt.date(2025, 10, 30)),
     ]
     for key in ("targets", "organisations_branding", "budget_total_vnd", "stock_target", "rounds"):
         assert plan["sources"][key].strip()
@@ -98,10 +105,14 @@ def test_bac_giang_detail_reproduces_published_totals() -> None:
 
 def test_bac_giang_history_is_the_published_series() -> None:
     history = read(BAC_GIANG / "history.csv")
-    totals = dict(zip(history["date"], history["total"].astype(int)))
+    totals = dict(zip(history["date"], history["total"].astype(int), strict=False))
     assert totals == {
-        "2021-12-31": 156, "2022-12-31": 205, "2023-11-30": 255, "2023-12-31": 290,
-        "2024-06-30": 334, "2024-12-31": 385,
+        "2021-12-31": 156,
+        "2022-12-31": 205,
+        "2023-11-30": 255,
+        "2023-12-31": 290,
+        "2024-06-30": 334,
+        "2024-12-31": 385,
     }
     end_2022 = history.set_index("date").loc["2022-12-31"]
     assert (end_2022["star3"], end_2022["star4"], end_2022["star5"]) == ("174", "31", "0")
@@ -122,15 +133,21 @@ def test_bac_giang_norms_are_nq_67_and_ntm() -> None:
     assert amounts[("reevaluated", 4)] == 60_000_000
     assert set(rewards["valid_from"]) == {"2024-01-01"} and set(rewards["valid_to"]) == {"2025-12-31"}
     packaging = norms[norms["line"] == "packaging"]
-    assert {int(s): int(a) for s, a in zip(packaging["star"], packaging["amount_vnd"])} == {
-        3: 30_000_000, 4: 50_000_000, 5: 100_000_000}
+    assert {int(s): int(a) for s, a in zip(packaging["star"], packaging["amount_vnd"], strict=False)} == {
+        3: 30_000_000,
+        4: 50_000_000,
+        5: 100_000_000,
+    }
     assert set(packaging["share"]) == {"0.5"}
     assert norms.loc[norms["line"] == "trademark", "amount_vnd"].tolist() == ["20000000"]
 
 
 def test_bac_ninh_history_and_norms() -> None:
     history = read(BAC_NINH / "history.csv")
-    assert dict(zip(history["date"], history["total"].astype(int))) == {"2025-10-31": 668, "2025-12-31": 770}
+    assert dict(zip(history["date"], history["total"].astype(int), strict=False)) == {
+        "2025-10-31": 668,
+        "2025-12-31": 770,
+    }
     october = history.iloc[0]
     assert (october["star3"], october["star4"], october["star5"]) == ("593", "74", "1")
     norms = read(BAC_NINH / "norms.csv")
@@ -147,8 +164,9 @@ def branding_claims(plan_dir: Path) -> int:
     products = read(plan_dir / "products.csv").set_index("product_id")
     requests = read(plan_dir / "requests.csv")
     norms = read(plan_dir / "norms.csv")
-    packaging = {int(r.star): (int(r.amount_vnd), float(r.share))
-                 for r in norms[norms["line"] == "packaging"].itertuples()}
+    packaging = {
+        int(r.star): (int(r.amount_vnd), float(r.share)) for r in norms[norms["line"] == "packaging"].itertuples()
+    }
     trademark = norms[norms["line"] == "trademark"].iloc[0]
     total = 0
     for item in requests.itertuples():
@@ -277,7 +295,7 @@ def test_star_bands_are_contiguous_per_period() -> None:
 
 def test_authority_rules_cover_three_periods() -> None:
     rules = read(REFERENCE / "authority_rules.csv")
-    periods = sorted(set(zip(rules["valid_from"], rules["valid_to"])))
+    periods = sorted(set(zip(rules["valid_from"], rules["valid_to"], strict=False)))
     assert periods == [("2019-08-21", "2023-02-23"), ("2023-02-24", "2025-07-05"), ("2025-07-06", "")]
     for _, period in rules.groupby("valid_from"):
         assert sorted(period["star"]) == ["3", "4", "5"]
@@ -295,8 +313,11 @@ def test_units_by_date() -> None:
     assert units["unit_id"].is_unique
 
     def at(province: str, day: str) -> set[str]:
-        mask = (units["province_id"] == province) & (units["valid_from"] <= day) & (
-            (units["valid_to"] == "") | (units["valid_to"] >= day))
+        mask = (
+            (units["province_id"] == province)
+            & (units["valid_from"] <= day)
+            & ((units["valid_to"] == "") | (units["valid_to"] >= day))
+        )
         return set(units.loc[mask, "unit_id"])
 
     early_2025 = at("bac-giang", "2025-01-01")

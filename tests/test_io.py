@@ -231,8 +231,15 @@ def test_ragged_row_is_reported(plan_copy):
     assert any("ô" in p.expected and "budget_lines" in p.file for p in problems)
 
 
-@pytest.mark.parametrize("text,value", [("20900000000", 20_900_000_000), ("20.900.000.000", 20_900_000_000),
-                                        ("1 500 000", 1_500_000), ("150000000.0", 150_000_000)])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("20900000000", 20_900_000_000),
+        ("20.900.000.000", 20_900_000_000),
+        ("1 500 000", 1_500_000),
+        ("150000000.0", 150_000_000),
+    ],
+)
 def test_money_parser_accepts(text, value):
     assert parse_money(text) == value
 
@@ -271,8 +278,9 @@ def test_cell_errors_and_cross_table_errors_are_reported_together(plan_copy):
 def test_history_norms_and_budget_lines_must_cover_the_plan_year(plan_copy):
     hist = plan_copy / "history.csv"
     rows = hist.read_text(encoding="utf-8").splitlines()
-    hist.write_text("\n".join(rows[:1] + [r.replace("2024-12-31", "2025-12-31") for r in rows[-1:]]) + "\n",
-                    encoding="utf-8")
+    hist.write_text(
+        "\n".join(rows[:1] + [r.replace("2024-12-31", "2025-12-31") for r in rows[-1:]]) + "\n", encoding="utf-8"
+    )
     norms = plan_copy / "norms.csv"
     norm_rows = norms.read_text(encoding="utf-8").splitlines()
     norms.write_text("\n".join(norm_rows + [norm_rows[1]]) + "\n", encoding="utf-8")  # one reward row twice

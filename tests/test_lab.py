@@ -27,9 +27,20 @@ import yaml
 from ocop_helpers import build as plan_build
 from ocop_helpers import paths
 
-from .browser import (JS_CHARTS, JS_ERROR_OUTPUTS, JS_NOTEBOOK_READY, JS_RUN_FINISHED, JS_START_RUN_ALL,
-                      ROOT, artifact, block_network, chart_problems, chromium_context, jupyter_lab,
-                      requires_chromium)
+from .browser import (
+    JS_CHARTS,
+    JS_ERROR_OUTPUTS,
+    JS_NOTEBOOK_READY,
+    JS_RUN_FINISHED,
+    JS_START_RUN_ALL,
+    ROOT,
+    artifact,
+    block_network,
+    chart_problems,
+    chromium_context,
+    jupyter_lab,
+    requires_chromium,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, requires_chromium]
 
@@ -137,7 +148,8 @@ def notebook_runs(lab, browser):
         page.wait_for_function(JS_NOTEBOOK_READY, arg=name, timeout=READY_TIMEOUT_MS, polling=250)
         item.seconds["open_until_kernel_idle"] = time.perf_counter() - t0
         item.kernel_prefix = page.evaluate(
-            JS_KERNEL_EXEC, "import sys, ocop_helpers; print(sys.prefix); print(ocop_helpers.__file__, end='')")
+            JS_KERNEL_EXEC, "import sys, ocop_helpers; print(sys.prefix); print(ocop_helpers.__file__, end='')"
+        )
         t1 = time.perf_counter()
         page.evaluate(JS_START_RUN_ALL)
         page.wait_for_function(JS_RUN_FINISHED, timeout=RUN_TIMEOUT_MS, polling=300)
@@ -191,7 +203,8 @@ def test_server_uses_project_settings_and_kernel(lab):
     settings = lab.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")
     props = settings["schema"]["properties"]  # overrides.json replaces the schema's defaults
     assert props["fetchNews"]["default"] == "false" and props["checkForUpdates"]["default"] is False, (
-        "overrides.json not read: start JupyterLab with --LabApp.app_settings_dir=jupyter-config/lab/settings")
+        "overrides.json not read: start JupyterLab with --LabApp.app_settings_dir=jupyter-config/lab/settings"
+    )
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -199,15 +212,18 @@ def test_notebook_runs_clean_in_jupyterlab(lab, browser, notebook_runs, name):
     _, requests = browser
     item = notebook_runs(name)
     page = item.page
-    print(f"{name}: kernel idle after {item.seconds['open_until_kernel_idle']:.1f} s, "
-          f"run-all {item.seconds['run_all']:.1f} s")
+    print(
+        f"{name}: kernel idle after {item.seconds['open_until_kernel_idle']:.1f} s, "
+        f"run-all {item.seconds['run_all']:.1f} s"
+    )
     try:
         prefix, _, package = item.kernel_prefix.partition("\n")
         venv = ROOT / ".venv"
         if venv.exists():
             assert Path(prefix).resolve() == venv.resolve(), f"kernel runs {prefix}, not the project's .venv"
         assert Path(package).resolve().is_relative_to(ROOT), (
-            f"the kernel imports ocop_helpers from {package}, not from the repository")
+            f"the kernel imports ocop_helpers from {package}, not from the repository"
+        )
         assert page.evaluate("window.__ocopRunAllError || ''") == ""
         problems = page.evaluate(JS_ERROR_OUTPUTS)
         assert not problems, f"{name}: error/stderr outputs in the notebook: {problems}"
@@ -221,7 +237,8 @@ def test_notebook_runs_clean_in_jupyterlab(lab, browser, notebook_runs, name):
                 for c in p["controls"]:
                     assert c["label"], f"{name}: control {c['name']} has no label"
                     assert c["bottom"] <= min(v["top"] for v in p["views"]) + 1, (
-                        f"{name}: control {c['name']} is not above the view it drives")
+                        f"{name}: control {c['name']} is not above the view it drives"
+                    )
             assert page.locator(".ocop-save").count() == 1 and page.locator(".ocop-reset").count() == 1
             assert "Lưu kịch bản" in page.locator(".ocop-save").text_content()
             assert "Khôi phục mặc định" in page.locator(".ocop-reset").text_content()
@@ -263,7 +280,7 @@ def _wait_until(condition, what: str, timeout_ms: int = UPDATE_TIMEOUT_MS) -> fl
         try:
             if condition():
                 return time.perf_counter() - t0
-        except Exception:  # noqa: BLE001 - element between two renders
+        except Exception:
             pass
         if time.perf_counter() - t0 > timeout_ms / 1000:
             pytest.fail(f"timed out after {timeout_ms / 1000:.0f} s waiting for {what}")
@@ -272,8 +289,9 @@ def _wait_until(condition, what: str, timeout_ms: int = UPDATE_TIMEOUT_MS) -> fl
 
 def _wait_text_change(locator, before: str, timeout_ms: int = UPDATE_TIMEOUT_MS) -> float:
     """Seconds until ``locator``'s text differs from ``before``."""
-    return _wait_until(lambda: locator.text_content(timeout=1000) != before,
-                       f"the text of {locator} to change", timeout_ms)
+    return _wait_until(
+        lambda: locator.text_content(timeout=1000) != before, f"the text of {locator} to change", timeout_ms
+    )
 
 
 def _notebook_defaults(name: str) -> dict:
@@ -303,8 +321,10 @@ def test_controls_change_views_save_and_reset(lab, notebook_runs):
     slider_s = _wait_text_change(key, key_before)
     readout_after = readout.text_content()
     assert readout_after != readout_before
-    print(f"slider {param}: {readout_before} -> {readout_after}; key {key_before} -> {key.text_content()} "
-          f"in {slider_s:.1f} s")
+    print(
+        f"slider {param}: {readout_before} -> {readout_after}; key {key_before} -> {key.text_content()} "
+        f"in {slider_s:.1f} s"
+    )
 
     # 2. A dropdown (the rule if there is one): a different option changes its view.
     dropdowns = [c["name"] for p in panels for c in p["controls"] if c["kind"] == "dropdown"]
@@ -330,7 +350,8 @@ def test_controls_change_views_save_and_reset(lab, notebook_runs):
     assert saved[param] != defaults[param], saved
     shown = float(readout_after.replace(",", "."))
     assert shown in (pytest.approx(float(saved[param])), pytest.approx(float(saved[param]) * 100)), (
-        f"{param}: the file says {saved[param]}, the slider shows {readout_after}")
+        f"{param}: the file says {saved[param]}, the slider shows {readout_after}"
+    )
     assert saved[choice] != defaults[choice], saved
     assert not list(ROOT.glob(f"scenarios/{SCENARIO_FILE}")), "wrote into the repository, not OCOP_SCENARIO_DIR"
     _STATE.update(saved=target, shown_keys=shown_keys, notebook=item.name)
@@ -347,8 +368,10 @@ def test_controls_change_views_save_and_reset(lab, notebook_runs):
     print(f"reset: key back to {key_before} in {reset_s:.1f} s")
     _wait_until(lambda: readout.text_content(timeout=1000) == readout_before, f"the {param} slider to return")
     _wait_until(lambda: select.input_value(timeout=1000) == option_before, f"the {choice} dropdown to return")
-    _wait_until(lambda: page.locator(".ocop-view .ocop-key").all_text_contents() == shown_keys_default,
-                "every key number to return to its default")
+    _wait_until(
+        lambda: page.locator(".ocop-view .ocop-key").all_text_contents() == shown_keys_default,
+        "every key number to return to its default",
+    )
     assert page.evaluate(JS_ERROR_OUTPUTS) == []
     assert _console_errors(item) == []
     page.locator(".ocop-panel").first.scroll_into_view_if_needed()
@@ -391,13 +414,20 @@ def test_bad_value_shows_message_and_keeps_result(notebook_runs):
 
 def test_saved_scenario_builds_the_numbers_shown(tmp_path):
     assert "saved" in _STATE, "no scenario was saved: test_controls_change_views_save_and_reset must run first"
-    result = plan_build.build(params_files=[_STATE["saved"]], out_root=tmp_path,
-                              notebooks=[paths.NOTEBOOKS_DIR / _STATE["notebook"]], progress=lambda s: None)
+    result = plan_build.build(
+        params_files=[_STATE["saved"]],
+        out_root=tmp_path,
+        notebooks=[paths.NOTEBOOKS_DIR / _STATE["notebook"]],
+        progress=lambda s: None,
+    )
     page = result.html.read_text(encoding="utf-8")
-    built_keys = [re.sub(r"<[^>]+>", "", k).strip() for k in
-                  re.findall(r'<span class="ocop-key"[^>]*>(.*?)</span>', page, flags=re.S)]
+    built_keys = [
+        re.sub(r"<[^>]+>", "", k).strip()
+        for k in re.findall(r'<span class="ocop-key"[^>]*>(.*?)</span>', page, flags=re.S)
+    ]
     assert built_keys == _STATE["shown_keys"], (
-        f"the build from {_STATE['saved'].name} shows {built_keys}, the widgets showed {_STATE['shown_keys']}")
+        f"the build from {_STATE['saved'].name} shows {built_keys}, the widgets showed {_STATE['shown_keys']}"
+    )
 
 
 def test_dashboard_is_jupyterlab_simple_mode_not_voila(lab, notebook_runs):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import frames
-
 from ocop_helpers.calendar import evaluation_calendar
 from ocop_helpers.narrative import (
     calendar_paragraph,
@@ -18,17 +16,21 @@ from ocop_helpers.narrative import (
 from ocop_helpers.stock import expiry_by_year, expiry_pipeline, project_stock
 from ocop_helpers.targets import by_sector, by_unit, load_concentration, stream_summary, thin_sectors
 
+from . import frames
+
 
 def _rules() -> pd.DataFrame:
     return frames.authority_rules(frames.RULES_148 + frames.RULES_1489)
 
 
 def _units() -> pd.DataFrame:
-    return frames.units([
+    return frames.units(
+        [
             ("p", "D1", "Huyện 1", "huyen", "district", "2020-01-01", "2025-06-30"),
             ("p", "D2", "Huyện 2", "huyen", "district", "2020-01-01", "2025-06-30"),
             ("p", "X1", "Xã 1", "xa", "commune", "2025-07-01", None),
-    ])
+        ]
+    )
 
 
 def _rounds(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -64,7 +66,9 @@ def test_evaluation_paragraph_published_figures() -> None:
 
 
 def test_evaluation_paragraph_follows_the_numbers() -> None:
-    table = stream_summary(_stream_products(1200, 10, 0), {"new": 1000, "reevaluation": 10, "upgrade": 5, "total": 1015})
+    table = stream_summary(
+        _stream_products(1200, 10, 0), {"new": 1000, "reevaluation": 10, "upgrade": 5, "total": 1015}
+    )
     text = evaluation_paragraph(table, 2026, scope="toàn tỉnh")
     assert "1.210 sản phẩm" in text
     assert "nâng hạng" not in text.split("So với")[0]
@@ -83,9 +87,13 @@ def test_unit_and_sector_paragraphs() -> None:
     assert "Huyện A (2 sản phẩm) và Huyện B (1 sản phẩm)" in text and "100,0%" in text
     assert "1 đơn vị chưa có sản phẩm tham gia đánh giá: Huyện C." in text
     codes = pd.DataFrame(
-        {"code": ["I.1.a", "II.1.a", "V.1"], "sector": ["I", "II", "V"],
-         "sector_name": ["Thực phẩm", "Đồ uống", "Sinh vật cảnh"], "group_name": ["x", "y", "z"],
-         "subgroup_name": ["a", "b", None]}
+        {
+            "code": ["I.1.a", "II.1.a", "V.1"],
+            "sector": ["I", "II", "V"],
+            "sector_name": ["Thực phẩm", "Đồ uống", "Sinh vật cảnh"],
+            "group_name": ["x", "y", "z"],
+            "subgroup_name": ["a", "b", None],
+        }
     )
     sectors = by_sector(products, codes)
     text = sector_paragraph(sectors, thin_sectors(sectors, 0.4))
@@ -116,9 +124,7 @@ def test_stock_paragraph_changes_with_pass_rate() -> None:
 
 
 def test_stock_paragraph_mentions_expired_certificates() -> None:
-    products = pd.DataFrame(
-        {"stream": ["reevaluation"], "certificate_date": pd.to_datetime(["2021-01-01"])}
-    )
+    products = pd.DataFrame({"stream": ["reevaluation"], "certificate_date": pd.to_datetime(["2021-01-01"])})
     text = stock_paragraph(project_stock(products, _history(), 2025, 300, {"new": 1.0, "reevaluation": 1.0}))
     assert "1 sản phẩm đánh giá lại có giấy chứng nhận đã hết hạn trước năm 2025" in text
 
@@ -133,7 +139,10 @@ def test_calendar_paragraph_as_filed_and_rerouted() -> None:
     )
     text = calendar_paragraph(filed.rounds, {"D1": "Huyện 1"})
     assert text.startswith("Kế hoạch có 4 đợt đánh giá (2 đợt cấp huyện và 2 đợt cấp tỉnh).")
-    assert "Đợt 2 cấp huyện (hạn 15/10/2025) có 2 sản phẩm nhưng đến thời hạn này không còn đơn vị hành chính cấp huyện" in text
+    assert (
+        "Đợt 2 cấp huyện (hạn 15/10/2025) có 2 sản phẩm nhưng đến thời hạn này không còn đơn vị hành chính cấp huyện"
+        in text
+    )
     assert "vượt năng lực hội đồng (1 sản phẩm/hội đồng) tại: Huyện 1" in text
     assert "Đã quá thời hạn: đợt 1 cấp huyện (hạn 15/6/2025)." in text
     moved = evaluation_calendar(products, rounds, _rules(), _units(), "p", routing="rerouted")
@@ -150,8 +159,11 @@ def test_calendar_paragraph_all_clear() -> None:
 
 def test_expiry_paragraph() -> None:
     products = pd.DataFrame(
-        {"product_id": ["a", "b", "c"], "stream": ["reevaluation"] * 3,
-         "certificate_date": pd.to_datetime(["2021-06-01", "2022-09-01", "2023-09-01"])}
+        {
+            "product_id": ["a", "b", "c"],
+            "stream": ["reevaluation"] * 3,
+            "certificate_date": pd.to_datetime(["2021-06-01", "2022-09-01", "2023-09-01"]),
+        }
     )
     rounds = pd.DataFrame({"round": [1], "level": ["province"], "deadline": pd.to_datetime(["2025-07-10"])})
     table = expiry_by_year(expiry_pipeline(products, rounds, 2025), 2025)

@@ -20,10 +20,17 @@ def _code_tokens(source: str) -> list[tuple[int, str, str]]:
     out = []
     previous = tokenize.NEWLINE
     for tok in tokenize.generate_tokens(_io.StringIO(source).readline):
-        if tok.type == tokenize.STRING and previous in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.NL):
+        if tok.type == tokenize.STRING and previous in (
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+            tokenize.NL,
+        ):
             previous = tok.type  # a docstring (a string that is a whole statement)
             continue
-        if tok.type in (tokenize.STRING, tokenize.NUMBER) or (tok.type == tokenize.FSTRING_MIDDLE if hasattr(tokenize, "FSTRING_MIDDLE") else False):
+        if tok.type in (tokenize.STRING, tokenize.NUMBER) or (
+            tok.type == tokenize.FSTRING_MIDDLE if hasattr(tokenize, "FSTRING_MIDDLE") else False
+        ):
             out.append((tok.start[0], tokenize.tok_name[tok.type], tok.string))
         if tok.type not in (tokenize.COMMENT, tokenize.NL):
             previous = tok.type

@@ -20,12 +20,19 @@ pytestmark = pytest.mark.slow
 def run(name: str, tmp: Path, **parameters) -> str:
     """Execute a notebook (interactive=False) and return all its HTML output."""
     out = tmp / f"{name}-{abs(hash(tuple(sorted(parameters.items()))))}.ipynb"
-    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / name), str(out), parameters={"interactive": False, **parameters},
-                               kernel_name="python3", progress_bar=False, execution_timeout=600,
-                               cwd=str(paths.NOTEBOOKS_DIR))
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / name),
+        str(out),
+        parameters={"interactive": False, **parameters},
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=600,
+        cwd=str(paths.NOTEBOOKS_DIR),
+    )
     nb = nbformat.read(out, as_version=4)
-    return "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
+    return "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
 
 
 def key_numbers(page: str) -> list[str]:
@@ -38,8 +45,10 @@ def test_targets_notebook_reports_published_totals_and_follows_pass_rate(tmp_pat
     for page in (low, high):
         assert "323 sản phẩm tham gia đánh giá" in page and "237 sản phẩm đánh giá lần đầu" in page
     plan = io.load_plan(DEFAULT_PLAN)
-    expected = {rate: round(views.stock_projection(plan, params.Params({"pass_rate_new": rate})).end_stock)
-                for rate in (0.2, 0.9)}
+    expected = {
+        rate: round(views.stock_projection(plan, params.Params({"pass_rate_new": rate})).end_stock)
+        for rate in (0.2, 0.9)
+    }
     assert key_numbers(low)[0] == f"{expected[0.2]:,}".replace(",", ".")
     assert key_numbers(high)[0] == f"{expected[0.9]:,}".replace(",", ".")
     assert expected[0.2] < expected[0.9]

@@ -14,10 +14,17 @@ def test_values_from_cli_and_yaml_are_coerced():
     assert v == {"year": 2026, "interactive": False, "as_of": dt.date(2025, 7, 1), "seed": 7}
 
 
-@pytest.mark.parametrize("name,value,reason", [
-    ("year", "20x5", "số nguyên"), ("year", 1999, "không nhỏ hơn"), ("interactive", "maybe", "True hoặc False"),
-    ("as_of", "15/6/2025", "YYYY-MM-DD"), ("seed", -1, "không nhỏ hơn"), ("seed", 1.5, "số nguyên"),
-])
+@pytest.mark.parametrize(
+    "name,value,reason",
+    [
+        ("year", "20x5", "số nguyên"),
+        ("year", 1999, "không nhỏ hơn"),
+        ("interactive", "maybe", "True hoặc False"),
+        ("as_of", "15/6/2025", "YYYY-MM-DD"),
+        ("seed", -1, "không nhỏ hơn"),
+        ("seed", 1.5, "số nguyên"),
+    ],
+)
 def test_bad_values_are_rejected_with_reason(name, value, reason):
     with pytest.raises(params.ParamError) as info:
         params.validate({name: value})
@@ -49,5 +56,6 @@ def test_every_notebook_parameter_is_registered_with_the_same_default():
             shown = info["default"]
             import ast
 
-            assert ast.literal_eval(shown) == default, \
+            assert ast.literal_eval(shown) == default, (
                 f"{nb.name}: {name} = {shown} but the registry default is {default!r}"
+            )

@@ -14,10 +14,14 @@ M = 1_000_000
 
 def norms() -> pd.DataFrame:
     rows = [
-        ("trademark", None, None, 20 * M, 1.0), ("packaging", None, 3, 30 * M, 0.5),
-        ("packaging", None, 4, 50 * M, 0.5), ("packaging", None, 5, 100 * M, 0.5),
-        ("reward", "first", 3, 50 * M, None), ("reward", "first", 4, 150 * M, None),
-        ("reward", "kept", 3, 20 * M, None), ("reward", "upgraded", 4, 150 * M, None),
+        ("trademark", None, None, 20 * M, 1.0),
+        ("packaging", None, 3, 30 * M, 0.5),
+        ("packaging", None, 4, 50 * M, 0.5),
+        ("packaging", None, 5, 100 * M, 0.5),
+        ("reward", "first", 3, 50 * M, None),
+        ("reward", "first", 4, 150 * M, None),
+        ("reward", "kept", 3, 20 * M, None),
+        ("reward", "upgraded", 4, 150 * M, None),
         ("reward", "reevaluated", 4, 60 * M, None),
     ]
     f = pd.DataFrame(rows, columns=["line", "case", "star", "amount_vnd", "share"])
@@ -29,38 +33,53 @@ def norms() -> pd.DataFrame:
 
 
 def products() -> pd.DataFrame:
-    return pd.DataFrame({
-        "product_id": ["P1", "P2", "P3", "P4", "P5"],
-        "organisation_id": ["A", "A", "B", "C", "D"],
-        "unit_id": ["u1", "u1", "u2", "u2", "u2"],
-        "stream": ["new", "upgrade", "new", "reevaluation", "new"],
-        "current_star": pd.array([None, 3, None, 4, None], dtype="Int64"),
-        "target_star": pd.array([3, 4, 4, 4, 3], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "product_id": ["P1", "P2", "P3", "P4", "P5"],
+            "organisation_id": ["A", "A", "B", "C", "D"],
+            "unit_id": ["u1", "u1", "u2", "u2", "u2"],
+            "stream": ["new", "upgrade", "new", "reevaluation", "new"],
+            "current_star": pd.array([None, 3, None, 4, None], dtype="Int64"),
+            "target_star": pd.array([3, 4, 4, 4, 3], dtype="Int64"),
+        }
+    )
 
 
 def inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    orgs = pd.DataFrame({"organisation_id": list("ABCD"), "unit_id": ["u1", "u2", "u2", "u2"],
-                         "organisation_type": ["cooperative", "household", "enterprise", "cooperative"]})
-    req = pd.DataFrame({
-        "request_id": [f"R{i}" for i in range(6)],
-        "organisation_id": ["A", "A", "B", "B", "C", "D"],
-        "item": ["trademark", "packaging", "trademark", "packaging", "packaging", "packaging"],
-        "product_id": [None, "P1", None, "P3", "P4", "P5"],
-        "cost_vnd": np.array([30, 50, 15, 120, 80, 40], dtype=np.int64) * M,
-    }).astype({"product_id": "str"})
+    orgs = pd.DataFrame(
+        {
+            "organisation_id": list("ABCD"),
+            "unit_id": ["u1", "u2", "u2", "u2"],
+            "organisation_type": ["cooperative", "household", "enterprise", "cooperative"],
+        }
+    )
+    req = pd.DataFrame(
+        {
+            "request_id": [f"R{i}" for i in range(6)],
+            "organisation_id": ["A", "A", "B", "B", "C", "D"],
+            "item": ["trademark", "packaging", "trademark", "packaging", "packaging", "packaging"],
+            "product_id": [None, "P1", None, "P3", "P4", "P5"],
+            "cost_vnd": np.array([30, 50, 15, 120, 80, 40], dtype=np.int64) * M,
+        }
+    ).astype({"product_id": "str"})
     items = claims.item_claims(req, products(), orgs, norms())
     return items, claims.organisation_claims(items), products()
 
 
 def lines(rewards: int = 300 * M, branding: int = 100 * M) -> pd.DataFrame:
-    return pd.DataFrame({"line": ["rewards", "branding", "councils", "promotion", "training"],
-                         "amount_vnd": np.array([rewards, branding, 50 * M, 40 * M, 10 * M], dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "line": ["rewards", "branding", "councils", "promotion", "training"],
+            "amount_vnd": np.array([rewards, branding, 50 * M, 40 * M, 10 * M], dtype=np.int64),
+        }
+    )
 
 
 def run(**kw: object) -> sim.SimulationResult:
     items, oc, prods = inputs()
-    params = kw.pop("params", sim.SimulationParams(draws=2_000, seed=7, pass_rate={"new": 0.7, "reevaluation": 0.9, "upgrade": 0.5}))
+    params = kw.pop(
+        "params", sim.SimulationParams(draws=2_000, seed=7, pass_rate={"new": 0.7, "reevaluation": 0.9, "upgrade": 0.5})
+    )
     return sim.simulate(items, oc, prods, norms(), kw.pop("budget_lines", lines()), params=params, **kw)
 
 
@@ -74,8 +93,14 @@ def test_same_seed_same_numbers_and_another_seed_differs() -> None:
 
 
 def test_certain_outcomes_give_the_norms_exactly() -> None:
-    p = sim.SimulationParams(draws=50, seed=1, cost_sigma=0, common_cost_sigma=0,
-                             pass_rate={"new": 1, "reevaluation": 1, "upgrade": 1}, target_rate=1)
+    p = sim.SimulationParams(
+        draws=50,
+        seed=1,
+        cost_sigma=0,
+        common_cost_sigma=0,
+        pass_rate={"new": 1, "reevaluation": 1, "upgrade": 1},
+        target_rate=1,
+    )
     r = run(params=p)
     # P1 first 3★ 50 + P2 upgraded 4★ 150 + P3 first 4★ 150 + P4 re-evaluated 4★ 60 + P5 first 3★ 50
     assert (r.line_draws["rewards"] == 460 * M).all()
@@ -128,13 +153,16 @@ def test_organisation_cap_applies_to_each_draw() -> None:
     assert np.allclose(uncapped[0], oc["claim_vnd"].to_numpy())
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"draws": 0}, "draws"),
-    ({"cost_sigma": -0.1}, "cost_sigma"),
-    ({"pass_rate": {"new": 1.2}}, "0–1"),
-    ({"pass_rate": {"fresh": 0.5}}, "không rõ"),
-    ({"target_rate": -0.5}, "0–1"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"draws": 0}, "draws"),
+        ({"cost_sigma": -0.1}, "cost_sigma"),
+        ({"pass_rate": {"new": 1.2}}, "0–1"),
+        ({"pass_rate": {"fresh": 0.5}}, "không rõ"),
+        ({"target_rate": -0.5}, "0–1"),
+    ],
+)
 def test_bad_parameters_are_rejected(kw: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         sim.SimulationParams(**kw)

@@ -184,8 +184,11 @@ def test_expiry_pipeline_drops_repeated_rounds_at_abolished_levels() -> None:
         }
     )
     products = pd.DataFrame(
-        {"product_id": ["a", "b"], "stream": ["reevaluation"] * 2,
-         "certificate_date": pd.to_datetime(["2022-06-20", "2023-06-20"])}
+        {
+            "product_id": ["a", "b"],
+            "stream": ["reevaluation"] * 2,
+            "certificate_date": pd.to_datetime(["2022-06-20", "2023-06-20"]),
+        }
     )
     pipe = expiry_pipeline(products, _rounds(), 2025, rules=rules).set_index("product_id")
     # a expires 20/6/2025: the district round of 15/6/2025 still sits

@@ -67,10 +67,18 @@ def test_reevaluations_planned_after_their_certificate_expires_are_flagged():
     plan = io.load_plan(DEFAULT_PLAN)
     s = views.reevaluation_schedule(plan).set_index("product_id")
     # A 3★ re-evaluation in round 2 is scored by the district council (QĐ 148, as filed): due 15/10/2025.
-    late = s[(s["stream"] == "reevaluation") & (s["current_star"] == 3) & (s["planned_round"] == 2)
-             & (s["expiry_date"] < "2025-10-15")]
-    ok = s[(s["stream"] == "reevaluation") & (s["current_star"] == 3) & (s["planned_round"] == 2)
-           & (s["expiry_date"] >= "2025-10-15")]
+    late = s[
+        (s["stream"] == "reevaluation")
+        & (s["current_star"] == 3)
+        & (s["planned_round"] == 2)
+        & (s["expiry_date"] < "2025-10-15")
+    ]
+    ok = s[
+        (s["stream"] == "reevaluation")
+        & (s["current_star"] == 3)
+        & (s["planned_round"] == 2)
+        & (s["expiry_date"] >= "2025-10-15")
+    ]
     assert len(late) and late["planned_after_expiry"].all()
     assert (late["planned_deadline"] == "2025-10-15").all()
     assert not ok["planned_after_expiry"].any()

@@ -36,9 +36,7 @@ def products() -> pd.DataFrame:
 
 @pytest.fixture()
 def units() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"unit_id": ["U1", "U2", "U3"], "unit_name": ["Huyện Một", "Huyện Hai", "Huyện Ba"]}
-    )
+    return pd.DataFrame({"unit_id": ["U1", "U2", "U3"], "unit_name": ["Huyện Một", "Huyện Hai", "Huyện Ba"]})
 
 
 @pytest.fixture()
@@ -104,8 +102,10 @@ def test_by_target_star(products: pd.DataFrame) -> None:
 
 def test_by_organisation_type(products: pd.DataFrame) -> None:
     organisations = pd.DataFrame(
-        {"organisation_id": ["o1", "o2", "o3", "o4"],
-         "organisation_type": ["cooperative", "enterprise", "cooperative", "household"]}
+        {
+            "organisation_id": ["o1", "o2", "o3", "o4"],
+            "organisation_type": ["cooperative", "enterprise", "cooperative", "household"],
+        }
     )
     table = by_organisation_type(products, organisations).set_index("organisation_type")
     assert table.loc["cooperative", "products"] == 4 and table.loc["cooperative", "organisations"] == 2

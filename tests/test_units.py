@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from . import frames
 import pytest
 
 from ocop_helpers.units import level_exists, rekey, unit_mapping, units_at
 
+from . import frames
+
 
 @pytest.fixture()
 def units() -> pd.DataFrame:
-    return frames.units([
-        ("p", "A", "Huyện A", "huyen", "district", "2020-01-01", "2024-12-31"),
-        ("p", "B", "Thành phố B", "thanh_pho", "district", "2020-01-01", "2025-06-30"),
-        ("p", "C", "Huyện C", "huyen", "district", "2020-01-01", "2025-06-30"),
-        ("p", "x1", "Xã 1", "xa", "commune", "2025-07-01", None),
-        ("p", "x2", "Phường 2", "phuong", "commune", "2025-07-01", None),
-        ("q", "Q", "Huyện Q", "huyen", "district", "2020-01-01", None),
-    ])
+    return frames.units(
+        [
+            ("p", "A", "Huyện A", "huyen", "district", "2020-01-01", "2024-12-31"),
+            ("p", "B", "Thành phố B", "thanh_pho", "district", "2020-01-01", "2025-06-30"),
+            ("p", "C", "Huyện C", "huyen", "district", "2020-01-01", "2025-06-30"),
+            ("p", "x1", "Xã 1", "xa", "commune", "2025-07-01", None),
+            ("p", "x2", "Phường 2", "phuong", "commune", "2025-07-01", None),
+            ("q", "Q", "Huyện Q", "huyen", "district", "2020-01-01", None),
+        ]
+    )
 
 
 @pytest.fixture()
@@ -104,8 +106,6 @@ def test_split_with_shares_is_allocated(changes: pd.DataFrame) -> None:
 
 def test_rekey_keeps_other_keys(changes: pd.DataFrame) -> None:
     mapping = unit_mapping(changes, ["A", "B", "C"], "2024-12-31", "2025-01-01")
-    frame = pd.DataFrame(
-        {"unit_id": ["A", "B", "A"], "stream": ["new", "new", "upgrade"], "products": [1, 2, 3]}
-    )
+    frame = pd.DataFrame({"unit_id": ["A", "B", "A"], "stream": ["new", "new", "upgrade"], "products": [1, 2, 3]})
     table = rekey(frame, mapping).table.set_index(["unit_id", "stream"])["products"]
     assert table[("B", "new")] == 3 and table[("B", "upgrade")] == 3

@@ -7,10 +7,17 @@ import pytest
 from ocop_helpers import vnformat
 
 
-@pytest.mark.parametrize("vnd,text", [
-    (20_900_000_000, "20,9 tỷ đồng"), (20_000_000_000, "20 tỷ đồng"), (150_000_000, "150 triệu đồng"),
-    (8_890_000_000, "8,89 tỷ đồng"), (2_500_000, "2,5 triệu đồng"), (999, "999 đồng"),
-])
+@pytest.mark.parametrize(
+    "vnd,text",
+    [
+        (20_900_000_000, "20,9 tỷ đồng"),
+        (20_000_000_000, "20 tỷ đồng"),
+        (150_000_000, "150 triệu đồng"),
+        (8_890_000_000, "8,89 tỷ đồng"),
+        (2_500_000, "2,5 triệu đồng"),
+        (999, "999 đồng"),
+    ],
+)
 def test_money(vnd, text):
     assert vnformat.money(vnd) == text
 
@@ -23,8 +30,16 @@ def test_numbers_percent_dates():
     assert vnformat.money(20_900_000_000, unit="triệu") == "20.900 triệu đồng"
 
 
-@pytest.mark.parametrize("vnd,text", [(999_950_000, "1 tỷ đồng"), (1_020_000_000, "1,02 tỷ đồng"),
-                                      (5_200_000_000, "5,2 tỷ đồng"), (6_654_531_000, "6,65 tỷ đồng"),
-                                      (70_800_000, "70,8 triệu đồng"), (-4_500_000_000, "-4,5 tỷ đồng")])
+@pytest.mark.parametrize(
+    "vnd,text",
+    [
+        (999_950_000, "1 tỷ đồng"),
+        (1_020_000_000, "1,02 tỷ đồng"),
+        (5_200_000_000, "5,2 tỷ đồng"),
+        (6_654_531_000, "6,65 tỷ đồng"),
+        (70_800_000, "70,8 triệu đồng"),
+        (-4_500_000_000, "-4,5 tỷ đồng"),
+    ],
+)
 def test_money_edge_cases(vnd, text):
     assert vnformat.money(vnd) == text

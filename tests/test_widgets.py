@@ -27,7 +27,7 @@ def controls_of(box) -> dict:
     def walk(w):
         for cls in getattr(w, "_dom_classes", ()):
             if cls.startswith("ocop-ctl-"):
-                found[cls[len("ocop-ctl-"):]] = w
+                found[cls[len("ocop-ctl-") :]] = w
         for child in getattr(w, "children", ()):
             walk(child)
 
@@ -81,7 +81,9 @@ def test_moving_a_control_redraws_its_view(plan):
     after = key(out)
     assert before != after
     assert bench.values["pass_rate_new"] == 0.9
-    assert after == f"{round(views.stock_projection(plan, params.Params({'pass_rate_new': 0.9})).end_stock):,}".replace(",", ".")
+    assert after == f"{round(views.stock_projection(plan, params.Params({'pass_rate_new': 0.9})).end_stock):,}".replace(
+        ",", "."
+    )
 
 
 def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
@@ -134,7 +136,8 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
 
 
 test_save_reset_and_build_reproduce_the_widget_numbers = pytest.mark.slow(
-    test_save_reset_and_build_reproduce_the_widget_numbers)
+    test_save_reset_and_build_reproduce_the_widget_numbers
+)
 
 
 def test_co_financing_control_shows_the_packaging_norm_and_leaves_trademarks_alone(plan):
