@@ -1,5 +1,5 @@
-"""The plan's annex (phụ lục): the tables leadership receives as XLSX, built from the same
-package functions the notebooks call, with the same parameters."""
+"""The plan's annex (phụ lục): the tables leadership receives as XLSX, read from the scenario's one
+:class:`~ocop_helpers.compute.Results` (the figures the document and the notebooks show)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import labels
-from .params import Params
-from .plan import Plan
+from .compute import Results
 
 
 @dataclass(frozen=True)
@@ -23,8 +22,9 @@ class Sheet:
     formats: dict[str, str] = field(default_factory=dict)
 
 
-def products_sheet(plan: Plan) -> Sheet:
+def products_sheet(r: Results) -> Sheet:
     """Products by unit and round, with Vietnamese labels for codes."""
+    plan = r.plan
     p = plan.products.merge(plan.units[["unit_id", "unit_name"]], on="unit_id", how="left")
     p = p.merge(plan.organisations[["organisation_id", "organisation_name"]], on="organisation_id", how="left")
     p = p.assign(stream_label=p["stream"].map(labels.STREAM))
@@ -49,11 +49,10 @@ def products_sheet(plan: Plan) -> Sheet:
     )
 
 
-def budget_sheet(plan: Plan, params: Params) -> Sheet:
+def budget_sheet(r: Results) -> Sheet:
     """The budget lines of this scenario (the plan's, with the parameters' overrides), shares and a total."""
-    from . import views
-
-    b = views.budget_lines(plan, params).merge(plan.budget_lines[["line", "source"]], on="line", how="left")
+    plan = r.plan
+    b = r.budget_lines.merge(plan.budget_lines[["line", "source"]], on="line", how="left")
     total = int(b["amount_vnd"].sum())
     b["line_label"] = b["label"]
     b["share"] = b["amount_vnd"] / total if total else 0.0
@@ -74,12 +73,9 @@ def budget_sheet(plan: Plan, params: Params) -> Sheet:
     )
 
 
-def units_sheet(plan: Plan) -> Sheet:
+def units_sheet(r: Results) -> Sheet:
     """Products per administrative unit and stream (every unit, zeros included)."""
-    from . import targets, views
-
-    t = targets.by_unit(plan.products, plan.units)
-    t = t.assign(unit_name=t["unit_id"].map(views.unit_display_names(plan)).fillna(t["unit_name"]))
+    t = r.unit_load
     return Sheet(
         "Đơn vị",
         t,
@@ -95,15 +91,13 @@ def units_sheet(plan: Plan) -> Sheet:
     )
 
 
-def reevaluation_sheet(plan: Plan) -> Sheet:
+def reevaluation_sheet(r: Results) -> Sheet:
     """Certified products in the plan: expiry (36 months), the date the producer must be notified
     (30 days before), the last round that ends before expiry, and whether the planned round is too late."""
-    from . import views
-
-    pipe = views.reevaluation_schedule(plan)
+    pipe = r.reevaluation_schedule
     late = pipe["planned_after_expiry"]
     pipe = pipe.assign(
-        unit_name=pipe["unit_id"].map(views.unit_display_names(plan)),
+        unit_name=pipe["unit_id"].map(r.unit_names),
         stream_label=pipe["stream"].map(labels.STREAM),
         latest_level=pipe["latest_round_level"].map(labels.LEVEL),
         flag=[
@@ -139,19 +133,17 @@ def reevaluation_sheet(plan: Plan) -> Sheet:
     )
 
 
-def calendar_sheet(plan: Plan, params: Params) -> Sheet:
+def calendar_sheet(r: Results) -> Sheet:
     """Rounds with level, deadline, load and flags under the chosen routing."""
-    from . import views
-
-    r = views.evaluation_calendar(plan, params).rounds
-    r = r.assign(
-        level_label=r["level"].map(labels.LEVEL),
-        in_force=r["level_in_force"].map({True: "Có", False: "Không"}).fillna("Có"),
-        over=r["over_capacity"].map({True: "Vượt", False: ""}),
+    rounds = r.calendar.rounds
+    rounds = rounds.assign(
+        level_label=rounds["level"].map(labels.LEVEL),
+        in_force=rounds["level_in_force"].map({True: "Có", False: "Không"}).fillna("Có"),
+        over=rounds["over_capacity"].map({True: "Vượt", False: ""}),
     )
     return Sheet(
         "Lịch đánh giá",
-        r,
+        rounds,
         {
             "round": labels.COLUMN["round"],
             "level_label": labels.COLUMN["level"],
@@ -176,11 +168,10 @@ def calendar_sheet(plan: Plan, params: Params) -> Sheet:
     )
 
 
-def allocation_sheets(plan: Plan, params: Params) -> list[Sheet]:
+def allocation_sheets(r: Results) -> list[Sheet]:
     """Grants per organisation and per item under the chosen rule, and every rule compared."""
-    from . import views
-
-    orgs, items = views.allocate(plan, params)
+    plan = r.plan
+    orgs, items = r.allocation, r.item_grants
     orgs = orgs.sort_values(["unit_name", "organisation_name"], kind="stable").assign(
         status_label=lambda f: f["status"].map(labels.FUNDING_STATUS),
         type_label=lambda f: f["organisation_type"].map(labels.ORGANISATION_TYPE),
@@ -192,7 +183,7 @@ def allocation_sheets(plan: Plan, params: Params) -> list[Sheet]:
         product_name=items["product_id"].map(products),
         item_label=items["item"].map(labels.BRANDING_ITEM),
     )
-    _, table = views.compare_rules(plan, params)
+    table = r.rule_table
     table = table.reset_index()
     money = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
     return [
@@ -258,13 +249,9 @@ def allocation_sheets(plan: Plan, params: Params) -> list[Sheet]:
     ]
 
 
-def simulation_sheet(plan: Plan, params: Params) -> Sheet:
+def simulation_sheet(r: Results) -> Sheet:
     """Monte Carlo summary per budget line: planned, P10/P50/P90, probability over planned."""
-    from . import budget, views
-
-    sim = views.run_simulation(plan, params)
-    orgs, _ = views.allocate(plan, params)
-    comp = budget.budget_comparison(views.budget_lines(plan, params), sim.line_summary, int(orgs["granted_vnd"].sum()))
+    comp = r.budget_comparison
     return Sheet(
         "Mô phỏng Monte Carlo",
         comp,
@@ -286,14 +273,14 @@ def simulation_sheet(plan: Plan, params: Params) -> Sheet:
     )
 
 
-def annex_sheets(plan: Plan, params: Params) -> list[Sheet]:
-    """Every annex sheet for this plan and these parameters, in document order."""
+def annex_sheets(r: Results) -> list[Sheet]:
+    """Every annex sheet of this scenario, in document order."""
     return [
-        products_sheet(plan),
-        units_sheet(plan),
-        calendar_sheet(plan, params),
-        reevaluation_sheet(plan),
-        *allocation_sheets(plan, params),
-        budget_sheet(plan, params),
-        simulation_sheet(plan, params),
+        products_sheet(r),
+        units_sheet(r),
+        calendar_sheet(r),
+        reevaluation_sheet(r),
+        *allocation_sheets(r),
+        budget_sheet(r),
+        simulation_sheet(r),
     ]

@@ -1,6 +1,9 @@
-"""The yearly plan build: every plan notebook through papermill, then one HTML, the annex, a manifest.
+"""The yearly plan build: the scenario computed once, every plan notebook through papermill, then one
+HTML, the annex, a manifest.
 
-Inputs and parameters are validated before any notebook runs. The build writes into a temporary
+Inputs and parameters are validated before any notebook runs. The scenario's
+:class:`~ocop_helpers.compute.Results` are computed once in the build's process and handed to every
+notebook kernel (``results_path``) and to the annex writer, so no figure is computed twice. The build writes into a temporary
 folder next to the target and swaps it in only when everything succeeded, so a failed build leaves
 the previous good plan exactly as it was and keeps the partial notebooks for debugging.
 """
@@ -159,9 +162,9 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = io.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
-    from . import views
+    from . import compute
 
-    plan_problems = views.check_params(the_plan, P)
+    plan_problems = compute.check_params(the_plan, P)
     if plan_problems:
         raise ParamError(plan_problems)
     checked.setdefault("province", the_plan.province_id)
@@ -185,9 +188,20 @@ def build(
         f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': {len(notebooks)} notebook"
     )
 
+    t0 = time.perf_counter()
+    try:
+        results = compute.Model(the_plan).results(P)
+        results_file = io.write_results(tmp / f".{io.RESULTS_FILE}", results)
+    except Exception:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    timings["compute"] = time.perf_counter() - t0
+
     def run(nb: Path) -> float:
         t0 = time.perf_counter()
         nb_params = {k: _papermill_value(v) for k, v in checked.items() if k in declared[nb]}
+        if "results_path" in declared[nb]:
+            nb_params["results_path"] = str(results_file)
         papermill.execute_notebook(
             str(nb),
             str(tmp / nb.name),
@@ -202,13 +216,18 @@ def build(
         )
         return time.perf_counter() - t0
 
-    # Import the analysis modules here, in the main thread: Python's import machinery is not safe
-    # against two threads importing the same package (IPython) at once.
-    from . import annex, views
+    # Import what the annex thread uses here, in the main thread: Python's import machinery is not
+    # safe against two threads importing the same package at once.
+    from . import annex
 
-    # The annex needs only the plan and the parameters: compute it while the kernels run.
+    def write_annex() -> float:
+        t0 = time.perf_counter()
+        io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results))
+        return time.perf_counter() - t0
+
+    # The annex reads the results only: write it while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)
-    annex_future = annex_pool.submit(annex.annex_sheets, the_plan, P)
+    annex_future = annex_pool.submit(write_annex)
     errors: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Later steps carry the heavier analysis: start them first so the light overview fills the tail.
@@ -223,19 +242,18 @@ def build(
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
                 errors.append(_failure_message(nb.name, exc, failed / nb.name))
     try:
-        sheets = annex_future.result()
-    except Exception as exc:
+        timings["annex"] = annex_future.result()
+    except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
         errors.append(f"Phụ lục (annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
     annex_pool.shutdown()
+    results_file.unlink()
     if errors:
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
         raise BuildError("\n\n".join(errors))
 
     try:
-        _assemble(
-            tmp, notebooks, the_plan, P, checked, sheets, scenario, built_at or dt.datetime.now(), timings, started
-        )
+        _assemble(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
     except Exception as exc:
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
@@ -268,13 +286,12 @@ def _assemble(
     the_plan: Plan,
     P: Params,
     checked: dict[str, Any],
-    sheets: list,
     scenario: str,
     when: dt.datetime,
     timings: dict[str, float],
     started: float,
 ) -> None:
-    """Write plan.html, annex.xlsx and manifest.json into ``tmp`` from the executed notebooks."""
+    """Write plan.html and manifest.json into ``tmp`` (the annex is already there)."""
     t0 = time.perf_counter()
     executed = [nbformat.read(tmp / nb.name, as_version=4) for nb in notebooks]
     title = document.TitleBlock(
@@ -294,10 +311,6 @@ def _assemble(
     html_path.write_text(page, encoding="utf-8")
     timings["html"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    annex_path = tmp / "annex.xlsx"
-    io.write_annex(annex_path, sheets)
-    timings["annex"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
 
     manifest = {

@@ -410,3 +410,24 @@ def write_annex(target: str | os.PathLike, sheets: list) -> Path:
     out = Path(target)
     write_atomic(out, lambda tmp: book.save(tmp))
     return out
+
+
+# ----------------------------------------------------------------------------- computed results
+RESULTS_FILE = "results.pickle"
+
+
+def write_results(target: str | os.PathLike, results: object) -> Path:
+    """Write one scenario's computed results for the build's notebooks (atomically; pickle, which
+    only this build reads back: it never leaves the build's own folder)."""
+    import pickle
+
+    target = Path(target)
+    write_atomic(target, lambda tmp: Path(tmp).write_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)))
+    return target
+
+
+def read_results(source: str | os.PathLike) -> object:
+    """The results written by :func:`write_results`."""
+    import pickle
+
+    return pickle.loads(Path(source).read_bytes())

@@ -8,8 +8,10 @@ The registry serves the notebooks (validating the ``parameters`` cell once into 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import paths
@@ -35,6 +37,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("plan_dir", "str", "", "Thư mục kế hoạch hoặc tệp .xlsx; để trống = data/<province>/<year>"),
     Spec("scenario", "str", "default", "Tên kịch bản (thư mục con trong outputs/)"),
     Spec("interactive", "bool", True, "True trong JupyterLab (hiện bảng điều khiển); bản dựng papermill đặt False"),
+    Spec(
+        "results_path",
+        "str",
+        "",
+        "Do bản dựng đặt: tệp kết quả đã tính một lần cho kịch bản; notebook đọc tệp này thay vì tính lại",
+    ),
     Spec("as_of", "date", None, "Ngày xem xét (hạn đã qua hay chưa); để trống = 1/1 năm kế hoạch", nullable=True),
     Spec("seed", "int", 1, "Hạt giống ngẫu nhiên của mô phỏng Monte Carlo", 0, 2**32 - 1),
     # Product targets, stock and calendar (10-product-targets)
@@ -255,9 +263,22 @@ def validate(values: dict[str, Any], allowed: set[str] | None = None) -> dict[st
 
 @dataclass(frozen=True)
 class Params:
-    """The validated parameters of one run; unknown to a notebook = the registry default."""
+    """The validated parameters of one run; unknown to a notebook = the registry default.
 
-    values: dict[str, Any]
+    Immutable: ``values`` is a read-only mapping; build a changed copy with :meth:`replace`.
+    """
+
+    values: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def __reduce__(self):  # a mapping proxy does not pickle; the plain dict does
+        return (Params, (dict(self.values),))
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with some values changed (not validated: pass values that went through coerce)."""
+        return Params({**self.values, **changes})
 
     def __getattr__(self, name: str) -> Any:
         if name == "values":

@@ -1,11 +1,13 @@
-"""What-if control panels for JupyterLab, over plain render functions.
+"""What-if control panels for JupyterLab over one computed scenario.
 
-A :class:`Workbench` holds the current parameter values of one notebook. Each panel shows controls
-(ipywidgets) above an Output that a *render function* fills; the render function takes a
-:class:`~ocop_helpers.params.Params` and returns display items, knows nothing about widgets, and is
-the same function the papermill build calls. :func:`present` is what notebooks call: with
-``interactive=False`` it creates no widget at all (papermill hangs on widgets and offline HTML
-shows them as empty space) and simply shows ``render(params)``.
+A :class:`Workbench` holds the current parameter values of one notebook and the
+:class:`~ocop_helpers.compute.Model` of its plan. Each panel shows controls (ipywidgets) above an
+Output filled by a section (``Results -> display items``, the same function the build calls). A
+change goes through the same validation and the same compute as a papermill build; the model
+recomputes only the stages that depend on the changed parameter, and every panel whose figures
+changed is redrawn from the new results — so what the planner sees is what a saved scenario builds.
+With ``interactive=False`` (the build) no widget is created at all: papermill hangs on widgets and
+offline HTML shows them as empty space.
 
 DOM contract (used by the browser tests): every control has the CSS class ``ocop-ctl-<name>``,
 views are Outputs with class ``ocop-view``, messages ``ocop-msg`` (errors ``ocop-msg-error``), the
@@ -34,7 +36,7 @@ class Control:
     """A control for one parameter.
 
     ``display``: 'percent' (a share shown 0–100 %), 'billion' / 'million' (money shown in tỷ /
-    triệu đồng), 'int', 'choice', 'bool'. ``options`` are (label, value) pairs for choices.
+    triệu đồng), 'int', 'float', 'choice', 'bool'. ``options`` are (label, value) pairs for choices.
     """
 
     name: str
@@ -87,19 +89,57 @@ def scenario_slug(name: str) -> str:
 
 def scenario_values(values: dict[str, Any], name: str) -> dict[str, Any]:
     """What a saved scenario file holds: every current value (dates as ISO text) and its name."""
-    out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items() if k != "interactive"}
+    out = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in values.items()
+        if k not in ("interactive", "results_path")
+    }
     out["scenario"] = name
     return out
 
 
-class Workbench:
-    """The current what-if values of one notebook and the panels that show them."""
+class _Traced:
+    """Records which attributes a section reads (of the results, and of their parameters)."""
 
-    def __init__(self, params: Params):
+    def __init__(self, target: Any, seen: set[str], params_seen: set[str] | None = None):
+        self._target, self._seen, self._params_seen = target, seen, params_seen
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if self._params_seen is None:  # tracing the parameters
+            self._seen.add("*" if name == "values" else name)
+            return value
+        self._seen.add(name)
+        return _Traced(value, self._params_seen) if name == "params" else value
+
+
+@dataclass
+class _PanelState:
+    panel: Any
+    controls: dict[str, Any]
+    out: Any
+    msg: Any
+    fields: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
+
+
+STALE_CSS = ".ocop-stale{opacity:.4;transition:opacity .1s}.ocop-busy{color:#b86e00;font-weight:bold}"
+
+
+class Workbench:
+    """The current what-if values of one notebook, its model and the panels that show it."""
+
+    def __init__(self, plan: Any, params: Params):
+        from .compute import Model
+
+        self.plan = plan
+        self.model = Model(plan)
         self.base = dict(params.values)
         self.values = dict(params.values)
-        self._panels: list[tuple[Sequence[Control], Render, Any, Any, dict[str, Any]]] = []
+        self.results = self.model.results(params)
+        self._panels: list[_PanelState] = []
         self._toolbar_msg = None
+        self._status = None
         self._busy = False
 
     # ---------------------------------------------------------------- building
@@ -111,49 +151,48 @@ class Workbench:
         style = {"description_width": "21rem"}
         layout = w.Layout(width="42rem")
         shown = to_widget_value(control, value)
-        if control.display in ("percent", "int"):
-            cls = w.FloatSlider if control.display == "percent" else w.IntSlider
+        common = {"description": control.label, "style": style, "layout": layout}
+        if control.display in ("percent", "int", "float"):
+            cls = w.IntSlider if control.display == "int" else w.FloatSlider
+            fmt = {"percent": ".0f", "int": "d", "float": ".2f"}[control.display]
             widget = cls(
                 value=shown,
                 min=control.minimum,
                 max=control.maximum,
                 step=control.step,
-                description=control.label,
-                style=style,
-                layout=layout,
                 continuous_update=False,
-                readout_format=".0f" if control.display == "percent" else "d",
+                readout_format=fmt,
+                **common,
             )
         elif control.display in ("billion", "million"):
-            widget = w.FloatText(value=shown, step=control.step, description=control.label, style=style, layout=layout)
+            widget = w.FloatText(value=shown, step=control.step, **common)
         elif control.display == "choice":
-            widget = w.Dropdown(
-                options=list(control.options), value=value, description=control.label, style=style, layout=layout
-            )
+            widget = w.Dropdown(options=list(control.options), value=value, **common)
         elif control.display == "bool":
-            widget = w.Checkbox(value=bool(value), description=control.label, style=style, layout=layout)
+            widget = w.Checkbox(value=bool(value), **common)
         else:  # pragma: no cover - registry typo
             raise ValueError(f"unknown control display {control.display}")
         widget.add_class(f"ocop-ctl-{control.name}")
         return widget
 
-    def panel(self, controls: Sequence[Control], render: Render, title: str = ""):
-        """A box: controls (with a message line) above an Output filled by ``render``."""
+    def panel(self, panel: Any):
+        """A box: the panel's controls (with a message line) above an Output filled by its section."""
         import ipywidgets as w
 
+        controls = tuple(panel.controls(self.plan))
         made = {c.name: self._widget(c) for c in controls}
         msg = w.HTML(value="")
         msg.add_class("ocop-msg")
         out = w.Output()
         out.add_class("ocop-view")
-        entry = (controls, render, out, msg, made)
-        self._panels.append(entry)
+        state = _PanelState(panel, made, out, msg)
+        self._panels.append(state)
         for c in controls:
-            made[c.name].observe(lambda change, c=c: self._changed(c, change["new"]), names="value")
-        head = [w.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+            made[c.name].observe(lambda change, c=c, state=state: self._changed(c, change["new"], state), names="value")
+        head = [w.HTML(f"<b>{html.escape(panel.title)}</b>")] if panel.title else []
         box = w.VBox(head + [w.VBox(list(made.values())), msg, out])
         box.add_class("ocop-panel")
-        self._render(entry)
+        self._draw(state)
         return box
 
     def toolbar(self):
@@ -180,10 +219,12 @@ class Workbench:
         reset.add_class("ocop-reset")
         msg = w.HTML(value="")
         msg.add_class("ocop-msg")
-        self._toolbar_msg = msg
+        status = w.HTML(value="")
+        status.add_class("ocop-status")
+        self._toolbar_msg, self._status = msg, status
         save.on_click(lambda _: self._show_message(msg, *self.save(name.value, overwrite.value)))
         reset.on_click(lambda _: self.reset())
-        return w.VBox([w.HBox([name, overwrite, save, reset]), msg])
+        return w.VBox([w.HTML(f"<style>{STALE_CSS}</style>"), w.HBox([name, overwrite, save, reset]), status, msg])
 
     # ---------------------------------------------------------------- behaviour
     def _show_message(self, msg, text: str, ok: bool) -> None:
@@ -191,48 +232,74 @@ class Workbench:
         colour = "#1b6f3a" if ok else "#b8452f"
         msg.value = f'<span class="{kind}" style="color:{colour}">{html.escape(text)}</span>'
 
-    def _changed(self, control: Control, shown: Any) -> None:
+    def _draw(self, state: _PanelState) -> None:
+        """Fill a panel's Output from the current results, recording what it reads."""
+        fields_seen: set[str] = set()
+        params_seen: set[str] = set()
+        items = list(state.panel.render(_Traced(self.results, fields_seen, params_seen)))
+        state.fields, state.params = fields_seen, params_seen
+        state.out.outputs = report.output_records(*(items or [report.paragraph("Không có dữ liệu.")]))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for state in self._panels:
+            for widget in state.controls.values():
+                widget.disabled = busy
+            (state.out.add_class if busy else state.out.remove_class)("ocop-stale")
+        if self._status is not None:
+            self._status.value = '<span class="ocop-busy">Đang tính lại…</span>' if busy else ""
+
+    def _changed(self, control: Control, shown: Any, owner: _PanelState) -> None:
         if self._busy:
             return
-        owner = next(p for p in self._panels if control in p[0])
         try:
             value = from_widget_value(control, shown)
             checked = coerce(specs()[control.name], value)
         except (ValueError, TypeError) as exc:
             reason = str(exc) if control.display not in _SCALE else f"{exc} (đang nhập {shown})"
-            self._show_message(owner[3], f"{control.label}: {reason}. Giữ kết quả trước đó.", False)
+            self._show_message(owner.msg, f"{control.label}: {reason}. Giữ kết quả trước đó.", False)
             return
-        previous = self.values.get(control.name)
-        self.values[control.name] = checked
-        affected = [p for p in self._panels if any(c.name == control.name for c in p[0])]
-        for entry in affected:
-            self._sync(entry)
-            if not self._render(entry):
-                self.values[control.name] = previous
-                return
+        self.apply({control.name: checked}, owner)
 
-    def _sync(self, entry) -> None:
-        controls, _, _, _, made = entry
+    def apply(self, changes: dict[str, Any], owner: _PanelState | None = None) -> bool:
+        """Set parameter values, recompute and redraw what changed; on a value the model cannot
+        accept keep the last results and say why next to the panel that made the change."""
+        values = {**self.values, **changes}
+        before = self.results
+        self._set_busy(True)
+        try:
+            try:
+                after = self.model.results(Params(values))
+            except (ParamError, ValueError) as exc:
+                target = owner.msg if owner is not None else self._toolbar_msg
+                if target is not None:
+                    self._show_message(target, f"Không tính được với giá trị này: {exc}. Giữ kết quả trước đó.", False)
+                self._sync()
+                return False
+            changed_params = {k for k in set(values) | set(self.values) if values.get(k) != self.values.get(k)}
+            self.values, self.results = values, after
+            changed = after.changed_fields(before)
+            for state in self._panels:
+                state.msg.value = ""
+                if state.fields & changed or state.params & changed_params or "*" in state.params:
+                    self._draw(state)
+            self._sync()
+            return True
+        finally:
+            self._set_busy(False)
+
+    def _sync(self) -> None:
+        """Show the current values in every control (a value may be shared or have been refused)."""
         self._busy = True
         try:
-            for c in controls:
-                shown = to_widget_value(c, self.values.get(c.name, specs()[c.name].default))
-                if made[c.name].value != shown:
-                    made[c.name].value = shown
+            for state in self._panels:
+                for c in state.panel.controls(self.plan):
+                    widget = state.controls[c.name]
+                    shown = to_widget_value(c, self.values.get(c.name, specs()[c.name].default))
+                    if widget.value != shown:
+                        widget.value = shown
         finally:
             self._busy = False
-
-    def _render(self, entry) -> bool:
-        """Fill a panel's Output; on a model error keep the last good output and say why."""
-        controls, render, out, msg, _ = entry
-        try:
-            items = list(render(Params(dict(self.values))))
-        except (ParamError, ValueError) as exc:
-            self._show_message(msg, f"Không tính được với giá trị này: {exc}. Giữ kết quả trước đó.", False)
-            return False
-        msg.value = ""
-        out.outputs = report.output_records(*(items or [report.paragraph("Không có dữ liệu.")]))
-        return True
 
     def save(self, name: str, overwrite: bool = False) -> tuple[str, bool]:
         """Write the current values to <scenario_dir>/<slug>.yaml; returns (message, ok)."""
@@ -249,40 +316,40 @@ class Workbench:
 
     def reset(self) -> None:
         """Return every control to the notebook's parameter values and redraw."""
-        self.values = dict(self.base)
-        for entry in self._panels:
-            self._sync(entry)
-            self._render(entry)
+        changes = {k: self.base.get(k, specs()[k].default) for k in set(self.values) | set(self.base)}
+        self.apply(changes)
         if self._toolbar_msg is not None:
             self._show_message(self._toolbar_msg, "Đã khôi phục giá trị mặc định.", True)
 
 
-@dataclass(frozen=True)
-class View:
-    """A section of a notebook: its controls (which may depend on the plan) and its render function."""
+def start(params: Params, plan: Any | None = None, controls: bool = True) -> tuple[Any, Workbench | None]:
+    """Begin a notebook: validate, load the plan and compute the scenario once.
 
-    title: str
-    controls: Callable[[Any], Sequence[Control]]
-    render: Callable[[Any, Params], Sequence[object]]
+    Returns (results, workbench). In JupyterLab (``interactive=True``) the workbench holds the
+    model and shows the scenario toolbar; with ``interactive=False`` (the build) no widget is
+    created, nor when the notebook has no ``controls``. A build passes ``results_path``: the results
+    it computed once are read, not recomputed.
+    """
+    from .compute import Model
 
-
-def start(params: Params) -> Workbench | None:
-    """Begin a notebook's views: in JupyterLab show the scenario toolbar and return the workbench;
-    with ``interactive=False`` return None and create no widget at all."""
-    if not params.interactive:
-        return None
+    if params.results_path:
+        results = io.read_results(params.results_path)
+        return results, None
+    the_plan = plan if plan is not None else io.load_plan(params.plan_path)
+    if not (params.interactive and controls):
+        return Model(the_plan).results(params), None
     from IPython.display import display
 
-    bench = Workbench(params)
+    bench = Workbench(the_plan, params)
     display(bench.toolbar())
-    return bench
+    return bench.results, bench
 
 
-def section(bench: Workbench | None, params: Params, plan: Any, view: View) -> None:
-    """Show one view: a live panel when there is a workbench, else the static output."""
+def section(bench: Workbench | None, results: Any, panel: Any) -> None:
+    """Show one panel: live controls over it in JupyterLab, else the section's static output."""
     if bench is None:
-        report.show(*view.render(plan, params))
+        report.show(*panel.render(results))
         return
     from IPython.display import display
 
-    display(bench.panel(view.controls(plan), lambda p: view.render(plan, p), view.title))
+    display(bench.panel(panel))

@@ -34,8 +34,26 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory):
-    """ocop_helpers.build.build() of the default plan into a temporary folder, once per session."""
+    """ocop_helpers.build.build() of the default plan into a temporary folder, once per session.
+
+    The build runs with ``OCOP_STEP_LOG`` set, so every stage the model computes — in this process
+    or in any notebook kernel — is logged; the log's path is ``default_build.step_log``.
+    """
+    import os
+
+    from ocop_helpers import compute
     from ocop_helpers.build import build
 
     out = tmp_path_factory.mktemp("plan-build")
-    return build(out_root=out, progress=lambda line: None)
+    log = out / "steps.log"
+    old = os.environ.get(compute.STEP_LOG_ENV)
+    os.environ[compute.STEP_LOG_ENV] = str(log)
+    try:
+        result = build(out_root=out, progress=lambda line: None)
+    finally:
+        if old is None:
+            del os.environ[compute.STEP_LOG_ENV]
+        else:
+            os.environ[compute.STEP_LOG_ENV] = old
+    result.step_log = log
+    return result

@@ -10,7 +10,7 @@ import nbformat
 import papermill
 import pytest
 
-from ocop_helpers import io, params, paths, views
+from ocop_helpers import compute, io, params, paths
 
 from .conftest import DEFAULT_PLAN
 
@@ -46,8 +46,7 @@ def test_targets_notebook_reports_published_totals_and_follows_pass_rate(tmp_pat
         assert "323 sản phẩm tham gia đánh giá" in page and "237 sản phẩm đánh giá lần đầu" in page
     plan = io.load_plan(DEFAULT_PLAN)
     expected = {
-        rate: round(views.stock_projection(plan, params.Params({"pass_rate_new": rate})).end_stock)
-        for rate in (0.2, 0.9)
+        rate: round(compute.Model(plan).stock(params.Params({"pass_rate_new": rate})).end_stock) for rate in (0.2, 0.9)
     }
     assert key_numbers(low)[0] == f"{expected[0.2]:,}".replace(",", ".")
     assert key_numbers(high)[0] == f"{expected[0.9]:,}".replace(",", ".")
@@ -70,7 +69,7 @@ def test_budget_notebook_is_seeded_and_follows_the_rule(tmp_path):
     assert key_numbers(a) == key_numbers(b), "same parameters and seed, same numbers"
     assert key_numbers(a) != key_numbers(c)
     plan = io.load_plan(DEFAULT_PLAN)
-    sim = views.run_simulation(plan, params.Params({"draws": 2000, "rule": "proportional"}))
+    sim = compute.Model(plan).simulation(params.Params({"draws": 2000, "rule": "proportional"}))
     assert key_numbers(a)[-1] == f"{100 * sim.prob_overrun:.1f}%".replace(".", ",")
     assert "Theo tỷ lệ đề nghị" in a and "20,9 tỷ đồng" in a
 

@@ -62,10 +62,11 @@ def test_mismatch_is_named_in_the_overview(plan_copy):
 
 
 def test_reevaluations_planned_after_their_certificate_expires_are_flagged():
-    from ocop_helpers import views
+    from ocop_helpers import compute, params
 
     plan = io.load_plan(DEFAULT_PLAN)
-    s = views.reevaluation_schedule(plan).set_index("product_id")
+    _, _, schedule = compute.Model(plan).expiry(params.Params({}))
+    s = schedule.set_index("product_id")
     # A 3★ re-evaluation in round 2 is scored by the district council (QĐ 148, as filed): due 15/10/2025.
     late = s[
         (s["stream"] == "reevaluation")

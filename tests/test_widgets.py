@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from ocop_helpers import build, io, params, views, widgets
+from ocop_helpers import build, compute, io, panels, params, widgets
 
 from .conftest import DEFAULT_PLAN, DEMO_PLAN
 
@@ -59,8 +59,9 @@ def test_static_mode_creates_no_widgets(plan, monkeypatch):
     made = []
     monkeypatch.setattr(ipywidgets.Widget, "__init__", lambda self, **kw: made.append(type(self)))
     P = params.Params({"interactive": False})
-    assert widgets.start(P) is None
-    widgets.section(None, P, plan, views.STOCK)
+    results, bench = widgets.start(P, plan)
+    assert bench is None
+    widgets.section(None, results, panels.STOCK)
     assert made == []
 
 
@@ -73,47 +74,69 @@ def test_percent_and_money_controls_convert_both_ways():
 
 
 def test_moving_a_control_redraws_its_view(plan):
-    bench = widgets.Workbench(params.Params({}))
-    box = bench.panel(views.STOCK.controls(plan), lambda p: views.STOCK.render(plan, p), "t")
+    bench = widgets.Workbench(plan, params.Params({}))
+    box = bench.panel(panels.STOCK)
     out = by_class(box, "ocop-view")
     before = key(out)
     controls_of(box)["pass_rate_new"].value = 90
     after = key(out)
     assert before != after
     assert bench.values["pass_rate_new"] == 0.9
-    assert after == f"{round(views.stock_projection(plan, params.Params({'pass_rate_new': 0.9})).end_stock):,}".replace(
-        ",", "."
-    )
+    expected = compute.compute(plan, params.Params({"pass_rate_new": 0.9})).stock.end_stock
+    assert after == f"{round(expected):,}".replace(",", ".")
 
 
 def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
-    bench = widgets.Workbench(params.Params({}))
-    box = bench.panel(views.ALLOCATION.controls(plan), lambda p: views.ALLOCATION.render(plan, p), "t")
-    out, msg = by_class(box, "ocop-view"), by_class(box, "ocop-msg")
+    bench = widgets.Workbench(plan, params.Params({}))
+    lines = bench.panel(panels.BUDGET_LINES)
+    alloc = bench.panel(panels.ALLOCATION)
+    out, msg = by_class(alloc, "ocop-view"), by_class(lines, "ocop-msg")
     before = output_html(out)
-    controls_of(box)["envelope_vnd"].value = 25.0  # tỷ đồng: more than the 20,9 tỷ total
+    controls_of(lines)["envelope_vnd"].value = 25.0  # tỷ đồng: more than the 20,9 tỷ total
     assert "ocop-msg-error" in msg.value and "lớn hơn tổng kinh phí" in msg.value
+    assert by_class(alloc, "ocop-msg").value == "", "the message belongs next to the control that caused it"
     assert output_html(out) == before
-    controls_of(box)["min_grant_vnd"].value = -5  # triệu đồng: negative, rejected by the registry
-    assert "không nhỏ hơn 0" in msg.value
-    controls_of(box)["envelope_vnd"].value = 4.0
+    assert controls_of(lines)["envelope_vnd"].value != 25.0, "a refused value is not left in the control"
+    controls_of(alloc)["min_grant_vnd"].value = -5  # triệu đồng: negative, rejected by the registry
+    assert "không nhỏ hơn 0" in by_class(alloc, "ocop-msg").value
+    controls_of(lines)["envelope_vnd"].value = 4.0
     assert msg.value == "" and output_html(out) != before
 
 
-def test_shared_parameter_stays_in_sync_across_panels(plan):
-    bench = widgets.Workbench(params.Params({}))
-    a = bench.panel(views.ALLOCATION.controls(plan), lambda p: views.ALLOCATION.render(plan, p), "a")
-    b = bench.panel(views.CLAIMS.controls(plan), lambda p: views.CLAIMS.render(plan, p), "b")
-    controls_of(a)["envelope_vnd"].value = 4.5
-    assert controls_of(b)["envelope_vnd"].value == 4.5
-    assert "4,5 tỷ đồng" in output_html(by_class(b, "ocop-view"))
+def test_a_change_redraws_every_panel_whose_figures_depend_on_it(plan):
+    """The envelope sits in the budget-lines panel; the claims, allocation, comparison and risk panels
+    read it and must show the new figures, while panels that do not depend on it are left alone."""
+    bench = widgets.Workbench(plan, params.Params({}))
+    boxes = {
+        p.title: bench.panel(p)
+        for p in (panels.BUDGET_LINES, panels.CLAIMS, panels.ALLOCATION, panels.COMPARISON, panels.RISKS, panels.STOCK)
+    }
+    before = {t: output_html(by_class(b, "ocop-view")) for t, b in boxes.items()}
+    controls_of(boxes[panels.BUDGET_LINES.title])["envelope_vnd"].value = 4.5
+    after = {t: output_html(by_class(b, "ocop-view")) for t, b in boxes.items()}
+    for p in (panels.CLAIMS, panels.ALLOCATION, panels.COMPARISON, panels.RISKS):
+        assert after[p.title] != before[p.title], f"{p.title} kept the old figures"
+    assert after[panels.STOCK.title] == before[panels.STOCK.title]
+    assert "4,5 tỷ đồng" in after[panels.CLAIMS.title]
+    # What the panels show is what a fresh computation of the same values shows.
+    fresh = compute.compute(plan, params.Params(bench.values))
+    assert bench.results.allocation_metrics.as_series().equals(fresh.allocation_metrics.as_series())
+    assert bench.results.simulation.prob_overrun == fresh.simulation.prob_overrun
 
 
+def test_weights_cover_the_whole_parameter_range(plan):
+    for c in panels.ALLOCATION.controls(plan):
+        if c.name.startswith("weight_"):
+            spec = params.specs()[c.name]
+            assert (c.minimum, c.maximum) == (spec.minimum, spec.maximum) and c.display == "float"
+
+
+@pytest.mark.slow
 def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path / "scenarios"))
     plan = io.load_plan(DEMO_PLAN)
-    bench = widgets.Workbench(params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
-    box = bench.panel(views.STOCK.controls(plan), lambda p: views.STOCK.render(plan, p), "t")
+    bench = widgets.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
+    box = bench.panel(panels.STOCK)
     ctl = controls_of(box)
     ctl["pass_rate_new"].value = 35
     ctl["lapse_share"].value = 40
@@ -123,6 +146,7 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
     path = tmp_path / "scenarios" / "thu-nghiem-1.yaml"
     saved = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert saved["pass_rate_new"] == 0.35 and saved["lapse_share"] == 0.4 and saved["scenario"] == "thu-nghiem-1"
+    assert "results_path" not in saved
     again, ok = bench.save("Thử nghiệm 1")
     assert not ok and "Ghi đè" in again
     assert bench.save("Thử nghiệm 1", overwrite=True)[1]
@@ -135,16 +159,12 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
     assert json.loads(result.manifest.read_text())["scenario"] == "thu-nghiem-1"
 
 
-test_save_reset_and_build_reproduce_the_widget_numbers = pytest.mark.slow(
-    test_save_reset_and_build_reproduce_the_widget_numbers
-)
-
-
 def test_co_financing_control_shows_the_packaging_norm_and_leaves_trademarks_alone(plan):
-    ctl = next(c for c in views.CLAIMS.controls(plan) if c.name == "co_financing_share")
+    ctl = next(c for c in panels.CLAIMS.controls(plan) if c.name == "co_financing_share")
     assert widgets.to_widget_value(ctl, None) == 50
-    base, _ = views.branding_claims(plan, params.Params({}))
-    lower, _ = views.branding_claims(plan, params.Params({"co_financing_share": 0.3}))
+    model = compute.Model(plan)
+    base, _ = model.claims(params.Params({}))
+    lower, _ = model.claims(params.Params({"co_financing_share": 0.3}))
     tm = base["item"] == "trademark"
     assert (lower.loc[tm, "claim_vnd"] == base.loc[tm, "claim_vnd"]).all()
     assert lower.loc[~tm, "claim_vnd"].sum() < base.loc[~tm, "claim_vnd"].sum()

@@ -1,8 +1,9 @@
-"""The notebooks' sections as plain render functions: (plan, params) -> display items.
+"""The workbook's sections: render-only functions ``Results -> display items``.
 
-Each :class:`~ocop_helpers.widgets.View` pairs a render function with the controls that drive it.
-The same function fills a live panel in JupyterLab and the static output of the papermill build,
-so the numbers a planner sees are the numbers the plan prints. Nothing here creates widgets.
+Each function reads one :class:`~ocop_helpers.compute.Results` and returns what a notebook shows
+(paragraphs, notices, tables, charts), in the order shown. They compute nothing that the model
+already computed and format every figure through :mod:`ocop_helpers.vnformat`; the same functions
+fill the JupyterLab panels, the executed notebooks of the build and the plan document.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from . import calendar, charts, labels, narrative, report, stock, targets, vnformat
-from .params import Params
-from .plan import Plan
-from .widgets import Control, View
+from . import charts, labels, narrative, report, summary, vnformat
+from .compute import Results, unit_display_names
 
 _PCT = vnformat.percent
-
-
 _TONES = {"good": "#1b6f3a", "warning": "#b86e00", "bad": "#b8452f"}
+MAX_UNITS_IN_CHART = 25
 
 
 def key_figure(value: str, caption: str, tone: str = "good") -> HTML:
@@ -34,30 +32,6 @@ def key_figure(value: str, caption: str, tone: str = "good") -> HTML:
     )
 
 
-def unit_display_names(plan: Plan) -> dict[str, str]:
-    """unit_id -> 'thành phố Bắc Giang', 'xã Tân Yên', … (kind + name)."""
-    return {r.unit_id: f"{r.unit_kind} {r.unit_name}".strip() for r in plan.units.itertuples()}
-
-
-def filtered_products(plan: Plan, params: Params) -> tuple[pd.DataFrame, str]:
-    """The products in scope (one unit or the whole province) and the scope's Vietnamese name."""
-    unit = params.unit_filter
-    if not unit:
-        return plan.products, "toàn tỉnh"
-    names = unit_display_names(plan)
-    if unit not in names:
-        raise ValueError(f"đơn vị '{unit}' không thuộc danh mục đơn vị của kế hoạch")
-    return plan.products[plan.products["unit_id"] == unit].reset_index(drop=True), names[unit]
-
-
-def _unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
-    names = unit_display_names(plan)
-    return (("Toàn tỉnh", ""),) + tuple(sorted(((v, k) for k, v in names.items()), key=lambda x: x[0]))
-
-
-MAX_UNITS_IN_CHART = 25
-
-
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
     """The ``n`` units with the largest ``column`` when there are many more (e.g. 99 communes), and a
     caption saying so; the whole list goes to the annex."""
@@ -68,23 +42,10 @@ def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> 
     ), f"{n} đơn vị cao nhất trên tổng số {len(frame)} (đầy đủ trong phụ lục)"
 
 
-def pass_rates(params: Params) -> dict[str, float]:
-    """Pass rates per stream from the parameters."""
-    return {
-        "new": params.pass_rate_new,
-        "reevaluation": params.pass_rate_reevaluation,
-        "upgrade": params.pass_rate_upgrade,
-    }
-
-
-# ------------------------------------------------------------------ 00-overview
-
-
-def render_overview(plan: Plan, params: Params) -> list:
+def overview(r: Results) -> list:
     """Summary sentences, published key figures against the data, and the streams chart."""
-    from . import summary
-
-    figures = summary.key_figures(plan)
+    plan = r.plan
+    figures = r.key_figures
 
     def shown(value: int, unit: str) -> str:
         return vnformat.money(value) if unit == "đồng" else vnformat.number(value)
@@ -110,14 +71,13 @@ def render_overview(plan: Plan, params: Params) -> list:
             caption="Chỉ tiêu công bố và dữ liệu chi tiết",
             right={"target_text", "data_text", "difference_text"},
         ),
-        charts.targets_vs_data_chart(summary.stream_comparison(plan)),
+        charts.targets_vs_data_chart(r.stream_comparison),
     ]
 
 
-def render_sources(plan: Plan, params: Params) -> list:
+def sources(r: Results) -> list:
     """Where the plan's published numbers come from."""
-    from . import summary
-
+    plan = r.plan
     return [
         report.table(
             summary.sources_table(plan),
@@ -130,9 +90,10 @@ def render_sources(plan: Plan, params: Params) -> list:
 # ------------------------------------------------------------------ 10-product-targets
 
 
-def render_streams(plan: Plan, params: Params) -> list:
+def streams(r: Results) -> list:
     """Targets by stream against the data, with shares and a narrative sentence."""
-    table = targets.stream_summary(plan.products, plan.targets.by_stream() | {"total": plan.targets.total})
+    plan = r.plan
+    table = r.streams
     shown = table.assign(stream_label=table["stream"].map(labels.STREAM | {"total": "Tổng số"}))
     return [
         report.paragraph(narrative.evaluation_paragraph(table, plan.year)),
@@ -151,17 +112,10 @@ def render_streams(plan: Plan, params: Params) -> list:
     ]
 
 
-def render_breakdowns(plan: Plan, params: Params) -> list:
+def breakdowns(r: Results) -> list:
     """Load by unit (all units, zeros included), by sector, by target star and organisation type."""
-    products, scope = filtered_products(plan, params)
-    unit_table = targets.by_unit(plan.products, plan.units)
-    names = unit_display_names(plan)
-    unit_table = unit_table.assign(unit_name=unit_table["unit_id"].map(names).fillna(unit_table["unit_name"]))
-    concentration = targets.load_concentration(unit_table)
-    sectors = targets.by_sector(products, plan.product_codes)
-    thin = targets.thin_sectors(sectors)
-    stars = targets.by_target_star(products)
-    types = targets.by_organisation_type(products, plan.organisations)
+    scope, unit_table, concentration = r.scope_name, r.unit_load, r.concentration
+    sectors, thin, stars, types = r.sectors, r.thin_sectors, r.stars, r.organisation_types
     types = types.assign(type_label=types["organisation_type"].map(labels.ORGANISATION_TYPE))
     stream_cols = {s: labels.STREAM[s] for s in ("new", "reevaluation", "upgrade")}
     shown_units, note = top_units(unit_table, "total")
@@ -219,21 +173,10 @@ def render_breakdowns(plan: Plan, params: Params) -> list:
     return items
 
 
-def stock_projection(plan: Plan, params: Params) -> stock.StockProjection:
-    """The stock projection for these parameters."""
-    return stock.project_stock(
-        plan.products,
-        plan.history,
-        plan.year,
-        plan.targets.stock_target,
-        pass_rates(params),
-        lapse_share=params.lapse_share,
-    )
-
-
-def render_stock(plan: Plan, params: Params) -> list:
+def stock(r: Results) -> list:
     """Expected stock at year end against the target, as a waterfall and in words."""
-    proj = stock_projection(plan, params)
+    plan = r.plan
+    proj = r.stock
     verdict = "đạt" if proj.can_reach else "chưa đạt"
     return [
         key_figure(
@@ -246,25 +189,10 @@ def render_stock(plan: Plan, params: Params) -> list:
     ]
 
 
-def evaluation_calendar(plan: Plan, params: Params) -> calendar.Calendar:
-    """The calendar for these parameters (routing, council capacity, as-of date)."""
-    return calendar.evaluation_calendar(
-        plan.products,
-        plan.rounds,
-        plan.authority_rules,
-        plan.units,
-        plan.province_id,
-        routing=params.routing,
-        filed_on=plan.units_as_of,
-        as_of=params.as_of_date(),
-        products_per_session=params.products_per_session,
-        sessions_per_round=params.sessions_per_round,
-    )
-
-
-def render_calendar(plan: Plan, params: Params) -> list:
+def calendar(r: Results) -> list:
     """Rounds with level, deadline, load and capacity; warnings for rounds that need action."""
-    cal = evaluation_calendar(plan, params)
+    params = r.params
+    cal = r.calendar
     rounds = cal.rounds.assign(
         level_label=cal.rounds["level"].map(labels.LEVEL),
         capacity=cal.rounds["capacity_per_council"],
@@ -285,9 +213,7 @@ def render_calendar(plan: Plan, params: Params) -> list:
         ((warnings["warning"].isin(["level_not_in_force", "over_capacity"])) & (warnings["products"] > 0)).any()
     )
     items: list = [
-        report.paragraph(
-            narrative.calendar_paragraph(cal.rounds, unit_display_names(plan), params.routing, cal.unscheduled)
-        )
+        report.paragraph(narrative.calendar_paragraph(cal.rounds, r.unit_names, params.routing, cal.unscheduled))
     ]
     for w in warnings.itertuples():
         where = f"Đợt {w.round} ({labels.LEVEL.get(w.level, w.level).lower()}, hạn {vnformat.date(w.deadline)})"
@@ -306,22 +232,20 @@ def render_calendar(plan: Plan, params: Params) -> list:
                 "error" if w.warning in ("level_not_in_force", "over_capacity") else "warning",
             )
         )
-    if params.routing == "as_filed" and bool(
-        ((warnings["warning"] == "level_not_in_force") & (warnings["products"] > 0)).any()
-    ):
-        alt_rounds = evaluation_calendar(plan, Params({**params.values, "routing": "rerouted"})).rounds
+    if r.calendar_rerouted is not None:
+        alt_rounds = r.calendar_rerouted.rounds
         moved = alt_rounds[alt_rounds["rerouted_in"] > 0]
-        for r in moved.itertuples():
-            capacity = int(r.capacity_per_council) * int(r.councils)
+        for rd in moved.itertuples():
+            capacity = int(rd.capacity_per_council) * int(rd.councils)
             items.append(
                 report.notice(
-                    f"Nếu điều chuyển: {vnformat.number(int(r.rerouted_in))} sản phẩm chuyển sang đợt {r.round} "
-                    f"{labels.LEVEL.get(r.level, r.level).lower()} (hạn {vnformat.date(r.deadline)}); đợt này khi đó có "
-                    f"{vnformat.number(int(r.products))} sản phẩm so với năng lực {vnformat.number(capacity)} sản phẩm "
-                    f"({vnformat.number(int(r.councils))} hội đồng × {vnformat.number(params.sessions_per_round)} phiên × "
+                    f"Nếu điều chuyển: {vnformat.number(int(rd.rerouted_in))} sản phẩm chuyển sang đợt {rd.round} "
+                    f"{labels.LEVEL.get(rd.level, rd.level).lower()} (hạn {vnformat.date(rd.deadline)}); đợt này khi đó có "
+                    f"{vnformat.number(int(rd.products))} sản phẩm so với năng lực {vnformat.number(capacity)} sản phẩm "
+                    f"({vnformat.number(int(rd.councils))} hội đồng × {vnformat.number(params.sessions_per_round)} phiên × "
                     f"{vnformat.number(params.products_per_session)} sản phẩm)"
-                    + (": cần thêm phiên họp hoặc chia đợt." if bool(r.over_capacity) else "."),
-                    "error" if bool(r.over_capacity) else "info",
+                    + (": cần thêm phiên họp hoặc chia đợt." if bool(rd.over_capacity) else "."),
+                    "error" if bool(rd.over_capacity) else "info",
                 )
             )
     items += [
@@ -350,53 +274,16 @@ def render_calendar(plan: Plan, params: Params) -> list:
     return items
 
 
-def expiry_outlook(plan: Plan) -> pd.DataFrame:
-    """Re-evaluations due per year: this year's list for the plan year; for later years the larger of
-    the list and the estimate from the certified stock three years earlier (``basis``)."""
-    pipe = stock.expiry_pipeline(
-        plan.products,
-        plan.rounds,
-        plan.year,
-        rules=plan.authority_rules,
-        units=plan.units,
-        province_id=plan.province_id,
-    )
-    by_year = stock.expiry_by_year(pipe, plan.year, history=plan.history)
-    estimate = by_year["cohort_estimate"] if "cohort_estimate" in by_year else by_year["due"]
-    later = by_year["due_year"] > plan.year
-    basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
-    return by_year.assign(basis=basis.astype("int64"))
-
-
-def reevaluation_schedule(plan: Plan) -> pd.DataFrame:
-    """Certified products with expiry, notice date, the last round before expiry, and
-    ``planned_after_expiry``: the planned round's last deadline falls after the certificate expires."""
-    pipe = stock.expiry_pipeline(
-        plan.products,
-        plan.rounds,
-        plan.year,
-        rules=plan.authority_rules,
-        units=plan.units,
-        province_id=plan.province_id,
-    )
-    steps = calendar.route_products(
-        plan.products, plan.rounds, plan.authority_rules, plan.units, plan.province_id, filed_on=plan.units_as_of
-    )
-    last_step = steps.dropna(subset=["deadline"]).groupby("product_id")["deadline"].max()
-    finish = pipe["product_id"].map(last_step)
-    return pipe.assign(planned_deadline=finish, planned_after_expiry=(finish > pipe["expiry_date"]).fillna(False))
-
-
-def render_expiry(plan: Plan, params: Params) -> list:
+def expiry(r: Results) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
-    by_year = expiry_outlook(plan)
-    effect = stock.expiry_stock_effect(by_year, params.lapse_share, column="basis")
+    plan, params = r.plan, r.params
+    by_year, effect = r.expiry_by_year, r.expiry_effect
     note = (
         f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
         f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
         "phải thông báo cho chủ thể ít nhất 30 ngày trước khi hết hạn)."
     )
-    schedule = reevaluation_schedule(plan)
+    schedule = r.reevaluation_schedule
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
     warn = (
         []
@@ -430,48 +317,12 @@ def render_expiry(plan: Plan, params: Params) -> list:
     ]
 
 
-_NO_CONTROLS = lambda plan: ()  # noqa: E731 - a view without controls
-
-STREAMS = View("Chỉ tiêu theo hình thức đánh giá", _NO_CONTROLS, render_streams)
-BREAKDOWNS = View(
-    "Phân bổ theo đơn vị, bộ sản phẩm, hạng sao, chủ thể",
-    lambda plan: (Control("unit_filter", "Đơn vị hành chính", "choice", options=_unit_options(plan)),),
-    render_breakdowns,
-)
-STOCK = View(
-    "Số sản phẩm OCOP cuối năm so với mục tiêu",
-    lambda plan: (
-        Control("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)", "percent"),
-        Control("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại (%)", "percent"),
-        Control("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)", "percent"),
-        Control("lapse_share", "Tỷ lệ đến hạn không đánh giá lại (%)", "percent"),
-    ),
-    render_stock,
-)
-CALENDAR = View(
-    "Lịch các đợt đánh giá, phân hạng",
-    lambda plan: (
-        Control("products_per_session", "Sản phẩm/phiên hội đồng", "int", 5, 100, 1),
-        Control("sessions_per_round", "Số phiên mỗi đợt", "int", 1, 20, 1),
-        Control("routing", "Phương án lịch", "choice", options=tuple((v, k) for k, v in labels.ROUTING.items())),
-    ),
-    render_calendar,
-)
-EXPIRY = View(
-    "Giấy chứng nhận đến hạn đánh giá lại",
-    lambda plan: (Control("lapse_share", "Tỷ lệ đến hạn không đánh giá lại (%)", "percent"),),
-    render_expiry,
-)
-
-
-def render_year_over_year(plan: Plan, params: Params) -> list:
+def year_over_year(r: Results) -> list:
     """The previous year's plan and stock next to this year's, when the data hold both."""
-    from . import io, summary
-
-    previous = io.load_previous_plan(plan)
-    if previous is None:
+    plan = r.plan
+    previous, table = r.previous, r.year_over_year
+    if previous is None or table is None:
         return []
-    table = summary.year_over_year(plan, previous)
     history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
     items: list = [
         report.heading("So sánh với kế hoạch năm trước", 3),
@@ -506,7 +357,7 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
                 "info",
             )
         )
-    items += render_rekeyed_units(plan, previous)
+    items += _rekeyed_units(r)
     if previous.province_id != plan.province_id:
         items.append(
             report.table(
@@ -519,16 +370,12 @@ def render_year_over_year(plan: Plan, params: Params) -> list:
     return items
 
 
-def render_rekeyed_units(plan: Plan, previous: Plan) -> list:
+def _rekeyed_units(r: Results) -> list:
     """Last year's products per unit moved to this year's units, or why that cannot be done
     without guessing (a unit split over several new units with no shares)."""
-    from . import units
-
-    if set(previous.units["unit_id"]) == set(plan.units["unit_id"]):
+    plan, previous, result = r.plan, r.previous, r.rekeyed_units
+    if previous is None or result is None:
         return []
-    mapping = units.unit_mapping(plan.unit_changes, previous.units["unit_id"], previous.units_as_of, plan.units_as_of)
-    old = targets.by_unit(previous.products, previous.units)[["unit_id", "unit_name", "total"]]
-    result = units.rekey(old[["unit_id", "total"]], mapping, value_columns=["total"])
     items: list = []
     if not result.ambiguous.empty:
         names = unit_display_names(previous)
@@ -556,9 +403,7 @@ def render_rekeyed_units(plan: Plan, previous: Plan) -> list:
             )
         )
     if not result.table.empty and result.table["total"].sum() > 0:
-        mapped = result.table[result.table["total"] > 0].assign(
-            unit_name=lambda f: f["unit_id"].map(unit_display_names(plan))
-        )
+        mapped = result.table[result.table["total"] > 0].assign(unit_name=lambda f: f["unit_id"].map(r.unit_names))
         items.append(
             report.table(
                 mapped,
@@ -577,126 +422,10 @@ def render_rekeyed_units(plan: Plan, previous: Plan) -> list:
     return items
 
 
-OVERVIEW = View("Tổng quan", _NO_CONTROLS, render_overview)
-SOURCES = View("Nguồn số liệu", _NO_CONTROLS, render_sources)
-YEAR_OVER_YEAR = View("So sánh với kế hoạch năm trước", _NO_CONTROLS, render_year_over_year)
-
-
-# ------------------------------------------------------------------ 20-budget-allocation
-
-from . import allocation, budget, claims, simulation  # noqa: E402 - budget section imports
-
-_LINE_PARAMS = {
-    "rewards": "budget_rewards_vnd",
-    "branding": "envelope_vnd",
-    "councils": "budget_councils_vnd",
-    "promotion": "budget_promotion_vnd",
-    "training": "budget_training_vnd",
-}
-
-
-def _planned_line(plan: Plan, line: str) -> int:
-    lines = plan.budget_lines.set_index("line")["amount_vnd"]
-    return int(lines.get(line, 0))
-
-
-def norms_in_force(plan: Plan) -> pd.DataFrame:
-    """The support norms that apply to this plan: those in force on 1 January of the plan year."""
-    from .validation import norms_in_force as in_force
-
-    return in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
-
-
-def check_params(plan: Plan, params: Params) -> list[str]:
-    """Parameter values this plan cannot accept (checked before any notebook runs)."""
-    problems = []
-    if params.unit_filter and params.unit_filter not in set(plan.units["unit_id"]):
-        problems.append(
-            f"'unit_filter' = {params.unit_filter!r}: không phải đơn vị hành chính của kế hoạch "
-            f"(các mã: {', '.join(sorted(plan.units['unit_id'])[:12])}…)"
-        )
-    if params.envelope_vnd is not None and params.envelope_vnd > plan.targets.budget_total_vnd:
-        problems.append(
-            f"'envelope_vnd' = {params.envelope_vnd}: lớn hơn tổng kinh phí kế hoạch "
-            f"({plan.targets.budget_total_vnd} đồng)"
-        )
-    return problems
-
-
-def budget_lines(plan: Plan, params: Params) -> pd.DataFrame:
-    """The plan's budget lines with the amounts the parameters override (đồng, exact)."""
-    amounts = {line: getattr(params, name) for line, name in _LINE_PARAMS.items() if getattr(params, name) is not None}
-    total = plan.targets.budget_total_vnd
-    envelope = amounts.get("branding")
-    if envelope is not None and envelope > total:
-        raise ValueError(
-            f"kinh phí hỗ trợ nhãn hiệu, bao bì ({vnformat.money(envelope)}) lớn hơn tổng kinh phí "
-            f"kế hoạch ({vnformat.money(total)})"
-        )
-    return budget.plan_lines(plan.budget_lines, total, amounts=amounts or None)
-
-
-def envelope(plan: Plan, params: Params) -> int:
-    """The branding envelope: the parameter, else the plan's 'branding' line."""
-    return int(budget_lines(plan, params).set_index("line")["amount_vnd"].get("branding", 0))
-
-
-def priority_weights(params: Params) -> allocation.PriorityWeights:
-    """Default priority weights scaled by the four importance factors of the parameters."""
-    d = allocation.PriorityWeights()
-    return allocation.PriorityWeights(
-        star={k: v * params.weight_star for k, v in d.star.items()},
-        stream={k: v * params.weight_stream for k, v in d.stream.items()},
-        organisation_type={k: v * params.weight_organisation_type for k, v in d.organisation_type.items()},
-        unit_equity=d.unit_equity * params.weight_unit_equity,
-        base=d.base,
-    )
-
-
-def branding_claims(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(claims per item, claims per organisation) under the norms and the parameters' caps."""
-    share = None if params.co_financing_share is None else {"packaging": params.co_financing_share}
-    items = claims.item_claims(
-        plan.requests,
-        plan.products,
-        plan.organisations,
-        norms_in_force(plan),
-        co_financing_share=share,
-        item_cap_vnd=params.item_cap_vnd,
-        organisation_cap_vnd=params.organisation_cap_vnd,
-    )
-    return items, claims.organisation_claims(items, params.organisation_cap_vnd)
-
-
-def packaging_share(plan: Plan) -> float:
-    """The state's co-financing share of packaging under the plan's norms (the largest if several)."""
-    norms = claims.branding_norms(norms_in_force(plan))
-    shares = norms.loc[norms["line"] == "packaging", "share"].dropna()
-    if shares.empty:
-        raise ValueError("định mức của kế hoạch không có tỷ lệ hỗ trợ bao bì (packaging share)")
-    return float(shares.max())
-
-
-def allocation_params(params: Params) -> allocation.AllocationParams:
-    """Rationing parameters from the notebook parameters."""
-    return allocation.AllocationParams(weights=priority_weights(params), min_grant_vnd=params.min_grant_vnd)
-
-
-def allocate(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(allocation per organisation with names and units, grants per item) under the chosen rule."""
-    items, orgs = branding_claims(plan, params)
-    result = allocation.allocate(orgs, envelope(plan, params), params.rule, allocation_params(params))
-    names = plan.organisations.set_index("organisation_id")["organisation_name"]
-    result = result.assign(
-        organisation_name=result["organisation_id"].map(names),
-        unit_name=result["unit_id"].map(unit_display_names(plan)),
-    )
-    return result, allocation.distribute_to_items(items, result)
-
-
-def render_budget_lines(plan: Plan, params: Params) -> list:
+def budget_lines(r: Results) -> list:
     """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
-    lines = budget_lines(plan, params)
+    plan = r.plan
+    lines = r.budget_lines
     total = plan.targets.budget_total_vnd
     shown = lines.assign(share=lines["amount_vnd"] / total)
     shown = pd.concat(
@@ -740,16 +469,16 @@ def render_budget_lines(plan: Plan, params: Params) -> list:
     return items
 
 
-def render_claims(plan: Plan, params: Params) -> list:
+def claims(r: Results) -> list:
     """What the organisations ask for and what the norms allow them to claim."""
-    items, orgs = branding_claims(plan, params)
+    items, orgs = r.claim_items, r.claim_organisations
     by_item = (
         items.groupby("item", observed=True)
         .agg(requests=("request_id", "size"), cost_vnd=("cost_vnd", "sum"), claim_vnd=("claim_vnd", "sum"))
         .reset_index()
     )
     by_item["item_label"] = by_item["item"].map(labels.BRANDING_ITEM)
-    env = envelope(plan, params)
+    env = r.envelope_vnd
     total_claim = int(orgs["claim_vnd"].sum())
     ratio = env / total_claim if total_claim else 1.0
     return [
@@ -776,20 +505,19 @@ def render_claims(plan: Plan, params: Params) -> list:
     ]
 
 
-def render_allocation(plan: Plan, params: Params) -> list:
+def allocation(r: Results) -> list:
     """The chosen rule's grants: key figures, status, coverage by unit, the organisations funded."""
-    result, _ = allocate(plan, params)
-    env = envelope(plan, params)
-    m = allocation.metrics(result, env)
+    params = r.params
+    result = r.allocation
+    env = r.envelope_vnd
+    m = r.allocation_metrics
     s = m.as_series()
     rule_name = labels.ALLOCATION_RULE.get(params.rule, params.rule)
     status = result.groupby("status", observed=True).size()
-    by_unit = m.by_unit.assign(unit_name=lambda f: f["unit_id"].map(unit_display_names(plan)), rule_label=rule_name)
+    by_unit = m.by_unit.assign(unit_name=lambda f: f["unit_id"].map(r.unit_names), rule_label=rule_name)
     by_unit, _ = top_units(by_unit, "claim_vnd") if "claim_vnd" in by_unit else (by_unit, "")
-    unit_names = unit_display_names(plan)
+    unit_names = r.unit_names
     listed = result if not params.unit_filter else result[result["unit_id"] == params.unit_filter]
-    if params.unit_filter and params.unit_filter not in unit_names:
-        raise ValueError(f"đơn vị '{params.unit_filter}' không thuộc danh mục đơn vị của kế hoạch")
     scope = "" if not params.unit_filter else f" tại {unit_names[params.unit_filter]}"
     top = listed.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
     return [
@@ -830,23 +558,12 @@ def render_allocation(plan: Plan, params: Params) -> list:
     ]
 
 
-def compare_rules(plan: Plan, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every rule and the optimum on the same claims and envelope: (allocations, metrics)."""
-    _, orgs = branding_claims(plan, params)
-    return allocation.compare_rules(orgs, envelope(plan, params), params=allocation_params(params))
-
-
-def render_comparison(plan: Plan, params: Params) -> list:
+def comparison(r: Results) -> list:
     """Rules side by side: metrics table, Lorenz curves, grants against claims."""
-    long, table = compare_rules(plan, params)
+    params = r.params
+    long, table = r.rule_allocations, r.rule_table
     table = table.reset_index()
-    lorenz = pd.concat(
-        [
-            allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule_label=label)
-            for label, g in long.groupby("rule_label", sort=False)
-        ],
-        ignore_index=True,
-    )
+    lorenz = r.rule_lorenz.assign(rule_label=r.rule_lorenz["rule"].map(labels.ALLOCATION_RULE))
     best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
     return [
         report.paragraph(
@@ -891,7 +608,7 @@ def render_comparison(plan: Plan, params: Params) -> list:
         ),
         report.table(
             pd.DataFrame(
-                [(labels.ALLOCATION_RULE[r], *labels.ALLOCATION_RULE_GLOSS[r]) for r in table["rule"]],
+                [(labels.ALLOCATION_RULE[code], *labels.ALLOCATION_RULE_GLOSS[code]) for code in table["rule"]],
                 columns=["rule", "how", "ref"],
             ),
             {"rule": "Quy tắc", "how": "Cách chia", "ref": "Tài liệu"},
@@ -904,42 +621,11 @@ def render_comparison(plan: Plan, params: Params) -> list:
     ]
 
 
-def run_simulation(plan: Plan, params: Params) -> simulation.SimulationResult:
-    """The Monte Carlo for these parameters (seeded: same parameters, same numbers)."""
-    items, orgs = branding_claims(plan, params)
-    lines = budget_lines(plan, params)
-    sim_params = simulation.SimulationParams(
-        draws=params.draws,
-        seed=params.seed,
-        cost_sigma=params.cost_sigma,
-        pass_rate={
-            "new": params.pass_rate_new,
-            "reevaluation": params.pass_rate_reevaluation,
-            "upgrade": params.pass_rate_upgrade,
-        },
-        target_rate=params.target_rate,
-        kept_rate=params.kept_rate,
-    )
-    return simulation.simulate(
-        items,
-        orgs,
-        plan.products,
-        norms_in_force(plan),
-        lines,
-        envelope_vnd=envelope(plan, params),
-        plan_total_vnd=plan.targets.budget_total_vnd,
-        params=sim_params,
-        allocation_params=allocation_params(params),
-        organisation_cap_vnd=params.organisation_cap_vnd,
-    )
-
-
-def render_risks(plan: Plan, params: Params) -> list:
+def risks(r: Results) -> list:
     """Monte Carlo: spend per line (P10–P90) against the plan, overrun probability, coverage per rule."""
-    sim = run_simulation(plan, params)
-    lines = budget_lines(plan, params)
-    result, _ = allocate(plan, params)
-    comparison = budget.budget_comparison(lines, sim.line_summary, int(result["granted_vnd"].sum()))
+    plan, params = r.plan, r.params
+    sim = r.simulation
+    comparison = r.budget_comparison
     interval = comparison[comparison["line"] != "total"]
     coverage = sim.rule_summary[sim.rule_summary["metric"] == "weighted_coverage"].assign(
         rule_label=lambda f: f["rule"].map(labels.ALLOCATION_RULE)
@@ -963,7 +649,7 @@ def render_risks(plan: Plan, params: Params) -> list:
         text += (
             f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức trung vị "
             f"{vnformat.money(int(need.loc['branding_need', 'p50_vnd']))}, vượt kinh phí "
-            f"{vnformat.money(envelope(plan, params))} trong {_PCT(sim.prob_rationing)} số lượt: khi đó phải phân bổ "
+            f"{vnformat.money(r.envelope_vnd)} trong {_PCT(sim.prob_rationing)} số lượt: khi đó phải phân bổ "
             "theo quy tắc đã chọn; độ bất định chi phí chỉ ảnh hưởng đến mức đáp ứng của các quy tắc (biểu đồ cuối)."
         )
     return [
@@ -997,90 +683,3 @@ def render_risks(plan: Plan, params: Params) -> list:
         ),
         charts.rule_coverage_chart(coverage),
     ]
-
-
-def _money_control(name: str, label: str, plan_value: int) -> Control:
-    return Control(name, label, "billion", 0, 1e6, 0.1, fallback=plan_value)
-
-
-def _rule_options() -> tuple[tuple[str, str], ...]:
-    from .params import specs
-
-    return tuple((labels.ALLOCATION_RULE.get(r, r), r) for r in specs()["rule"].choices)
-
-
-def _weight_controls() -> tuple[Control, ...]:
-    return (
-        Control("weight_star", "Ưu tiên hạng sao (hệ số)", "int", 0, 5, 1),
-        Control("weight_stream", "Ưu tiên hình thức đánh giá (hệ số)", "int", 0, 5, 1),
-        Control("weight_organisation_type", "Ưu tiên loại hình chủ thể (hệ số)", "int", 0, 5, 1),
-        Control("weight_unit_equity", "Ưu tiên công bằng địa phương (hệ số)", "int", 0, 5, 1),
-    )
-
-
-def _allocation_controls(plan: Plan) -> tuple[Control, ...]:
-    return (
-        _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
-        Control("rule", "Quy tắc phân bổ", "choice", options=_rule_options()),
-        Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
-        *_weight_controls(),
-        Control("unit_filter", "Danh sách chủ thể của đơn vị", "choice", options=_unit_options(plan)),
-    )
-
-
-def _comparison_controls(plan: Plan) -> tuple[Control, ...]:
-    return (
-        _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
-        Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
-        *_weight_controls(),
-    )
-
-
-BUDGET_LINES = View(
-    "Dự toán kinh phí",
-    lambda plan: tuple(
-        _money_control(name, f"{labels.BUDGET_LINE_SHORT[line]} (tỷ đồng)", _planned_line(plan, line))
-        for line, name in _LINE_PARAMS.items()
-    ),
-    render_budget_lines,
-)
-CLAIMS = View(
-    "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn",
-    lambda plan: (
-        Control("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì (%)", "percent", fallback=packaging_share(plan)),
-        Control(
-            "item_cap_vnd",
-            "Trần mỗi nội dung (triệu đồng; 0 = theo định mức)",
-            "million",
-            0,
-            1e4,
-            5,
-            fallback=0,
-            zero_is_none=True,
-        ),
-        Control(
-            "organisation_cap_vnd",
-            "Trần mỗi chủ thể (triệu đồng; 0 = không giới hạn)",
-            "million",
-            0,
-            1e5,
-            10,
-            fallback=0,
-            zero_is_none=True,
-        ),
-        _money_control("envelope_vnd", "Kinh phí hỗ trợ (tỷ đồng)", _planned_line(plan, "branding")),
-    ),
-    render_claims,
-)
-ALLOCATION = View("Phân bổ kinh phí hỗ trợ cho các chủ thể", _allocation_controls, render_allocation)
-COMPARISON = View("So sánh các quy tắc phân bổ", _comparison_controls, render_comparison)
-RISKS = View(
-    "Rủi ro kinh phí (mô phỏng Monte Carlo)",
-    lambda plan: (
-        Control("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)", "percent"),
-        Control("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)", "percent"),
-        Control("cost_sigma", "Độ bất định chi phí (×100)", "percent", 0, 100, 5),
-        Control("draws", "Số lượt mô phỏng", "int", 1000, 50_000, 1000),
-    ),
-    render_risks,
-)

@@ -1,0 +1,516 @@
+"""One scenario, computed once: ``compute(plan, params) -> Results``.
+
+Every consumer reads the same :class:`Results`: the notebooks (one call at the top, then display),
+the plan document and its renderers, the annex writer, the JupyterLab panels and the scenario
+comparison. Nothing downstream recomputes a figure or rounds it differently.
+
+The model is a set of *stages* (calendar, claims, allocation, Monte Carlo, …). Each stage declares
+the parameters it depends on (directly or through the stages it reads), so a :class:`Model` can keep
+the last few results of every stage and, when a planner moves one control, recompute only the
+stages that depend on it. Every computed stage is counted in :data:`STEP_COUNTS` and, when the
+environment variable ``OCOP_STEP_LOG`` names a file, appended to it as ``stage<TAB>pid`` — which is
+how a test proves that a build runs each expensive step once across all its processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+
+from . import allocation, budget, calendar, claims, simulation, stock, summary, targets, units
+from .params import ParamError, Params
+from .plan import Plan
+
+# ----------------------------------------------------------------------------- stage parameters
+# What each stage reads, transitively. A stage's cache key is the values of these parameters.
+SCOPE = ("unit_filter",)
+PASS_RATES = ("pass_rate_new", "pass_rate_reevaluation", "pass_rate_upgrade")
+STOCK = (*PASS_RATES, "lapse_share")
+CALENDAR = ("routing", "as_of", "products_per_session", "sessions_per_round")
+LINES = ("envelope_vnd", "budget_rewards_vnd", "budget_councils_vnd", "budget_promotion_vnd", "budget_training_vnd")
+CLAIMS = ("co_financing_share", "item_cap_vnd", "organisation_cap_vnd")
+WEIGHTS = ("weight_star", "weight_stream", "weight_organisation_type", "weight_unit_equity", "min_grant_vnd")
+RULES = (*LINES, *CLAIMS, *WEIGHTS)
+ALLOCATION = (*RULES, "rule")
+SIMULATION = (*RULES, *PASS_RATES, "draws", "seed", "cost_sigma", "target_rate", "kept_rate")
+
+STAGE_PARAMS: dict[str, tuple[str, ...]] = {
+    "overview": (),
+    "breakdowns": SCOPE,
+    "stock": STOCK,
+    "calendar": CALENDAR,
+    "calendar_rerouted": CALENDAR,
+    "expiry": ("lapse_share",),
+    "budget_lines": LINES,
+    "claims": CLAIMS,
+    "allocation": ALLOCATION,
+    "rules": RULES,
+    "simulation": SIMULATION,
+    "budget_comparison": (*SIMULATION, "rule"),
+    "year_over_year": (),
+}
+
+# Budget line code -> the parameter that overrides its amount.
+LINE_PARAMS: dict[str, str] = {
+    "rewards": "budget_rewards_vnd",
+    "branding": "envelope_vnd",
+    "councils": "budget_councils_vnd",
+    "promotion": "budget_promotion_vnd",
+    "training": "budget_training_vnd",
+}
+
+STEP_COUNTS: Counter[str] = Counter()
+STEP_LOG_ENV = "OCOP_STEP_LOG"
+
+
+def _record(stage: str) -> None:
+    STEP_COUNTS[stage] += 1
+    log = os.environ.get(STEP_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{stage}\t{os.getpid()}\n")
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Results:
+    """Everything one scenario shows, computed once. Frames hold codes; labels are added at display."""
+
+    plan: Plan
+    params: Params
+    as_of: dt.date
+    unit_names: dict[str, str]
+    key_figures: pd.DataFrame
+    stream_comparison: pd.DataFrame
+    streams: pd.DataFrame
+    unit_load: pd.DataFrame
+    concentration: dict[str, object]
+    scope_name: str
+    sectors: pd.DataFrame
+    thin_sectors: pd.DataFrame
+    stars: pd.DataFrame
+    organisation_types: pd.DataFrame
+    stock: stock.StockProjection
+    calendar: calendar.Calendar
+    calendar_rerouted: calendar.Calendar | None
+    expiry_by_year: pd.DataFrame
+    expiry_effect: pd.DataFrame
+    reevaluation_schedule: pd.DataFrame
+    budget_lines: pd.DataFrame
+    envelope_vnd: int
+    claim_items: pd.DataFrame
+    claim_organisations: pd.DataFrame
+    allocation: pd.DataFrame
+    item_grants: pd.DataFrame
+    allocation_metrics: allocation.AllocationMetrics
+    rule_allocations: pd.DataFrame
+    rule_table: pd.DataFrame
+    rule_lorenz: pd.DataFrame
+    simulation: simulation.SimulationResult
+    budget_comparison: pd.DataFrame
+    previous: Plan | None
+    year_over_year: pd.DataFrame | None
+    rekeyed_units: units.RekeyResult | None
+
+    def changed_fields(self, other: Results | None) -> set[str]:
+        """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
+        if other is None:
+            return {f.name for f in fields(self)}
+        return {f.name for f in fields(self) if getattr(self, f.name) is not getattr(other, f.name)}
+
+
+# ----------------------------------------------------------------------------- plan-level helpers
+def unit_display_names(plan: Plan) -> dict[str, str]:
+    """unit_id -> kind and name as written in a document ('xã Tân Yên', 'thành phố Bắc Giang')."""
+    return {r.unit_id: f"{r.unit_kind} {r.unit_name}".strip() for r in plan.units.itertuples()}
+
+
+def norms_in_force(plan: Plan) -> pd.DataFrame:
+    """The support norms that apply to this plan: those in force on 1 January of the plan year."""
+    from .validation import norms_in_force as in_force
+
+    return in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+
+
+def planned_line(plan: Plan, line: str) -> int:
+    """The plan's own amount of one budget line (đồng), 0 when the plan has no such line."""
+    return int(plan.budget_lines.set_index("line")["amount_vnd"].get(line, 0))
+
+
+def packaging_share(plan: Plan) -> float:
+    """The state's co-financing share of packaging under the plan's norms (the largest if several)."""
+    norms = claims.branding_norms(norms_in_force(plan))
+    shares = norms.loc[norms["line"] == "packaging", "share"].dropna()
+    if shares.empty:
+        raise ValueError("định mức của kế hoạch không có tỷ lệ hỗ trợ bao bì (packaging share)")
+    return float(shares.max())
+
+
+def check_params(plan: Plan, params: Params) -> list[str]:
+    """Parameter values this plan cannot accept (checked before anything is computed or run)."""
+    problems = []
+    if params.unit_filter and params.unit_filter not in set(plan.units["unit_id"]):
+        problems.append(
+            f"'unit_filter' = {params.unit_filter!r}: không phải đơn vị hành chính của kế hoạch "
+            f"(các mã: {', '.join(sorted(plan.units['unit_id'])[:12])}…)"
+        )
+    total = plan.targets.budget_total_vnd
+    for name in LINE_PARAMS.values():
+        value = getattr(params, name)
+        if value is not None and value > total:
+            problems.append(f"'{name}' = {value}: lớn hơn tổng kinh phí kế hoạch ({total} đồng)")
+    return problems
+
+
+def as_of_date(plan: Plan, params: Params) -> dt.date:
+    """The 'as of' date: the parameter, or 1 January of the plan year."""
+    return params.as_of or dt.date(plan.year, 1, 1)
+
+
+def priority_weights(params: Params) -> allocation.PriorityWeights:
+    """Default priority weights scaled by the four importance factors of the parameters."""
+    d = allocation.PriorityWeights()
+    return allocation.PriorityWeights(
+        star={k: v * params.weight_star for k, v in d.star.items()},
+        stream={k: v * params.weight_stream for k, v in d.stream.items()},
+        organisation_type={k: v * params.weight_organisation_type for k, v in d.organisation_type.items()},
+        unit_equity=d.unit_equity * params.weight_unit_equity,
+        base=d.base,
+    )
+
+
+def allocation_params(params: Params) -> allocation.AllocationParams:
+    """Rationing parameters from the notebook parameters."""
+    return allocation.AllocationParams(weights=priority_weights(params), min_grant_vnd=params.min_grant_vnd)
+
+
+def pass_rates(params: Params) -> dict[str, float]:
+    """Pass rates per stream from the parameters."""
+    return {
+        "new": params.pass_rate_new,
+        "reevaluation": params.pass_rate_reevaluation,
+        "upgrade": params.pass_rate_upgrade,
+    }
+
+
+# ----------------------------------------------------------------------------- the model
+class Model:
+    """The stages of one plan, with the last few results of each kept for what-if changes."""
+
+    def __init__(self, plan: Plan, keep: int = 3):
+        self.plan = plan
+        self.keep = keep
+        self._cache: dict[str, OrderedDict[tuple, Any]] = {name: OrderedDict() for name in STAGE_PARAMS}
+
+    def _stage(self, name: str, params: Params, fn: Callable[[], Any]) -> Any:
+        key = tuple(repr(getattr(params, p)) for p in STAGE_PARAMS[name])
+        cache = self._cache[name]
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = fn()
+        _record(name)
+        cache[key] = value
+        while len(cache) > self.keep:
+            cache.popitem(last=False)
+        return value
+
+    # -- products -------------------------------------------------------------------------
+    def overview(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
+        plan = self.plan
+        return self._stage(
+            "overview",
+            p,
+            lambda: (
+                summary.key_figures(plan),
+                summary.stream_comparison(plan),
+                targets.stream_summary(plan.products, plan.targets.by_stream() | {"total": plan.targets.total}),
+                unit_display_names(plan),
+            ),
+        )
+
+    def breakdowns(self, p: Params) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            plan = self.plan
+            names = unit_display_names(plan)
+            unit_table = targets.by_unit(plan.products, plan.units)
+            unit_table = unit_table.assign(unit_name=unit_table["unit_id"].map(names).fillna(unit_table["unit_name"]))
+            products, scope = plan.products, "toàn tỉnh"
+            if p.unit_filter:
+                products = plan.products[plan.products["unit_id"] == p.unit_filter].reset_index(drop=True)
+                scope = names[p.unit_filter]
+            sectors = targets.by_sector(products, plan.product_codes)
+            return {
+                "units": unit_table,
+                "concentration": targets.load_concentration(unit_table),
+                "scope_name": scope,
+                "sectors": sectors,
+                "thin_sectors": targets.thin_sectors(sectors),
+                "stars": targets.by_target_star(products),
+                "organisation_types": targets.by_organisation_type(products, plan.organisations),
+            }
+
+        return self._stage("breakdowns", p, run)
+
+    def stock(self, p: Params) -> stock.StockProjection:
+        plan = self.plan
+        return self._stage(
+            "stock",
+            p,
+            lambda: stock.project_stock(
+                plan.products,
+                plan.history,
+                plan.year,
+                plan.targets.stock_target,
+                pass_rates(p),
+                lapse_share=p.lapse_share,
+            ),
+        )
+
+    def _calendar(self, p: Params, routing: str) -> calendar.Calendar:
+        plan = self.plan
+        return calendar.evaluation_calendar(
+            plan.products,
+            plan.rounds,
+            plan.authority_rules,
+            plan.units,
+            plan.province_id,
+            routing=routing,
+            filed_on=plan.units_as_of,
+            as_of=as_of_date(plan, p),
+            products_per_session=p.products_per_session,
+            sessions_per_round=p.sessions_per_round,
+        )
+
+    def calendar(self, p: Params) -> calendar.Calendar:
+        return self._stage("calendar", p, lambda: self._calendar(p, p.routing))
+
+    def calendar_rerouted(self, p: Params) -> calendar.Calendar | None:
+        """What re-routing would do, when the calendar as filed has products at a level that is gone."""
+        cal = self.calendar(p)
+        w = cal.warnings
+        if p.routing != "as_filed" or not bool(((w["warning"] == "level_not_in_force") & (w["products"] > 0)).any()):
+            return None
+        return self._stage("calendar_rerouted", p, lambda: self._calendar(p, "rerouted"))
+
+    def expiry(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """(re-evaluations due per year with the ``basis`` used, stock effect, re-evaluation schedule)."""
+
+        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+            plan = self.plan
+            pipe = stock.expiry_pipeline(
+                plan.products,
+                plan.rounds,
+                plan.year,
+                rules=plan.authority_rules,
+                units=plan.units,
+                province_id=plan.province_id,
+            )
+            by_year = stock.expiry_by_year(pipe, plan.year, history=plan.history)
+            estimate = by_year["cohort_estimate"] if "cohort_estimate" in by_year else by_year["due"]
+            later = by_year["due_year"] > plan.year
+            basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
+            by_year = by_year.assign(basis=basis.astype("int64"))
+            effect = stock.expiry_stock_effect(by_year, p.lapse_share, column="basis")
+            steps = calendar.route_products(
+                plan.products,
+                plan.rounds,
+                plan.authority_rules,
+                plan.units,
+                plan.province_id,
+                filed_on=plan.units_as_of,
+            )
+            last_step = steps.dropna(subset=["deadline"]).groupby("product_id")["deadline"].max()
+            finish = pipe["product_id"].map(last_step)
+            schedule = pipe.assign(
+                planned_deadline=finish, planned_after_expiry=(finish > pipe["expiry_date"]).fillna(False)
+            )
+            return by_year, effect, schedule
+
+        return self._stage("expiry", p, run)
+
+    def year_over_year(self, p: Params) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
+        """(last year's plan, the comparison table, last year's products re-keyed to this year's units)."""
+
+        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
+            from . import io
+
+            plan = self.plan
+            previous = io.load_previous_plan(plan)
+            if previous is None:
+                return None, None, None
+            rekeyed = None
+            if set(previous.units["unit_id"]) != set(plan.units["unit_id"]):
+                mapping = units.unit_mapping(
+                    plan.unit_changes, previous.units["unit_id"], previous.units_as_of, plan.units_as_of
+                )
+                old = targets.by_unit(previous.products, previous.units)[["unit_id", "total"]]
+                rekeyed = units.rekey(old, mapping, value_columns=["total"])
+            return previous, summary.year_over_year(plan, previous), rekeyed
+
+        return self._stage("year_over_year", p, run)
+
+    # -- budget ---------------------------------------------------------------------------
+    def budget_lines(self, p: Params) -> pd.DataFrame:
+        def run() -> pd.DataFrame:
+            amounts = {line: getattr(p, name) for line, name in LINE_PARAMS.items() if getattr(p, name) is not None}
+            return budget.plan_lines(
+                self.plan.budget_lines, self.plan.targets.budget_total_vnd, amounts=amounts or None
+            )
+
+        return self._stage("budget_lines", p, run)
+
+    def envelope(self, p: Params) -> int:
+        return int(self.budget_lines(p).set_index("line")["amount_vnd"].get("branding", 0))
+
+    def claims(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        def run() -> tuple[pd.DataFrame, pd.DataFrame]:
+            plan = self.plan
+            share = None if p.co_financing_share is None else {"packaging": p.co_financing_share}
+            items = claims.item_claims(
+                plan.requests,
+                plan.products,
+                plan.organisations,
+                norms_in_force(plan),
+                co_financing_share=share,
+                item_cap_vnd=p.item_cap_vnd,
+                organisation_cap_vnd=p.organisation_cap_vnd,
+            )
+            return items, claims.organisation_claims(items, p.organisation_cap_vnd)
+
+        return self._stage("claims", p, run)
+
+    def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Every rule and the optimum on the same claims and envelope: (allocations, metrics table,
+        Lorenz points of the funded shares per rule)."""
+
+        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+            _, orgs = self.claims(p)
+            long, table = allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
+            lorenz = pd.concat(
+                [
+                    allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule=rule)
+                    for rule, g in long.groupby("rule", sort=False)
+                ],
+                ignore_index=True,
+            )
+            return long, table, lorenz
+
+        return self._stage("rules", p, run)
+
+    def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+        def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+            plan = self.plan
+            items, orgs = self.claims(p)
+            env = self.envelope(p)
+            result = allocation.allocate(orgs, env, p.rule, allocation_params(p))
+            names = plan.organisations.set_index("organisation_id")["organisation_name"]
+            result = result.assign(
+                organisation_name=result["organisation_id"].map(names),
+                unit_name=result["unit_id"].map(unit_display_names(plan)),
+            )
+            _, table, _ = self.rules(p)
+            optimum = table.loc["optimum", "weighted_coverage"] if "optimum" in table.index else None
+            m = allocation.metrics(result, env, optimum_coverage=None if optimum is None else float(optimum))
+            return result, allocation.distribute_to_items(items, result), m
+
+        return self._stage("allocation", p, run)
+
+    def simulation(self, p: Params) -> simulation.SimulationResult:
+        def run() -> simulation.SimulationResult:
+            plan = self.plan
+            items, orgs = self.claims(p)
+            sim_params = simulation.SimulationParams(
+                draws=p.draws,
+                seed=p.seed,
+                cost_sigma=p.cost_sigma,
+                pass_rate=pass_rates(p),
+                target_rate=p.target_rate,
+                kept_rate=p.kept_rate,
+            )
+            return simulation.simulate(
+                items,
+                orgs,
+                plan.products,
+                norms_in_force(plan),
+                self.budget_lines(p),
+                envelope_vnd=self.envelope(p),
+                plan_total_vnd=plan.targets.budget_total_vnd,
+                params=sim_params,
+                allocation_params=allocation_params(p),
+                organisation_cap_vnd=p.organisation_cap_vnd,
+            )
+
+        return self._stage("simulation", p, run)
+
+    def budget_comparison(self, p: Params) -> pd.DataFrame:
+        def run() -> pd.DataFrame:
+            result, _, _ = self.allocation(p)
+            return budget.budget_comparison(
+                self.budget_lines(p), self.simulation(p).line_summary, int(result["granted_vnd"].sum())
+            )
+
+        return self._stage("budget_comparison", p, run)
+
+    # -- everything -----------------------------------------------------------------------
+    def results(self, params: Params) -> Results:
+        """The whole scenario. Raises ParamError for values this plan cannot accept."""
+        problems = check_params(self.plan, params)
+        if problems:
+            raise ParamError(problems)
+        p = params
+        key_figures, stream_comparison, streams, names = self.overview(p)
+        b = self.breakdowns(p)
+        by_year, effect, schedule = self.expiry(p)
+        items, orgs = self.claims(p)
+        result, item_grants, m = self.allocation(p)
+        long, table, lorenz = self.rules(p)
+        previous, yoy, rekeyed = self.year_over_year(p)
+        return Results(
+            plan=self.plan,
+            params=p,
+            as_of=as_of_date(self.plan, p),
+            unit_names=names,
+            key_figures=key_figures,
+            stream_comparison=stream_comparison,
+            streams=streams,
+            unit_load=b["units"],
+            concentration=b["concentration"],
+            scope_name=b["scope_name"],
+            sectors=b["sectors"],
+            thin_sectors=b["thin_sectors"],
+            stars=b["stars"],
+            organisation_types=b["organisation_types"],
+            stock=self.stock(p),
+            calendar=self.calendar(p),
+            calendar_rerouted=self.calendar_rerouted(p),
+            expiry_by_year=by_year,
+            expiry_effect=effect,
+            reevaluation_schedule=schedule,
+            budget_lines=self.budget_lines(p),
+            envelope_vnd=self.envelope(p),
+            claim_items=items,
+            claim_organisations=orgs,
+            allocation=result,
+            item_grants=item_grants,
+            allocation_metrics=m,
+            rule_allocations=long,
+            rule_table=table,
+            rule_lorenz=lorenz,
+            simulation=self.simulation(p),
+            budget_comparison=self.budget_comparison(p),
+            previous=previous,
+            year_over_year=yoy,
+            rekeyed_units=rekeyed,
+        )
+
+
+def compute(plan: Plan, params: Params) -> Results:
+    """Run the whole model once for one scenario."""
+    return Model(plan).results(params)

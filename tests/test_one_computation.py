@@ -1,0 +1,85 @@
+"""A build computes the scenario once, and the document, the annex and the executed notebooks show
+the same figures — read from their tables by row and column, not searched anywhere in the page."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import nbformat
+import pytest
+
+from ocop_helpers import compute, io, labels, paths, vnformat
+from ocop_helpers.params import Params
+
+from . import docfind
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def results():
+    return compute.compute(io.load_plan(paths.DEFAULT_PLAN_DIR), Params({"interactive": False}))
+
+
+def notebook_html(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
+
+
+def test_each_step_runs_once_per_build_across_every_process(default_build):
+    lines = [line.split("\t") for line in default_build.step_log.read_text(encoding="utf-8").splitlines()]
+    counts = Counter(stage for stage, _ in lines)
+    assert counts["simulation"] == 1 and counts["rules"] == 1, counts
+    assert all(n == 1 for n in counts.values()), counts
+    assert set(counts) >= {"calendar", "claims", "allocation", "budget_comparison", "expiry", "stock"}
+    assert {pid for _, pid in lines} == {str(os.getpid())}, "a notebook kernel computed instead of reading"
+
+
+def test_budget_total_is_the_same_in_html_annex_and_notebook(default_build, results):
+    total = results.plan.targets.budget_total_vnd
+    page = default_build.html.read_text(encoding="utf-8")
+    shown = docfind.cell(page, "Tổng cộng", "Số tiền", after="Dự toán kinh phí")
+    assert shown == vnformat.money(total)
+    nb = notebook_html(default_build.out_dir / "20-budget-allocation.ipynb")
+    assert docfind.cell(nb, "Tổng cộng", "Số tiền", having=("Nội dung chi", "Số tiền")) == shown
+    sheet = docfind.xlsx_table(default_build.annex, "Dự toán kinh phí")
+    assert sheet.cell("Tổng cộng", labels.COLUMN["amount_vnd"]) == total
+
+
+def test_rule_comparison_is_the_same_in_html_annex_and_notebook(default_build, results):
+    page = default_build.html.read_text(encoding="utf-8")
+    nb = notebook_html(default_build.out_dir / "20-budget-allocation.ipynb")
+    sheet = docfind.xlsx_table(default_build.annex, "So sánh quy tắc")
+    for rule in ("priority", "proportional", "equal_awards", "optimum"):
+        label = labels.ALLOCATION_RULE[rule]
+        want = results.rule_table.loc[rule]
+        html_row = docfind.table(page, having="Đáp ứng có trọng số")
+        assert html_row.cell(label, "Không") == vnformat.number(int(want["not_funded"])), rule
+        assert html_row.cell(label, "Đủ") == vnformat.number(int(want["fully_funded"])), rule
+        assert html_row.cell(label, "Đáp ứng có trọng số") == vnformat.percent(want["weighted_coverage"]), rule
+        assert docfind.table(nb, having="Đáp ứng có trọng số").cell(label, "Không") == html_row.cell(label, "Không")
+        assert sheet.cell(label, "Không được hỗ trợ") == int(want["not_funded"]), rule
+        assert sheet.cell(label, "Tổng hỗ trợ (đồng)") == int(want["granted_vnd"]), rule
+
+
+def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
+    page = default_build.html.read_text(encoding="utf-8")
+    comp = results.budget_comparison.set_index("line")
+    label = comp.loc["rewards", "label"]
+    html_table = docfind.table(page, after="Rủi ro kinh phí", having="Trung vị (P50)")
+    assert html_table.cell(label, "Trung vị (P50)") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
+    sheet = docfind.xlsx_table(default_build.annex, "Mô phỏng Monte Carlo")
+    assert sheet.cell(label, "Trung vị P50 (đồng)") == int(comp.loc["rewards", "p50_vnd"])
+    assert sheet.cell(label, "P90 (đồng)") == int(comp.loc["rewards", "p90_vnd"])
+
+
+def test_allocation_sentence_states_the_numbers_of_its_table(default_build, results):
+    page = default_build.html.read_text(encoding="utf-8")
+    m = results.allocation_metrics
+    said = docfind.sentence(page, "được hỗ trợ một phần", "chưa được hỗ trợ")
+    assert f"{vnformat.number(m.not_funded)} chưa được hỗ trợ" in said
+    rule_row = docfind.table(page, having="Đáp ứng có trọng số").cell(labels.ALLOCATION_RULE["priority"], "Không")
+    assert rule_row == vnformat.number(m.not_funded)
