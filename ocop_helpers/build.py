@@ -159,6 +159,8 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = io.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    for warning in the_plan.warnings:
+        progress(f"Cảnh báo dữ liệu: {warning}")
     from . import views
 
     plan_problems = views.check_params(the_plan, P)
@@ -308,6 +310,7 @@ def _assemble(
         "parameters": {k: _papermill_value(v) for k, v in sorted(checked.items())},
         "seed": P.seed,
         "inputs_sha256": input_hashes(P.plan_path),
+        "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
         "packages": _versions(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
