@@ -26,6 +26,7 @@ import papermill
 from . import document, io, paths
 from .params import ParamError, Params, validate
 from .plan import Plan
+from .validation import check_as_of
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
@@ -163,7 +164,7 @@ def build(
         progress(f"Cảnh báo dữ liệu: {warning}")
     from . import views
 
-    plan_problems = views.check_params(the_plan, P)
+    plan_problems = views.check_params(the_plan, P) + check_as_of(the_plan.year, P.as_of)
     if plan_problems:
         raise ParamError(plan_problems)
     checked.setdefault("province", the_plan.province_id)

@@ -55,7 +55,7 @@ def _size_text(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def file_kind_problem(path: Path, display: str, expected: str) -> Problem | None:
+def file_kind_problem(path: Path, display: str, expected: str, allow_empty: bool = False) -> Problem | None:
     """Why ``path`` cannot be read as ``expected`` (checked before parsing), or None when it can.
 
     Names in Vietnamese what is there instead: nothing, a broken or looping symbolic link, a folder,
@@ -83,7 +83,7 @@ def file_kind_problem(path: Path, display: str, expected: str) -> Problem | None
         return Problem(
             display, None, None, None, f"không phải tệp thông thường (thiết bị, FIFO, socket); cần {expected}"
         )
-    if info.st_size == 0:
+    if info.st_size == 0 and not allow_empty:
         return Problem(display, None, None, None, f"tệp rỗng (0 byte); cần {expected}")
     if info.st_size > MAX_INPUT_BYTES:
         return Problem(
@@ -96,8 +96,8 @@ def file_kind_problem(path: Path, display: str, expected: str) -> Problem | None
     return None
 
 
-def _read_bytes(path: Path, display: str, expected: str) -> bytes:
-    problem = file_kind_problem(path, display, expected)
+def _read_bytes(path: Path, display: str, expected: str, allow_empty: bool = False) -> bytes:
+    problem = file_kind_problem(path, display, expected, allow_empty)
     if problem:
         raise PlanValidationError([problem])
     try:
@@ -108,7 +108,9 @@ def _read_bytes(path: Path, display: str, expected: str) -> bytes:
         raise PlanValidationError([Problem(display, None, None, None, f"{reason}; cần {expected}")]) from None
 
 
-def read_text_input(path: Path, display: str | None = None, expected: str = "một tệp văn bản UTF-8") -> str:
+def read_text_input(
+    path: Path, display: str | None = None, expected: str = "một tệp văn bản UTF-8", allow_empty: bool = False
+) -> str:
     """The text of an input file, NFC-normalised, after checking what kind of file it is.
 
     Refused with a Vietnamese message naming the file: a folder, a broken or looping link, an empty
@@ -116,7 +118,7 @@ def read_text_input(path: Path, display: str | None = None, expected: str = "m�
     line of the first bad byte). A UTF-8 byte-order mark is accepted.
     """
     display = display or path.name
-    raw = _read_bytes(path, display, expected)
+    raw = _read_bytes(path, display, expected, allow_empty)
     for magic, what in _SIGNATURES:
         if raw.startswith(magic):
             return _refuse(display, f"là {what}, không phải văn bản; cần {expected}")
@@ -134,7 +136,7 @@ def read_text_input(path: Path, display: str | None = None, expected: str = "m�
             f"hoặc TCVN3); cần {expected}: trong Excel chọn 'Lưu thành' > 'CSV UTF-8'",
             row=line,
         )
-    if not text.strip():
+    if not text.strip() and not allow_empty:
         return _refuse(display, f"tệp chỉ có khoảng trắng; cần {expected}")
     return _nfc(text)
 
@@ -593,13 +595,16 @@ def read_yaml(source: str | os.PathLike) -> dict:
 
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except OSError as exc:
-        raise ParamError([f"{path}: không đọc được tệp tham số ({exc.strerror or exc})"]) from None
-    except yaml.YAMLError as exc:
+        text = read_text_input(path, str(path), "một tệp tham số YAML (UTF-8), ví dụ 'pass_rate_new: 0.5'", True)
+    except PlanValidationError as exc:
+        raise ParamError([str(p) for p in exc.problems]) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # ValueError: a date-shaped value that is no date (2025-02-30) fails inside the YAML loader.
         mark = getattr(exc, "problem_mark", None)
         where = f", dòng {mark.line + 1}" if mark else ""
-        raise ParamError([f"{path}{where}: YAML không hợp lệ ({getattr(exc, 'problem', exc)})"]) from None
+        raise ParamError([f"{path}{where}: YAML không hợp lệ ({getattr(exc, 'problem', None) or exc})"]) from None
     if not isinstance(data, dict):
         raise ParamError([f"{path}: cần một bảng khóa: giá trị (YAML mapping), ví dụ 'pass_rate_new: 0.5'"])
     return data

@@ -585,11 +585,18 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
     out["rounds"] = rows
     year = out.get("year")
     if isinstance(year, int):
-        # The plan's dates belong to its year: a deadline in another year is a typing mistake.
+        # The plan's dates belong to its year: a deadline in another year is a typing mistake. The
+        # unit list may be the one in force when the plan was drafted, late in the year before.
         when = out.get("units_as_of")
-        if isinstance(when, pd.Timestamp) and when.year != year:
+        if isinstance(when, pd.Timestamp) and not year - 1 <= when.year <= year:
             problems.append(
-                Problem(file, None, "units_as_of", f"{when:%Y-%m-%d}", f"ngày phải thuộc năm kế hoạch {year}")
+                Problem(
+                    file,
+                    None,
+                    "units_as_of",
+                    f"{when:%Y-%m-%d}",
+                    f"ngày phải thuộc năm kế hoạch {year} (hoặc năm trước đó, khi lập kế hoạch)",
+                )
             )
         for i, row in enumerate(rows, start=1):
             deadline = row.get("deadline")
@@ -621,6 +628,13 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
     }
     names(meta, sorted(known))
     return out, problems
+
+
+def check_as_of(year: int, as_of: dt.date | None) -> list[str]:
+    """The 'as of' date a run looks at the calendar from must fall in the plan's year."""
+    if as_of is not None and as_of.year != year:
+        return [f"'as_of' = {as_of:%Y-%m-%d}: ngày xem xét phải thuộc năm kế hoạch {year}"]
+    return []
 
 
 # ---------------------------------------------------------------- cross-table checks
