@@ -61,6 +61,9 @@ class Plan:
     star_bands: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
     previous_plan: str = ""
+    # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
+    # the build lists them in its log and the manifest.
+    warnings: tuple = ()
 
     @property
     def slug(self) -> str:
