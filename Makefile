@@ -8,7 +8,7 @@ OUT    ?= outputs
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup plan test test-fast lint format lab bench validate clean
+.PHONY: help setup nbfilter plan test test-fast lint format lab bench validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-setup: $(VENV)/.installed ## create .venv and install the workbook (done by every target)
+setup: $(VENV)/.installed nbfilter ## create .venv, install the workbook, register the notebook git filter
+
+# git stores notebooks/*.ipynb without outputs (.gitattributes names this filter; ocop_helpers/nbclean.py)
+nbfilter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.ocop-nbclean.clean '.venv/bin/python -m ocop_helpers.nbclean'; fi
 
 plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS="a.yaml b.yaml"]
 	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(foreach f,$(PARAMS),--params $(f))
@@ -41,8 +46,9 @@ test: lint ## lint, then the whole test suite (browser tests need Debian's chrom
 test-fast: $(VENV)/.installed ## only the fast tests (no papermill, no browser)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lab: $(VENV)/.installed ## start JupyterLab on the notebooks with the project's kernel
-	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/jupyter-config/lab/settings $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(VENV)/.installed nbfilter ## start JupyterLab at the project root (notebooks/, scenarios/, outputs/) with the project's kernel
+	@mkdir -p scenarios outputs
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config $(PY) -m jupyterlab --ServerApp.root_dir=$(CURDIR) --LabApp.app_settings_dir=$(CURDIR)/jupyter-config/lab/settings $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

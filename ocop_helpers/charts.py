@@ -174,7 +174,8 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
     frame = rounds.copy()
     frame["level_label"] = frame["level"].map(labels.LEVEL).fillna(frame["level"]).astype("str")
     frame["round_label"] = ("Đợt " + frame["round"].astype(str) + " – " + frame["level_label"]).astype("str")
-    frame["capacity"] = frame["capacity_per_council"] * frame["councils"].clip(lower=1)
+    if "capacity" not in frame:  # the round's capacity: every council of the round (sections.calendar passes it)
+        frame["capacity"] = frame["capacity_per_council"] * frame["councils"].clip(lower=1)
     frame["deadline_text"] = frame["deadline"].map(lambda d: f"{d.day}/{d.month}/{d.year}").astype("str")
     status = pd.Series("Bình thường", index=frame.index, dtype="str")
     status[frame["over_capacity"]] = labels.CALENDAR_WARNING["over_capacity"]
@@ -188,6 +189,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         alt.Tooltip("councils:Q", title="Số hội đồng"),
         alt.Tooltip("max_council_load:Q", title="Sản phẩm/hội đồng (lớn nhất)"),
         alt.Tooltip("capacity_per_council:Q", title="Năng lực/hội đồng"),
+        alt.Tooltip("capacity:Q", title="Năng lực cả đợt"),
         alt.Tooltip("status:N", title="Tình trạng"),
     ]
     x = alt.X(
@@ -217,7 +219,9 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         .encode(x="deadline:T", xOffset=alt.XOffset("level_label:N"), y="capacity:Q", tooltip=tooltip)
     )
     layers = [deadlines, bars, capacity]
-    subtitle = "Vạch đỏ: năng lực hội đồng; viền đỏ: đợt cần xử lý; nét đứt: thời hạn"
+    subtitle = (
+        "Vạch đỏ: năng lực cả đợt (số hội đồng × năng lực một hội đồng); viền đỏ: đợt cần xử lý; nét đứt: thời hạn"
+    )
     if as_of is not None:
         subtitle += "; vạch xanh: ngày xem xét"
         today = pd.DataFrame({"as_of": [pd.Timestamp(as_of)], "label": ["Hôm nay"]})

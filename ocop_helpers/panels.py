@@ -38,17 +38,25 @@ def unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
     return (("Toàn tỉnh", ""),) + tuple(sorted(((v, k) for k, v in names.items()), key=lambda x: x[0]))
 
 
-def _money(name: str, label: str, plan_value: int) -> Control:
-    return Control(name, label, "billion", 0, 1e6, 0.1, fallback=plan_value)
+def _money(name: str, label: str, plan_value: int | None, unit: str = "billion") -> Control:
+    """Money typed in tỷ (``billion``) or triệu (``million``) đồng; the unit is part of the label."""
+    return Control(name, f"{label} ({'tỷ' if unit == 'billion' else 'triệu'} đồng)", unit, fallback=plan_value)
 
 
-def _percent(name: str, label: str) -> Control:
-    return Control(name, label, "percent", 0, 100, 1)
+def _percent(name: str, label: str, fallback: float | None = None) -> Control:
+    """A share typed as '40%', '0,4' or '0.4' (the whole range 0–100 %, any precision)."""
+    return Control(name, f"{label} (%)", "percent", 0, 1, fallback=fallback)
+
+
+def _slider(name: str, label: str, step: float) -> Control:
+    """A slider over the parameter's whole range (int or float as the registry says)."""
+    s = specs()[name]
+    return Control(name, label, "int" if s.kind == "int" else "float", s.minimum, s.maximum, step)
 
 
 def _weights() -> tuple[Control, ...]:
     return tuple(
-        Control(name, label, "float", 0, 10, 0.5)
+        _slider(name, label, 0.05)
         for name, label in (
             ("weight_star", "Ưu tiên hạng sao (hệ số 0–10)"),
             ("weight_stream", "Ưu tiên hình thức đánh giá (hệ số 0–10)"),
@@ -58,9 +66,9 @@ def _weights() -> tuple[Control, ...]:
     )
 
 
-def _int(name: str, label: str, step: float = 1) -> Control:
-    s = specs()[name]
-    return Control(name, label, "int", s.minimum or 0, s.maximum or 100, step)
+def _choice(name: str, label: str, names: dict[str, str]) -> Control:
+    """A dropdown of every choice the registry allows, labelled in Vietnamese."""
+    return Control(name, label, "choice", options=tuple((names.get(v, v), v) for v in specs()[name].choices))
 
 
 # ----------------------------------------------------------------------------- 00-overview
@@ -77,19 +85,19 @@ BREAKDOWNS = Panel(
 STOCK = Panel(
     "Số sản phẩm OCOP cuối năm so với mục tiêu",
     lambda plan: (
-        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)"),
-        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại (%)"),
-        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)"),
-        _percent("lapse_share", "Tỷ lệ đến hạn không đánh giá lại (%)"),
+        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
+        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
+        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
+        _percent("lapse_share", "Tỷ lệ đến hạn không đánh giá lại"),
     ),
     sections.stock,
 )
 CALENDAR = Panel(
     "Lịch các đợt đánh giá, phân hạng",
     lambda plan: (
-        _int("products_per_session", "Sản phẩm/phiên hội đồng"),
-        _int("sessions_per_round", "Số phiên mỗi đợt"),
-        Control("routing", "Phương án lịch", "choice", options=tuple((v, k) for k, v in labels.ROUTING.items())),
+        _slider("products_per_session", "Sản phẩm/phiên hội đồng", 1),
+        _slider("sessions_per_round", "Số phiên mỗi đợt", 1),
+        _choice("routing", "Phương án lịch", labels.ROUTING),
     ),
     sections.calendar,
 )
@@ -100,48 +108,24 @@ YEAR_OVER_YEAR = Panel("So sánh với kế hoạch năm trước", _none, secti
 BUDGET_LINES = Panel(
     "Dự toán kinh phí",
     lambda plan: tuple(
-        _money(name, f"{labels.BUDGET_LINE_SHORT[line]} (tỷ đồng)", planned_line(plan, line))
-        for line, name in LINE_PARAMS.items()
+        _money(name, labels.BUDGET_LINE_SHORT[line], planned_line(plan, line)) for line, name in LINE_PARAMS.items()
     ),
     sections.budget_lines,
 )
 CLAIMS = Panel(
     "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn",
     lambda plan: (
-        Control("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì (%)", "percent", fallback=packaging_share(plan)),
-        Control(
-            "item_cap_vnd",
-            "Trần mỗi nội dung (triệu đồng; 0 = theo định mức)",
-            "million",
-            0,
-            1e4,
-            5,
-            fallback=0,
-            zero_is_none=True,
-        ),
-        Control(
-            "organisation_cap_vnd",
-            "Trần mỗi tổ chức (triệu đồng; 0 = không giới hạn)",
-            "million",
-            0,
-            1e5,
-            10,
-            fallback=0,
-            zero_is_none=True,
-        ),
+        _percent("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì", fallback=packaging_share(plan)),
+        _money("item_cap_vnd", "Trần mỗi nội dung; trống = theo định mức", None, "million"),
+        _money("organisation_cap_vnd", "Trần mỗi tổ chức; trống = không giới hạn", None, "million"),
     ),
     sections.claims,
 )
 ALLOCATION = Panel(
     "Phân bổ kinh phí hỗ trợ cho các tổ chức kinh tế",
     lambda plan: (
-        Control(
-            "rule",
-            "Quy tắc phân bổ",
-            "choice",
-            options=tuple((labels.ALLOCATION_RULE.get(r, r), r) for r in specs()["rule"].choices),
-        ),
-        Control("min_grant_vnd", "Mức hỗ trợ tối thiểu (triệu đồng)", "million", 0, 1e4, 5),
+        _choice("rule", "Quy tắc phân bổ", labels.ALLOCATION_RULE),
+        _money("min_grant_vnd", "Mức hỗ trợ tối thiểu", None, "million"),
         *_weights(),
         Control("unit_filter", "Danh sách tổ chức của đơn vị", "choice", options=unit_options(plan)),
     ),
@@ -151,13 +135,14 @@ COMPARISON = Panel("So sánh các quy tắc phân bổ", _none, sections.compari
 RISKS = Panel(
     "Rủi ro kinh phí (mô phỏng)",
     lambda plan: (
-        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu (%)"),
-        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại (%)"),
-        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng (%)"),
-        _percent("target_rate", "Xác suất đạt đúng hạng sao mục tiêu (%)"),
-        _percent("kept_rate", "Xác suất giữ hạng khi nâng hạng không đạt (%)"),
-        Control("cost_sigma", "Độ bất định chi phí (0–2)", "float", 0, 2, 0.05),
-        _int("draws", "Số lượt mô phỏng", 1000),
+        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
+        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
+        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
+        _percent("target_rate", "Xác suất đạt đúng hạng sao mục tiêu"),
+        _percent("kept_rate", "Xác suất giữ hạng khi nâng hạng không đạt"),
+        _slider("cost_sigma", "Độ bất định chi phí (0–2)", 0.01),
+        _slider("draws", "Số lượt mô phỏng", 1),
+        Control("seed", "Hạt giống ngẫu nhiên", "int_text"),
     ),
     sections.risks,
 )

@@ -195,7 +195,8 @@ def calendar(r: Results) -> list:
     cal = r.calendar
     rounds = cal.rounds.assign(
         level_label=cal.rounds["level"].map(labels.LEVEL),
-        capacity=cal.rounds["capacity_per_council"],
+        # The round's capacity, as the chart draws it: all its councils (at least one) × one council's.
+        capacity=cal.rounds["capacity_per_council"] * cal.rounds["councils"].clip(lower=1),
         status=[
             "Cấp không còn tổ chức"
             if not ok
@@ -254,7 +255,7 @@ def calendar(r: Results) -> list:
             "sản phẩm ở đợt đông nhất",
             "bad" if blocking else "good",
         ),
-        charts.calendar_load_chart(cal.rounds, as_of=params.as_of_date()),
+        charts.calendar_load_chart(rounds, as_of=params.as_of_date()),
         report.table(
             rounds,
             {
@@ -265,7 +266,8 @@ def calendar(r: Results) -> list:
                 "rerouted_in": "Điều chuyển đến",
                 "councils": "Số hội đồng",
                 "max_council_load": "Tải lớn nhất một hội đồng",
-                "capacity": "Năng lực một hội đồng",
+                "capacity_per_council": "Năng lực một hội đồng",
+                "capacity": "Năng lực cả đợt",
                 "status": "Tình trạng",
             },
             caption=f"Lịch đánh giá, phân hạng — {labels.ROUTING[params.routing].lower()}",
