@@ -162,6 +162,9 @@ STALE_CSS = (
     ".ocop-diff table{border-collapse:collapse;font-size:90%}"
     ".ocop-diff td,.ocop-diff th{padding:1px 8px;text-align:left}"
 )
+# The notebooks' "run the notebook" lines (markdown cells tagged lab-only, class ocop-rerun) are for a
+# notebook opened without running it; once it shows outputs they are hidden.
+RERUN_CSS = ".jp-Notebook:has(.jp-OutputArea-output) .ocop-rerun{display:none}"
 BUSY_HTML = '<span class="ocop-busy">Đang tính lại…</span>'
 # What a saved notebook shows where the live controls were (see notebook_pre_save).
 RERUN_NOTE = (
@@ -173,6 +176,16 @@ RERUN_NOTE = (
 def output_root() -> Path:
     """Where the build button writes plans: $OCOP_OUTPUT_DIR, else <repo>/outputs (as `make plan`)."""
     return Path(os.environ.get("OCOP_OUTPUT_DIR") or paths.OUTPUTS_DIR)
+
+
+def _html(value: str = "", cls: str | None = None):
+    """An HTML widget with an empty tooltip (ipywidgets writes a missing one as title="null")."""
+    import ipywidgets as w
+
+    widget = w.HTML(value=value, tooltip="")
+    if cls:
+        widget.add_class(cls)
+    return widget
 
 
 class Workbench:
@@ -253,15 +266,14 @@ class Workbench:
             self._labels.setdefault(c.name, c.label)
             if c.fallback is not None:
                 self._fallbacks.setdefault(c.name, c.fallback)
-        msg = w.HTML(value="")
-        msg.add_class("ocop-msg")
+        msg = _html("", "ocop-msg")
         out = w.Output()
         out.add_class("ocop-view")
         state = _PanelState(panel, made, out, msg)
         self._panels.append(state)
         for c in controls:
             made[c.name].observe(lambda change, c=c, state=state: self._changed(c, change["new"], state), names="value")
-        head = [w.HTML(f"<b>{html.escape(panel.title)}</b>")] if panel.title else []
+        head = [_html(f"<b>{html.escape(panel.title)}</b>")] if panel.title else []
         box = w.VBox(head + [w.VBox(list(made.values())), msg, out])
         box.add_class("ocop-panel")
         self._draw(state)
@@ -330,16 +342,8 @@ class Workbench:
             **button,
         )
         build.add_class("ocop-build")
-        msg = w.HTML(value="")
-        msg.add_class("ocop-msg")
-        status = w.HTML(value="")
-        status.add_class("ocop-status")
-        diff = w.HTML(value="")
-        diff.add_class("ocop-diff")
-        build_log = w.HTML(value="")
-        build_log.add_class("ocop-build-log")
-        build_links = w.HTML(value="")
-        build_links.add_class("ocop-build-links")
+        msg, status, diff = _html("", "ocop-msg"), _html("", "ocop-status"), _html("", "ocop-diff")
+        build_log, build_links = _html("", "ocop-build-log"), _html("", "ocop-build-links")
         self._toolbar_msg, self._status, self._diff, self._load = msg, status, diff, load
         self._name, self._note, self._build_log, self._build_links = name, note, build_log, build_links
         save.on_click(lambda _: self._show_message(msg, *self.save(name.value, overwrite.value, note.value)))
@@ -349,7 +353,7 @@ class Workbench:
         self._show_diff()
         return w.VBox(
             [
-                w.HTML(f"<style>{STALE_CSS}</style>"),
+                _html(f"<style>{STALE_CSS}{RERUN_CSS}</style>"),
                 status,
                 w.HBox([name, overwrite, save, reset]),
                 note,
@@ -612,7 +616,12 @@ def start(params: Params, plan: Any | None = None, controls: bool = True) -> tup
         return results, None
     the_plan = plan if plan is not None else io.load_plan(params.plan_path)
     if not (params.interactive and controls):
-        return Model(the_plan).results(params), None
+        results = Model(the_plan).results(params)
+        if params.interactive:
+            from IPython.display import HTML, display
+
+            display(HTML(f"<style>{RERUN_CSS}</style>"))
+        return results, None
     from IPython.display import display
 
     bench = Workbench(the_plan, params, source=_notebook_name())
@@ -677,8 +686,28 @@ def strip_widget_views(notebook: dict) -> int:
     return replaced
 
 
-def notebook_pre_save(model: dict, **kwargs: Any) -> None:
-    """Jupyter server ``pre_save_hook`` (jupyter-config/jupyter_server_config.py): the file on disk
-    gets the rerun note instead of widget views; what the planner sees in the open tab is unchanged."""
-    if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+def notebook_pre_save(model: dict, path: str = "", **kwargs: Any) -> None:
+    """Jupyter server ``pre_save_hook`` (jupyter-config/jupyter_server_config.py).
+
+    A plan notebook of the project (``notebooks/NN-*.ipynb``, tracked by git) is written exactly as
+    git stores it (:func:`ocop_helpers.nbclean.clean`: no outputs, no session metadata), so a Lab
+    session leaves ``git status`` clean while the planner's own edits to cells are kept; its
+    lab-only lines tell a reader to run it. Any other notebook keeps its outputs, with a Vietnamese
+    rerun line in place of each widget view (which a file cannot restore). The open tab is unchanged.
+    """
+    from . import nbclean
+
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    if is_plan_notebook(path):
+        nbclean.clean(model["content"])
+    else:
         strip_widget_views(model["content"])
+
+
+def is_plan_notebook(path: str) -> bool:
+    """A path relative to the Lab's root naming one of the project's plan notebooks."""
+    import fnmatch
+
+    parts = Path(str(path).strip("/")).parts
+    return len(parts) == 2 and parts[0] == paths.NOTEBOOKS_DIR.name and fnmatch.fnmatch(parts[1], "[0-9][0-9]-*.ipynb")

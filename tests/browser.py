@@ -2,8 +2,9 @@
 server the test owns, one default-plan build per session, and the test-artifacts folder.
 
 Nothing here writes into the repository except screenshots under ``test-artifacts/`` (git-ignored):
-the lab server runs on a temporary COPY of ``notebooks/`` with its runtime, config, workspace,
-user-settings and scenario folders in a temporary directory. The kernel still imports
+the lab server runs on a temporary clean COPY of the project (a git repository of the tracked files,
+started like `make lab`) with its runtime, config, workspace and user-settings folders in a temporary
+directory. The kernel still imports
 ``ocop_helpers`` from the repository (editable install in ``.venv``), so data paths resolve through
 ``ocop_helpers.paths`` exactly as for a planner.
 
@@ -144,7 +145,7 @@ class LabServer:
     url: str  # http://127.0.0.1:<port>
     token: str
     pid: int
-    root: Path  # the temporary copy of notebooks/ the server serves
+    root: Path  # the temporary copy of the project the server serves (its root_dir)
     scenario_dir: Path  # OCOP_SCENARIO_DIR of the server (and its kernels)
     log_path: Path
     env: dict[str, str] = field(repr=False, default_factory=dict)
@@ -197,24 +198,56 @@ def lab_command(port: int | None = None, token: str | None = None, root: Path | 
     return cmd
 
 
+def project_copy(workdir: Path) -> Path:
+    """A git repository with the project's tracked files (what a clean checkout holds), the notebook
+    clean filter registered as `make setup` does, and everything committed: JupyterLab serves it
+    like `make lab` serves the project root, and ``git status`` there shows what a Lab session did."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    target = Path(workdir) / "project"
+    for name in filter(None, files):
+        src = ROOT / name
+        if src.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / name)
+    python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=target, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.invalid")
+    git("config", "user.name", "test")
+    git("config", "filter.ocop-nbclean.clean", f"{python} -m ocop_helpers.nbclean")
+    git("add", "-A")
+    git("commit", "-q", "-m", "clean checkout")
+    (target / "outputs").mkdir(exist_ok=True)
+    return target
+
+
 @contextlib.contextmanager
 def jupyter_lab(workdir: Path, startup_timeout: float = 90) -> Iterator[LabServer]:
-    """Start JupyterLab on a temporary copy of notebooks/, yield it, stop it by its own PID."""
+    """Start JupyterLab like `make lab` (project root, project config) on a clean copy of the
+    project (:func:`project_copy`), yield it, stop it by its own PID. Scenarios and built plans go
+    to the copy's scenarios/ and outputs/."""
     workdir = Path(workdir)
-    root = workdir / "notebooks"
-    shutil.copytree(paths.NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    dirs = {name: workdir / name for name in ("runtime", "config", "data", "user-settings", "workspaces", "scenarios")}
+    root = project_copy(workdir)
+    dirs = {name: workdir / name for name in ("runtime", "config", "data", "user-settings", "workspaces")}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
+    dirs["scenarios"] = root / "scenarios"
     env = dict(os.environ)
     env.update(
         {
             "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
             "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+            "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter-config"),  # as `make lab`
             "JUPYTER_DATA_DIR": str(dirs["data"]),
             "JUPYTERLAB_SETTINGS_DIR": str(dirs["user-settings"]),
             "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
             "OCOP_SCENARIO_DIR": str(dirs["scenarios"]),
+            "OCOP_OUTPUT_DIR": str(root / "outputs"),
             "JUPYTER_PLATFORM_DIRS": "1",
             "PYTHONUNBUFFERED": "1",
         }
