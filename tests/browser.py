@@ -202,9 +202,9 @@ def project_copy(workdir: Path) -> Path:
     """A git repository with the project's tracked files (what a clean checkout holds), the notebook
     clean filter registered as `make setup` does, and everything committed: JupyterLab serves it
     like `make lab` serves the project root, and ``git status`` there shows what a Lab session did."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    )
     target = Path(workdir) / "project"
     for name in filter(None, files):
         src = ROOT / name
