@@ -275,3 +275,33 @@ def merge_files(files: Iterable[str | os.PathLike] = (), overrides: dict[str, An
             f"kế hoạch gộp mang tên '{values['scenario']}'"
         )
     return Merged(values, report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ocop_helpers.scenarios a.yaml b.yaml``: what combining the files gives, and every
+    override it makes (exit 2 on a file the build would refuse)."""
+    import sys
+
+    from .params import validate
+
+    files = sys.argv[1:] if argv is None else argv
+    if not files:
+        print("Cách dùng: python -m ocop_helpers.scenarios a.yaml [b.yaml ...]", file=sys.stderr)
+        return 2
+    try:
+        merged = merge_files(files)
+        checked = validate(merged.values)
+    except ParamError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return 2
+    for line in merged.report or ["Không có giá trị nào bị ghi đè."]:
+        print(line)
+    print(f"Kịch bản: {checked.get('scenario', 'default')}")
+    for k, v in checked.items():
+        if k != "scenario":
+            print(f"  {k} = {shown_value(k, v)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from ocop_helpers import build as plan_build
-from ocop_helpers import params, paths, scenarios
+from ocop_helpers import labels, params, paths, scenarios
 
 from . import docfind
 from .browser import (
@@ -236,10 +236,14 @@ def _slide(page, name: str, value: str, settle: bool = True) -> None:
         _settle(page)
 
 
+OPTION_LABELS = {"rule": labels.ALLOCATION_RULE, "routing": labels.ROUTING}
+
+
 def _choose(page, name: str, value: str) -> None:
+    """Choose an option of a dropdown by its Vietnamese label (what the planner sees)."""
     select = page.locator(f".ocop-ctl-{name} select").first
     select.scroll_into_view_if_needed()
-    select.select_option(value)
+    select.select_option(label=OPTION_LABELS[name][value])
     _settle(page)
 
 
@@ -357,6 +361,7 @@ EXPECTED = {  # what each typed value must become in the kernel (the same as the
     "pass_rate_reevaluation": {"0,85": 0.85},
     "pass_rate_upgrade": {"0.6": 0.6},
     "lapse_share": {"15%": 0.15},
+    "target_rate": {"75%": 0.75},
     "envelope_vnd": {"4,5": 4_500_000_000},
     "budget_rewards_vnd": {"9.500 triệu": None},  # ambiguous (a dot in triệu): refused, stays from the plan
     "co_financing_share": {"40%": 0.4},
@@ -402,7 +407,13 @@ def _apply_group(page, group: str, record: dict) -> None:
         else:
             _choose(page, name, typed)
         got = _value(page, name)
-        assert got == EXPECTED[name][typed], f"{name}: typed {typed!r}, the kernel holds {got!r}"
+        if got != EXPECTED[name][typed]:
+            page.screenshot(path=str(artifact(f"lab-failed-{name}.png")))
+        assert got == EXPECTED[name][typed], (
+            f"{name}: typed {typed!r}, the kernel holds {got!r}; the page shows "
+            f"{page.locator(f'.ocop-ctl-{name} input').first.input_value() if how == 'type' else ''!r}; messages: "
+            f"{[m for m in page.locator('.ocop-msg').all_text_contents() if m.strip()]}"
+        )
         record.setdefault("messages", {})[name] = _panel(page, name).locator(".ocop-msg").first.text_content()
 
 
@@ -665,16 +676,16 @@ def test_load_and_combine_saved_scenarios(budget_scenario, targets_scenario, not
     assert (
         _value(page, "rule") == "priority" and "trùng với mặc định" in page.locator(".ocop-diff").first.text_content()
     )
-    path = str(budget_scenario["saved"])
     page.locator(".ocop-load-button").first.scroll_into_view_if_needed()
-    page.locator(".ocop-load select").first.click()  # the list is read again when a scenario is saved
-    options = page.locator(".ocop-load select option").evaluate_all("os => os.map(o => [o.textContent, o.value])")
-    assert any(v == path and "Kinh phí thử" in t for t, v in options), options
-    page.locator(".ocop-load select").first.select_option(path)
+    options = page.locator(".ocop-load select option").all_text_contents()
+    wanted = [o for o in options if o.startswith("Kinh phí thử (kinh-phi-thu.yaml)")]
+    assert wanted and "Giảm kinh phí" in wanted[0], f"the saved scenario is not listed with its note: {options}"
+    page.locator(".ocop-load select").first.select_option(label=wanted[0])
     page.locator(".ocop-load-button").first.click()
     _settle(page)
     assert page.locator(".ocop-ctl-envelope_vnd input").first.input_value() == "4,5"
-    assert page.locator(".ocop-ctl-rule select").first.input_value() == "equal_awards"
+    rule = page.locator(".ocop-ctl-rule select").first
+    assert rule.evaluate("s => s.options[s.selectedIndex].textContent") == labels.ALLOCATION_RULE["equal_awards"]
     assert page.locator(".ocop-ctl-draws .widget-readout").first.text_content().strip() == "50000"
     assert page.locator(".ocop-scenario-name input").first.input_value() == "Kinh phí thử"
     diff = page.locator(".ocop-diff").first

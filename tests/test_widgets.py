@@ -315,10 +315,28 @@ def test_saved_notebooks_show_a_rerun_line_instead_of_widget_views():
         ],
         "metadata": {"widgets": {"state": {}}},
     }
-    widgets.notebook_pre_save({"type": "notebook", "content": nb})
+    widgets.notebook_pre_save({"type": "notebook", "content": nb}, path="analyses/mine.ipynb")
     outs = nb["cells"][0]["outputs"]
     assert widgets.WIDGET_MIME not in outs[0]["data"] and "Run All Cells" in outs[0]["data"]["text/plain"]
     assert outs[1]["text"] == "kept" and "widgets" not in nb["metadata"]
+
+
+def test_plan_notebooks_are_saved_as_git_stores_them():
+    """Saving a plan notebook from the Lab writes it without outputs or session metadata: byte for
+    byte what git stores, so a Lab session leaves `git status` clean."""
+    original = (paths.NOTEBOOKS_DIR / "20-budget-allocation.ipynb").read_text(encoding="utf-8")
+    nb = json.loads(original)
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "display_data", "data": {widgets.WIDGET_MIME: {"model_id": "x"}}}]
+    code["execution_count"] = 3
+    nb["metadata"]["widgets"] = {"state": {}}
+    model = {"type": "notebook", "content": nb}
+    widgets.notebook_pre_save(model, path="notebooks/20-budget-allocation.ipynb")
+    import nbformat
+
+    assert nbformat.writes(nbformat.from_dict(model["content"])) + "\n" == original
+    assert widgets.is_plan_notebook("/notebooks/10-product-targets.ipynb")
+    assert not widgets.is_plan_notebook("notebooks/scratch.ipynb") and not widgets.is_plan_notebook("x/10-a.ipynb")
 
 
 def test_committed_notebooks_carry_no_outputs():
