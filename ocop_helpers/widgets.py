@@ -291,7 +291,8 @@ class Workbench:
             placeholder="vd. Tăng tỷ lệ đạt",
             description="Tên kịch bản",
             tooltip="Tên tệp kịch bản (scenarios/<tên>.yaml) và thư mục kế hoạch trong outputs/",
-            layout=w.Layout(width="26rem"),
+            layout=w.Layout(width="28rem"),
+            style={"description_width": "initial"},
         )
         name.add_class("ocop-scenario-name")
         note = w.Textarea(
@@ -567,10 +568,15 @@ class Workbench:
         def progress(line: str) -> None:
             lines.append(line)
             if self._build_log is not None:
-                self._build_log.value = "<pre style='margin:0'>" + html.escape("\n".join(lines)) + "</pre>"
+                self._build_log.value = (
+                    '<div style="white-space:pre-wrap;font-size:90%">' + html.escape("\n".join(lines)) + "</div>"
+                )
 
         if self._build_links is not None:
             self._build_links.value = ""
+        # The build runs notebooks in threads with papermill, which changes the process's working folder
+        # while a notebook runs; two at once can leave it elsewhere. Keep the notebook's own.
+        cwd = os.getcwd()
         self._set_busy(True)
         if self._status is not None:
             self._status.value = '<span class="ocop-busy">Đang dựng kế hoạch…</span>'
@@ -580,12 +586,13 @@ class Workbench:
         except (ParamError, PlanValidationError, plan_build.BuildError) as exc:
             return f"Dựng kế hoạch không thành công: {exc}", False
         finally:
+            os.chdir(cwd)
             self._set_busy(False)
         files = [result.html, result.out_dir / "plan.docx", result.out_dir / "plan.pdf", result.annex]
         links = []
         for f in files:
             if f.exists():
-                href = os.path.relpath(f, Path.cwd())
+                href = os.path.relpath(f, cwd)
                 links.append(
                     f'<a href="{html.escape(href)}" target="_blank" class="ocop-link">{html.escape(f.name)}</a>'
                 )

@@ -215,6 +215,28 @@ def _value(page, name: str):
     return yaml.safe_load(_kernel(page, f"print(repr(bench.values.get({name!r})))").replace("None", "null"))
 
 
+def _wait_value(page, name: str, expected, timeout_s: float = UPDATE_TIMEOUT_MS / 1000):
+    """Wait until the kernel holds ``expected`` for a parameter (a widget may send its change a moment
+    after the key press: ipywidgets holds a model's next message until the kernel has handled the last)."""
+    t0 = time.perf_counter()
+    while True:
+        _settle(page)
+        got = _value(page, name)
+        if got == expected or time.perf_counter() - t0 > timeout_s:
+            return got
+        time.sleep(0.3)
+
+
+def _wait_message(panel, *words: str, timeout_s: float = UPDATE_TIMEOUT_MS / 1000) -> str:
+    """Wait until the panel's message line contains every word; returns the message."""
+    t0 = time.perf_counter()
+    while True:
+        text = panel.locator(".ocop-msg").first.text_content() or ""
+        if all(w in text for w in words) or time.perf_counter() - t0 > timeout_s:
+            return text
+        time.sleep(0.3)
+
+
 def _type(page, name: str, text: str, settle: bool = True) -> None:
     box = page.locator(f".ocop-ctl-{name} input").first
     box.scroll_into_view_if_needed()
@@ -250,6 +272,14 @@ def _choose(page, name: str, value: str) -> None:
 def _reset(page) -> None:
     page.locator(".ocop-reset").first.click()
     _settle(page)
+
+
+def _wait_until(condition, what: str, timeout_s: float = 30) -> None:
+    t0 = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - t0 > timeout_s:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
 
 
 def _panel(page, param: str):
@@ -406,15 +436,29 @@ def _apply_group(page, group: str, record: dict) -> None:
             _slide(page, name, typed)
         else:
             _choose(page, name, typed)
-        got = _value(page, name)
-        if got != EXPECTED[name][typed]:
+        expected = EXPECTED[name][typed]
+        if expected is None and how == "type" and name.endswith("_vnd"):  # refused: its message, then the value
+            _wait_message(_panel(page, name), "không rõ nghĩa")
+        got = _wait_value(page, name, expected)
+        if got != expected:
             page.screenshot(path=str(artifact(f"lab-failed-{name}.png")))
-        assert got == EXPECTED[name][typed], (
+        assert got == expected, (
             f"{name}: typed {typed!r}, the kernel holds {got!r}; the page shows "
             f"{page.locator(f'.ocop-ctl-{name} input').first.input_value() if how == 'type' else ''!r}; messages: "
             f"{[m for m in page.locator('.ocop-msg').all_text_contents() if m.strip()]}"
         )
         record.setdefault("messages", {})[name] = _panel(page, name).locator(".ocop-msg").first.text_content()
+
+
+def _save(page, target: Path) -> Path:
+    """Click 'Lưu kịch bản' and wait for the file and the toolbar's confirmation."""
+    page.locator(".ocop-save").first.click()
+    _settle(page)
+    _wait_until(lambda: target.exists(), f"{target} to be written", 60)
+    _wait_until(
+        lambda: any("Đã lưu" in t for t in page.locator(".ocop-msg-ok").all_text_contents()), "the saved message", 60
+    )
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -432,9 +476,7 @@ def budget_scenario(lab, notebook_runs):
     record["ambiguous_message"] = record["messages"]["budget_rewards_vnd"]
     page.locator(".ocop-scenario-name input").fill("Kinh phí thử")
     page.locator(".ocop-note textarea").fill("Giảm kinh phí hỗ trợ nhãn hiệu; thử quy tắc chia đều")
-    page.locator(".ocop-save").first.click()
-    page.locator(".ocop-msg .ocop-msg-ok").first.wait_for(timeout=UPDATE_TIMEOUT_MS)
-    record["saved"] = lab.scenario_dir / "kinh-phi-thu.yaml"
+    record["saved"] = _save(page, lab.scenario_dir / "kinh-phi-thu.yaml")
     record["diff"] = page.locator(".ocop-diff").first.inner_html()
     page.locator(".ocop-build").first.scroll_into_view_if_needed()
     t0 = time.perf_counter()
@@ -462,9 +504,7 @@ def targets_scenario(lab, notebook_runs, tmp_path_factory):
         _apply_group(page, group, record)
         record["after"][group] = _screen(page, GROUPS[group][1])
     page.locator(".ocop-scenario-name input").fill("Mục tiêu thử")
-    page.locator(".ocop-save").first.click()
-    page.locator(".ocop-msg .ocop-msg-ok").first.wait_for(timeout=UPDATE_TIMEOUT_MS)
-    record["saved"] = lab.scenario_dir / "muc-tieu-thu.yaml"
+    record["saved"] = _save(page, lab.scenario_dir / "muc-tieu-thu.yaml")
     result = plan_build.build(
         params_files=[record["saved"]],
         out_root=tmp_path_factory.mktemp("targets-build"),
@@ -575,7 +615,7 @@ def test_vietnamese_numbers_and_messages_beside_their_control(notebook_runs):
     before = view.inner_html()
 
     _type(page, "envelope_vnd", "1.5")
-    message = lines.locator(".ocop-msg").first.text_content()
+    message = _wait_message(lines, "không rõ nghĩa")
     assert "không rõ nghĩa" in message and "1,5 tỷ" in message and "500 triệu" in message, message
     assert "Traceback" not in message
     others = [m for m in page.locator(".ocop-panel .ocop-msg").all_text_contents() if m.strip()]
@@ -584,24 +624,26 @@ def test_vietnamese_numbers_and_messages_beside_their_control(notebook_runs):
     page.screenshot(path=str(artifact("lab-bad-value.png")))
 
     _type(page, "envelope_vnd", "1,5 tỷ")
-    assert _value(page, "envelope_vnd") == 1_500_000_000 and box.input_value() == "1,5"
+    assert _wait_value(page, "envelope_vnd", 1_500_000_000) == 1_500_000_000
+    _wait_until(lambda: box.input_value() == "1,5", "the box to show 1,5")
     assert lines.locator(".ocop-msg").first.text_content().strip() == ""
     row = docfind.table(view.inner_html(), having=("Số tiền",)).row("Hỗ trợ nhãn hiệu, bao bì, tem nhãn")
     assert "1,5 tỷ đồng" in row, row
 
     _type(page, "envelope_vnd", "25")
-    message = lines.locator(".ocop-msg").first.text_content()
+    message = _wait_message(lines, "lớn hơn tổng kinh phí")
     assert "lớn hơn tổng kinh phí" in message and "25 tỷ đồng" in message and "20,9 tỷ đồng" in message, message
     assert _value(page, "envelope_vnd") == 1_500_000_000
 
     _type(page, "envelope_vnd", "500 triệu")
-    assert _value(page, "envelope_vnd") == 500_000_000 and box.input_value() == "0,5"
+    assert _wait_value(page, "envelope_vnd", 500_000_000) == 500_000_000
+    _wait_until(lambda: box.input_value() == "0,5", "the box to show 0,5")
     for typed, share in (("40%", 0.4), ("0,45", 0.45), ("0.5", None)):  # 50 % is the norm: from the plan
         _type(page, "co_financing_share", typed)
-        assert _value(page, "co_financing_share") == share, typed
+        assert _wait_value(page, "co_financing_share", share) == share, typed
     # back to what the page showed
     _type(page, "envelope_vnd", kept_text)
-    assert _value(page, "envelope_vnd") == kept_value
+    assert _wait_value(page, "envelope_vnd", kept_value) == kept_value
 
 
 def test_what_you_see_is_what_you_build_budget_allocation_simulation(budget_scenario, lab):
@@ -677,10 +719,12 @@ def test_load_and_combine_saved_scenarios(budget_scenario, targets_scenario, not
         _value(page, "rule") == "priority" and "trùng với mặc định" in page.locator(".ocop-diff").first.text_content()
     )
     page.locator(".ocop-load-button").first.scroll_into_view_if_needed()
-    options = page.locator(".ocop-load select option").all_text_contents()
-    wanted = [o for o in options if o.startswith("Kinh phí thử (kinh-phi-thu.yaml)")]
-    assert wanted and "Giảm kinh phí" in wanted[0], f"the saved scenario is not listed with its note: {options}"
-    page.locator(".ocop-load select").first.select_option(label=wanted[0])
+    options = [" ".join(o.split()) for o in page.locator(".ocop-load select option").all_text_contents()]
+    wanted = [i for i, o in enumerate(options) if o.startswith("Kinh phí thử (kinh-phi-thu.yaml)")]
+    assert wanted and "Giảm kinh phí" in options[wanted[0]], (
+        f"the saved scenario is not listed with its note: {options}"
+    )
+    page.locator(".ocop-load select").first.select_option(index=wanted[0])
     page.locator(".ocop-load-button").first.click()
     _settle(page)
     assert page.locator(".ocop-ctl-envelope_vnd input").first.input_value() == "4,5"
@@ -733,18 +777,30 @@ def test_git_status_is_clean_after_the_session_and_reopening_says_run_again(lab,
 
 
 def test_readme_menu_entries_exist_in_the_lab(notebook_runs):
-    """The README names menu entries; they are where it says (checked in the real menus)."""
+    """The README names menu entries (*Menu → Submenu → Entry*); they are where it says, in the real menus."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lab_section = readme[readme.index("## Working in JupyterLab") : readme.index("## Notebooks")]
-    named = re.findall(r"\*([A-Z][a-z]+) → ([^*]+)\*", lab_section)
+    named = re.findall(r"\*((?:[A-Z][a-z]+ → )+[^*]+)\*", lab_section)
     assert named, "the README's Lab section names no menu entry"
     page = notebook_runs(TARGETS_NB).page
-    for menu, entry in named:
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).first.click()
-        items = [t.strip() for t in page.locator(".lm-Menu-itemLabel").all_text_contents() if t.strip()]
-        page.screenshot(path=str(artifact(f"lab-menu-{menu.lower()}.png")))
-        page.keyboard.press("Escape")
-        assert entry.strip() in items, f"README: *{menu} → {entry}* but the {menu} menu has {items}"
+    for path in sorted(set(named)):
+        steps = [p.strip() for p in path.split("→")]
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{steps[0]}$")).first.click()
+        try:
+            for depth, step in enumerate(steps[1:], start=1):
+                menu = page.locator(".lm-Menu").nth(depth - 1)
+                items = [
+                    " ".join(t.split()) for t in menu.locator(".lm-Menu-itemLabel").all_text_contents() if t.strip()
+                ]
+                assert step in items, f"README: *{path}*, but {' → '.join(steps[:depth])} has {items}"
+                if depth < len(steps) - 1:
+                    menu.locator(".lm-Menu-item", has_text=re.compile(f"^{step}$")).first.hover()
+                    page.wait_for_timeout(400)
+            shot = re.sub(r"\W+", "-", path.lower())
+            page.screenshot(path=str(artifact(f"lab-menu-{shot}.png")))
+        finally:
+            page.keyboard.press("Escape")
+            page.keyboard.press("Escape")
 
 
 def test_dashboard_is_jupyterlab_simple_mode_not_voila(lab, notebook_runs):
