@@ -15,6 +15,7 @@ how a test proves that a build runs each expensive step once across all its proc
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import allocation, budget, calendar, claims, simulation, stock, summary, targets, units
+from . import allocation, budget, calendar, claims, findings, simulation, stock, summary, targets, units
 from .params import ParamError, Params
 from .plan import Plan
 
@@ -53,6 +54,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "rules": RULES,
     "simulation": SIMULATION,
     "budget_comparison": (*SIMULATION, "rule"),
+    "decisions": (*SIMULATION, *CALENDAR, "rule"),
     "year_over_year": (),
 }
 
@@ -69,12 +71,13 @@ STEP_COUNTS: Counter[str] = Counter()
 STEP_LOG_ENV = "OCOP_STEP_LOG"
 
 
-def _record(stage: str) -> None:
+def _record(stage: str, key: tuple) -> None:
     STEP_COUNTS[stage] += 1
     log = os.environ.get(STEP_LOG_ENV)
     if log:
+        digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:12]
         with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{stage}\t{os.getpid()}\n")
+            f.write(f"{stage}\t{digest}\t{os.getpid()}\n")
 
 
 # ----------------------------------------------------------------------------- results
@@ -117,6 +120,7 @@ class Results:
     previous: Plan | None
     year_over_year: pd.DataFrame | None
     rekeyed_units: units.RekeyResult | None
+    decisions: tuple[findings.Decision, ...]
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -203,7 +207,7 @@ def pass_rates(params: Params) -> dict[str, float]:
 class Model:
     """The stages of one plan, with the last few results of each kept for what-if changes."""
 
-    def __init__(self, plan: Plan, keep: int = 3):
+    def __init__(self, plan: Plan, keep: int = 8):
         self.plan = plan
         self.keep = keep
         self._cache: dict[str, OrderedDict[tuple, Any]] = {name: OrderedDict() for name in STAGE_PARAMS}
@@ -215,7 +219,7 @@ class Model:
             cache.move_to_end(key)
             return cache[key]
         value = fn()
-        _record(name)
+        _record(name, key)
         cache[key] = value
         while len(cache) > self.keep:
             cache.popitem(last=False)
@@ -458,6 +462,22 @@ class Model:
 
         return self._stage("budget_comparison", p, run)
 
+    def decisions(self, p: Params) -> tuple[findings.Decision, ...]:
+        """The decisions this scenario puts before the signer (rule, envelope, calendar, expiries)."""
+
+        def run() -> tuple[findings.Decision, ...]:
+            long, table, _ = self.rules(p)
+            rule = findings.allocation_decision(table, long, p.rule)
+            envelope = findings.envelope_decision(self, p, rule.recommended if rule else p.rule)
+            cal = findings.calendar_decision(
+                self.calendar(p), self.calendar_rerouted(p), p.routing, p.products_per_session, p.sessions_per_round
+            )
+            _, _, schedule = self.expiry(p)
+            late = findings.late_reevaluation_decision(schedule, self.plan.year)
+            return tuple(d for d in (rule, envelope, cal, late) if d is not None)
+
+        return self._stage("decisions", p, run)
+
     # -- everything -----------------------------------------------------------------------
     def results(self, params: Params) -> Results:
         """The whole scenario. Raises ParamError for values this plan cannot accept."""
@@ -508,6 +528,7 @@ class Model:
             previous=previous,
             year_over_year=yoy,
             rekeyed_units=rekeyed,
+            decisions=self.decisions(p),
         )
 
 
