@@ -114,7 +114,6 @@ class Results:
     allocation_metrics: allocation.AllocationMetrics
     rule_allocations: pd.DataFrame
     rule_table: pd.DataFrame
-    rule_lorenz: pd.DataFrame
     simulation: simulation.SimulationResult
     budget_comparison: pd.DataFrame
     previous: Plan | None
@@ -390,23 +389,12 @@ class Model:
 
         return self._stage("claims", p, run)
 
-    def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Every rule and the optimum on the same claims and envelope: (allocations, metrics table,
-        Lorenz points of the funded shares per rule)."""
-
-        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-            _, orgs = self.claims(p)
-            long, table = allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
-            lorenz = pd.concat(
-                [
-                    allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule=rule)
-                    for rule, g in long.groupby("rule", sort=False)
-                ],
-                ignore_index=True,
-            )
-            return long, table, lorenz
-
-        return self._stage("rules", p, run)
+    def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every rule and the optimum on the same claims and envelope: (allocations, metrics table)."""
+        _, orgs = self.claims(p)
+        return self._stage(
+            "rules", p, lambda: allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
+        )
 
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
         def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
@@ -419,7 +407,7 @@ class Model:
                 organisation_name=result["organisation_id"].map(names),
                 unit_name=result["unit_id"].map(unit_display_names(plan)),
             )
-            _, table, _ = self.rules(p)
+            _, table = self.rules(p)
             optimum = table.loc["optimum", "weighted_coverage"] if "optimum" in table.index else None
             m = allocation.metrics(result, env, optimum_coverage=None if optimum is None else float(optimum))
             return result, allocation.distribute_to_items(items, result), m
@@ -466,7 +454,7 @@ class Model:
         """The decisions this scenario puts before the signer (rule, envelope, calendar, expiries)."""
 
         def run() -> tuple[findings.Decision, ...]:
-            long, table, _ = self.rules(p)
+            long, table = self.rules(p)
             rule = findings.allocation_decision(table, long, p.rule)
             envelope = findings.envelope_decision(self, p, rule.recommended if rule else p.rule)
             cal = findings.calendar_decision(
@@ -490,7 +478,7 @@ class Model:
         by_year, effect, schedule = self.expiry(p)
         items, orgs = self.claims(p)
         result, item_grants, m = self.allocation(p)
-        long, table, lorenz = self.rules(p)
+        long, table = self.rules(p)
         previous, yoy, rekeyed = self.year_over_year(p)
         return Results(
             plan=self.plan,
@@ -522,7 +510,6 @@ class Model:
             allocation_metrics=m,
             rule_allocations=long,
             rule_table=table,
-            rule_lorenz=lorenz,
             simulation=self.simulation(p),
             budget_comparison=self.budget_comparison(p),
             previous=previous,

@@ -133,7 +133,7 @@ def breakdowns(r: Results) -> list:
             formats={"share": _PCT},
             caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else ""),
         ),
-        report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình chủ thể ({scope})", 4),
+        report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})", 4),
         report.paragraph(narrative.sector_paragraph(sectors, thin)),
         report.table(
             sectors,
@@ -163,11 +163,11 @@ def breakdowns(r: Results) -> list:
             {
                 "type_label": labels.COLUMN["organisation_type"],
                 "products": labels.COLUMN["products"],
-                "organisations": "Số chủ thể",
+                "organisations": "Số tổ chức",
                 "share": labels.COLUMN["share"],
             },
             formats={"share": _PCT},
-            caption="Theo loại hình chủ thể",
+            caption="Theo loại hình tổ chức",
         ),
     ]
     return items
@@ -281,7 +281,7 @@ def expiry(r: Results) -> list:
     note = (
         f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
         f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
-        "phải thông báo cho chủ thể ít nhất 30 ngày trước khi hết hạn)."
+        "phải thông báo cho tổ chức kinh tế ít nhất 30 ngày trước khi hết hạn)."
     )
     schedule = r.reevaluation_schedule
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
@@ -292,7 +292,7 @@ def expiry(r: Results) -> list:
             report.notice(
                 f"{vnformat.number(len(late))} sản phẩm đánh giá lại hoặc nâng hạng được xếp vào đợt có thời hạn sau ngày hết hạn "
                 f"giấy chứng nhận: cần đưa lên đợt sớm hơn hoặc chấp nhận sản phẩm mất chứng nhận trong thời gian chờ "
-                "(danh sách, ngày hết hạn và ngày phải thông báo cho chủ thể trong phụ lục, bảng «Đánh giá lại»).",
+                "(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «Đánh giá lại»).",
                 "warning",
             )
         ]
@@ -483,7 +483,7 @@ def claims(r: Results) -> list:
     ratio = env / total_claim if total_claim else 1.0
     return [
         report.paragraph(
-            f"{vnformat.number(len(orgs))} chủ thể gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
+            f"{vnformat.number(len(orgs))} tổ chức kinh tế gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
             f"{vnformat.money(int(items['cost_vnd'].sum()))}; theo định mức, ngân sách hỗ trợ tối đa "
             f"{vnformat.money(total_claim)}. Kinh phí dành cho nội dung này là {vnformat.money(env)}, "
             + (
@@ -527,11 +527,11 @@ def allocation(r: Results) -> list:
             "good" if s["share_funded"] >= 0.999 else "warning",
         ),
         report.paragraph(
-            f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} chủ thể được "
+            f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} tổ chức kinh tế được "
             f"hỗ trợ đủ, {vnformat.number(int(s['partly_funded']))} được hỗ trợ một phần và "
             f"{vnformat.number(int(s['not_funded']))} chưa được hỗ trợ; còn dư {vnformat.money(int(s['unspent_vnd']))}. "
-            f"Hệ số Gini của tỷ lệ đáp ứng là {vnformat.number(float(s['gini_funded_share']), 2)}; "
-            f"đơn vị được đáp ứng thấp nhất đạt {_PCT(float(s['lowest_unit_coverage']))}."
+            f"Giữa các địa phương, đơn vị được đáp ứng thấp nhất đạt {_PCT(float(s['lowest_unit_coverage']))} "
+            f"nhu cầu, cao nhất {_PCT(float(s['highest_unit_coverage']))}."
         ),
         charts.funding_status_chart(
             pd.DataFrame(
@@ -553,30 +553,30 @@ def allocation(r: Results) -> list:
                 "funded_share": labels.COLUMN["share"],
             },
             formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
-            caption=f"Các chủ thể có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)",
+            caption=f"Các tổ chức kinh tế có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)",
         ),
     ]
 
 
 def comparison(r: Results) -> list:
-    """Rules side by side: metrics table, Lorenz curves, grants against claims."""
+    """Rules side by side: what each leaves out and how far apart the local units end up."""
     params = r.params
     long, table = r.rule_allocations, r.rule_table
     table = table.reset_index()
-    lorenz = r.rule_lorenz.assign(rule_label=r.rule_lorenz["rule"].map(labels.ALLOCATION_RULE))
+    table = table.assign(unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"])
     best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
     return [
         report.paragraph(
             f"Trên cùng nhu cầu và kinh phí, quy tắc «{best['rule_label']}» đạt mức đáp ứng có trọng số ưu tiên cao nhất "
             f"({_PCT(best['weighted_coverage'])}, cách phương án tối ưu {vnformat.number(100 * best['gap_to_optimum'], 1)} điểm %). "
-            "Quy tắc theo tỷ lệ cho mọi chủ thể cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên chủ thể đề nghị ít."
+            "Quy tắc theo tỷ lệ cho mọi tổ chức kinh tế cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên tổ chức kinh tế đề nghị ít."
         ),
         *(
             [
                 report.notice(
                     f"Với mức hỗ trợ tối thiểu {vnformat.money(params.min_grant_vnd)}, các quy tắc chia theo tỷ lệ "
-                    "và chia đều trở thành hỗ trợ đủ cho các chủ thể ưu tiên cao nhất đến khi hết kinh phí "
-                    "(chủ thể không đạt mức tối thiểu không được hỗ trợ).",
+                    "và chia đều trở thành hỗ trợ đủ cho các tổ chức kinh tế ưu tiên cao nhất đến khi hết kinh phí "
+                    "(tổ chức kinh tế không đạt mức tối thiểu không được hỗ trợ).",
                     "info",
                 )
             ]
@@ -591,15 +591,15 @@ def comparison(r: Results) -> list:
                 "partly_funded": "Một phần",
                 "not_funded": "Không",
                 "weighted_coverage": "Đáp ứng có trọng số",
-                "gini_funded_share": "Gini",
                 "lowest_unit_coverage": "Đơn vị thấp nhất",
+                "unit_spread": "Chênh lệch giữa các địa phương",
                 "gap_to_optimum": "Cách tối ưu",
                 "unspent_vnd": "Còn dư",
             },
             formats={
                 "weighted_coverage": _PCT,
                 "lowest_unit_coverage": _PCT,
-                "gini_funded_share": lambda v: vnformat.number(v, 2),
+                "unit_spread": lambda v: f"{vnformat.number(100 * v, 1)} điểm %",
                 "gap_to_optimum": lambda v: (
                     f"{vnformat.number(100 * v, 1)} điểm %" if v == v and v is not None else "–"
                 ),
@@ -608,13 +608,12 @@ def comparison(r: Results) -> list:
         ),
         report.table(
             pd.DataFrame(
-                [(labels.ALLOCATION_RULE[code], *labels.ALLOCATION_RULE_GLOSS[code]) for code in table["rule"]],
-                columns=["rule", "how", "ref"],
+                [(labels.ALLOCATION_RULE[code], labels.ALLOCATION_RULE_GLOSS[code][0]) for code in table["rule"]],
+                columns=["rule", "how"],
             ),
-            {"rule": "Quy tắc", "how": "Cách chia", "ref": "Tài liệu"},
+            {"rule": "Quy tắc", "how": "Cách chia"},
             caption="Các quy tắc phân bổ",
         ),
-        charts.lorenz_chart(lorenz),
         charts.grants_by_organisation_chart(
             long[long["rule"].isin(["priority", "proportional", "equal_awards", "equal_losses"])]
         ),
@@ -622,7 +621,8 @@ def comparison(r: Results) -> list:
 
 
 def risks(r: Results) -> list:
-    """Monte Carlo: spend per line (P10–P90) against the plan, overrun probability, coverage per rule."""
+    """Simulated spend per line (the range of 8 in 10 draws) against the plan, the chance of an overrun,
+    and how each rule fares under uncertain costs."""
     plan, params = r.plan, r.params
     sim = r.simulation
     comparison = r.budget_comparison
@@ -640,14 +640,14 @@ def risks(r: Results) -> list:
     )
     if rewards is not None:
         text += (
-            f" Hỗ trợ sau công nhận ở mức trung vị {vnformat.money(int(rewards['p50_vnd']))} "
-            f"(80% số lượt nằm trong khoảng {vnformat.money(int(rewards['p10_vnd']))} – "
+            f" Hỗ trợ sau công nhận ở mức giữa {vnformat.money(int(rewards['p50_vnd']))} "
+            f"(8 trong 10 lượt nằm trong khoảng {vnformat.money(int(rewards['p10_vnd']))} – "
             f"{vnformat.money(int(rewards['p90_vnd']))}) so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến."
         )
     need = sim.line_summary.set_index("line")
     if "branding_need" in need.index:
         text += (
-            f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức trung vị "
+            f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức giữa "
             f"{vnformat.money(int(need.loc['branding_need', 'p50_vnd']))}, vượt kinh phí "
             f"{vnformat.money(r.envelope_vnd)} trong {_PCT(sim.prob_rationing)} số lượt: khi đó phải phân bổ "
             "theo quy tắc đã chọn; độ bất định chi phí chỉ ảnh hưởng đến mức đáp ứng của các quy tắc (biểu đồ cuối)."
@@ -666,9 +666,9 @@ def risks(r: Results) -> list:
             {
                 "label": labels.COLUMN["line"],
                 "planned_vnd": "Kế hoạch",
-                "p10_vnd": "Mức thấp (P10)",
-                "p50_vnd": "Trung vị (P50)",
-                "p90_vnd": "Mức cao (P90)",
+                "p10_vnd": "Mức thấp",
+                "p50_vnd": "Mức giữa",
+                "p90_vnd": "Mức cao",
                 "prob_over_planned": "Xác suất vượt",
             },
             formats={
@@ -679,7 +679,7 @@ def risks(r: Results) -> list:
                 "prob_over_planned": _PCT,
             },
             total_row=True,
-            caption="P10, P90: 10% số lượt mô phỏng thấp hơn P10, 10% cao hơn P90",
+            caption="Khoảng dao động 80%: 8 trong 10 lượt tính nằm giữa mức thấp và mức cao; mức giữa chia đôi các lượt",
         ),
         charts.rule_coverage_chart(coverage),
     ]

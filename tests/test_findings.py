@@ -26,7 +26,7 @@ def test_default_plan_puts_four_decisions(decisions):
 
 def test_rule_options_are_the_rule_comparison(model, decisions):
     d = decisions["allocation_rule"]
-    _, table, _ = model.rules(Params({"draws": 2000}))
+    _, table = model.rules(Params({"draws": 2000}))
     for row in d.options.itertuples():
         assert row.not_funded == table.loc[row.option, "not_funded"]
         assert row.fully_funded == table.loc[row.option, "fully_funded"]
@@ -40,7 +40,7 @@ def test_rule_options_are_the_rule_comparison(model, decisions):
 
 def test_least_served_unit_is_the_minimum_of_the_rule_by_unit(model, decisions):
     d = decisions["allocation_rule"]
-    long, _, _ = model.rules(Params({"draws": 2000}))
+    long, _ = model.rules(Params({"draws": 2000}))
     pr = long[long["rule"] == "priority"].groupby("unit_id")[["claim_vnd", "granted_vnd"]].sum()
     share = pr["granted_vnd"] / pr["claim_vnd"]
     row = d.options.set_index("option").loc["priority"]

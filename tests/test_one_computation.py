@@ -72,8 +72,8 @@ def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
     page = default_build.html.read_text(encoding="utf-8")
     comp = results.budget_comparison.set_index("line")
     label = comp.loc["rewards", "label"]
-    html_table = docfind.table(page, after="Rủi ro kinh phí", having="Trung vị (P50)")
-    assert html_table.cell(label, "Trung vị (P50)") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
+    html_table = docfind.table(page, after="Rủi ro kinh phí", having="Mức giữa")
+    assert html_table.cell(label, "Mức giữa") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
     sheet = docfind.xlsx_table(default_build.annex, "Mô phỏng Monte Carlo")
     assert sheet.cell(label, "Trung vị P50 (đồng)") == int(comp.loc["rewards", "p50_vnd"])
     assert sheet.cell(label, "P90 (đồng)") == int(comp.loc["rewards", "p90_vnd"])
