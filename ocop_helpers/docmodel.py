@@ -22,6 +22,7 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DRAFT_LABEL = "DỰ THẢO — số liệu minh họa"
 ILLUSTRATIVE_LABEL = "Số liệu minh họa"
 RECIPIENTS_TITLE = "Nơi nhận:"
+PROPOSALS_NOTE = "(Phần trình người có thẩm quyền quyết định, thay cho tờ trình; không thuộc văn bản ký ban hành)"
 PROVENANCE_LABELS: dict[str, str] = {
     "published": "Số liệu đã công bố",
     "derived": "Số liệu tính từ số liệu đã công bố",
@@ -215,9 +216,10 @@ class Document:
     recipients: tuple[str, ...]
     proposals: tuple[Block, ...] = ()
     proposals_title: str = "ĐỀ XUẤT, KIẾN NGHỊ"
-    proposals_note: str = ""
+    proposals_note: str = PROPOSALS_NOTE
     appendices: tuple[Appendix, ...] = ()
     draft: bool = True
+    draft_label: str = DRAFT_LABEL
     legal_bases_note: str = ""  # e.g. which Căn cứ still need checking (drafts only)
     title: str = ""  # the <title> / document property; default "KẾ HOẠCH <summary>"
     date: str = ""  # ISO date the frame was chosen for (fixes DOCX properties; never a build time)
