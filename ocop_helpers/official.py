@@ -296,13 +296,8 @@ def frame(
 def organisation_blocks(fr: Frame) -> list[Block]:
     """V. Tổ chức thực hiện: one numbered item per responsible body, then the reporting duty."""
     out: list[Block] = []
-    n = 0
-    for role, body, duties in fr.organisation:
-        if role == "reporting":
-            out += [Heading(body, 2, f"{n + 1}."), Paragraph(duties)]
-        else:
-            out += [Heading(body, 2, f"{n + 1}."), Paragraph(duties)]
-        n += 1
+    for n, (_role, body, duties) in enumerate(fr.organisation, start=1):
+        out += [Heading(body, 2, f"{n}."), Paragraph(duties)]
     return out
 
 
