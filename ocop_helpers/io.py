@@ -248,6 +248,8 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
         document_number=meta["document_number"],
         status=meta["status"],
         signer_name=meta["signer_name"],
+        provenance=meta["provenance"],
+        approximate=meta["approximate"],
     )
 
 
@@ -289,6 +291,10 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     for key in ("province_id", "province_name", "year", "units_as_of", "plan_document", *DOCUMENT_KEYS):
         if key in meta:
             ws.append([key, str(meta[key])])
+    for key, value in (meta.get("provenance") or {}).items():
+        ws.append([f"provenance.{key}", str(value)])
+    if meta.get("approximate"):
+        ws.append(["approximate", ", ".join(str(a) for a in meta["approximate"])])
     for key, value in meta.get("targets", {}).items():
         ws.append([f"targets.{key}", value])
     rounds = book.create_sheet("rounds")

@@ -67,6 +67,10 @@ class Plan:
     document_number: str = ""  # số/ký hiệu, e.g. "15/KH-UBND"; printed only for an issued plan
     status: str = "draft"  # draft | issued
     signer_name: str = ""  # left blank in the signature block unless given
+    # Dataset -> 'published' | 'illustrative' (undeclared datasets are illustrative), and the target
+    # keys the source states approximately ("khoảng 20,9 tỷ đồng").
+    provenance: dict[str, str] = field(default_factory=dict)
+    approximate: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:

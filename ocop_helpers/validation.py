@@ -7,6 +7,7 @@ what was expected. ``convert_table`` turns a raw table into typed columns while 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -509,6 +510,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
     out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
     out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
     problems += _check_document_keys(meta, out, file)
+    problems += _check_provenance(meta, out, file)
     known = {
         "province_id",
         "province_name",
@@ -520,6 +522,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
         "sources",
         "previous_plan",
         *DOCUMENT_KEYS,
+        *PROVENANCE_KEYS,
     }
     for key in meta:
         if key not in known:
@@ -572,6 +575,66 @@ def _check_document_keys(meta: dict, out: dict, file: str) -> list[Problem]:
         )
     signer = meta.get("signer_name")
     out["signer_name"] = "" if signer is None else str(signer).strip()
+    return problems
+
+
+PROVENANCE_KEYS: tuple[str, ...] = ("provenance", "approximate")
+# What a plan's figures rest on, dataset by dataset; a dataset the plan does not declare is illustrative.
+PROVENANCE_DATASETS: tuple[str, ...] = (
+    "targets",
+    "rounds",
+    "history",
+    "norms",
+    "budget_lines",
+    "products",
+    "organisations",
+    "requests",
+)
+PROVENANCE_VALUES: tuple[str, ...] = ("published", "illustrative")
+
+
+def _check_provenance(meta: dict, out: dict, file: str) -> list[Problem]:
+    """``provenance``: dataset -> published | illustrative (undeclared = illustrative);
+    ``approximate``: target keys the source gives as approximate ("khoảng 20,9 tỷ đồng")."""
+    problems: list[Problem] = []
+    given = meta.get("provenance") or {}
+    out["provenance"] = {name: "illustrative" for name in PROVENANCE_DATASETS}
+    if not isinstance(given, dict):
+        problems.append(Problem(file, None, "provenance", str(given), "cần bảng tên dữ liệu: published/illustrative"))
+        given = {}
+    for key, value in given.items():
+        if key not in PROVENANCE_DATASETS:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"provenance.{key}",
+                    None,
+                    "tên dữ liệu không có; cần: " + ", ".join(PROVENANCE_DATASETS),
+                )
+            )
+        elif str(value) not in PROVENANCE_VALUES:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"provenance.{key}",
+                    str(value),
+                    "cần 'published' (đã công bố) hoặc 'illustrative' (minh họa)",
+                )
+            )
+        else:
+            out["provenance"][key] = str(value)
+    approx = meta.get("approximate") or []
+    if isinstance(approx, str):  # a workbook's cell: "budget_total_vnd, stock_target"
+        approx = [a.strip() for a in approx.split(",") if a.strip()]
+    target_keys = [f.name for f in dataclasses.fields(P.Targets)]
+    if not isinstance(approx, list) or any(str(a) not in target_keys for a in approx):
+        problems.append(
+            Problem(file, None, "approximate", str(approx), "cần danh sách khóa chỉ tiêu: " + ", ".join(target_keys))
+        )
+        approx = []
+    out["approximate"] = tuple(str(a) for a in approx)
     return problems
 
 
