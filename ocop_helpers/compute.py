@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import allocation, budget, calendar, claims, findings, simulation, stock, summary, targets, units
+from . import allocation, budget, calendar, claims, findings, reorganisation, simulation, stock, summary, targets, units
 from .params import ParamError, Params
 from .plan import Plan
 
@@ -56,6 +56,8 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "budget_comparison": (*SIMULATION, "rule"),
     "decisions": (*SIMULATION, *CALENDAR, "rule"),
     "year_over_year": (),
+    "official": (),
+    "budget_sources": LINES,
 }
 
 # Budget line code -> the parameter that overrides its amount.
@@ -120,6 +122,11 @@ class Results:
     year_over_year: pd.DataFrame | None
     rekeyed_units: units.RekeyResult | None
     decisions: tuple[findings.Decision, ...]
+    official: tuple[dict[str, pd.DataFrame], dict]
+    round_authorities: pd.DataFrame
+    round_authorities_issued: pd.DataFrame
+    change_dates: tuple[pd.Timestamp, ...]
+    budget_sources: pd.DataFrame
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -169,6 +176,11 @@ def check_params(plan: Plan, params: Params) -> list[str]:
         if value is not None and value > total:
             problems.append(f"'{name}' = {value}: lớn hơn tổng kinh phí kế hoạch ({total} đồng)")
     return problems
+
+
+def issue_date(plan: Plan) -> dt.date:
+    """The date the plan is (or would be) issued: ``issue_date`` in plan.yaml, else ``units_as_of``."""
+    return plan.issue_date or plan.units_as_of
 
 
 def as_of_date(plan: Plan, params: Params) -> dt.date:
@@ -466,6 +478,31 @@ class Model:
 
         return self._stage("decisions", p, run)
 
+    def official(self, p: Params) -> tuple[tuple[dict[str, pd.DataFrame], dict], pd.DataFrame, pd.DataFrame, tuple]:
+        """The official frame's dated tables and texts; each round against the map and rules in force
+        on its deadline, and as the plan was issued; the dates inside the plan year they change."""
+
+        def run() -> tuple[tuple[dict[str, pd.DataFrame], dict], pd.DataFrame, pd.DataFrame, tuple]:
+            from . import io
+
+            plan = self.plan
+            official = io.load_official(plan)
+            tables = official[0]
+            on_deadline = reorganisation.round_authorities(plan, plan.rounds, tables)
+            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=issue_date(plan))
+            return official, on_deadline, issued, tuple(reorganisation.change_dates(plan, tables))
+
+        return self._stage("official", p, run)
+
+    def budget_sources(self, p: Params) -> pd.DataFrame:
+        """The scenario's budget lines by funding source (dated shares in force on the issue date)."""
+        official, _, _, _ = self.official(p)
+        return self._stage(
+            "budget_sources",
+            p,
+            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], issue_date(self.plan)),
+        )
+
     # -- everything -----------------------------------------------------------------------
     def results(self, params: Params) -> Results:
         """The whole scenario. Raises ParamError for values this plan cannot accept."""
@@ -480,6 +517,7 @@ class Model:
         result, item_grants, m = self.allocation(p)
         long, table = self.rules(p)
         previous, yoy, rekeyed = self.year_over_year(p)
+        official, authorities, issued, changes = self.official(p)
         return Results(
             plan=self.plan,
             params=p,
@@ -516,6 +554,11 @@ class Model:
             year_over_year=yoy,
             rekeyed_units=rekeyed,
             decisions=self.decisions(p),
+            official=official,
+            round_authorities=authorities,
+            round_authorities_issued=issued,
+            change_dates=changes,
+            budget_sources=self.budget_sources(p),
         )
 
 

@@ -336,6 +336,13 @@ def write_atomic(target: Path, write) -> None:
             os.unlink(tmp)
 
 
+def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (a reader never sees half a file)."""
+    target = Path(target)
+    write_atomic(target, lambda tmp: Path(tmp).write_bytes(data))
+    return target
+
+
 def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False) -> Path:
     """Write a params/scenario YAML file; refuse to overwrite an existing file unless asked."""
     path = Path(target)
@@ -452,6 +459,7 @@ OFFICIAL_TABLES: tuple[str, ...] = (
     "funding_sources",
     "recipients",
     "signers",
+    "line_sources",
 )
 TEXTS_FILE = "tasks.yaml"
 TEXT_LIST_KEYS: tuple[str, ...] = ("purpose", "requirements")

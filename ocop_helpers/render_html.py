@@ -264,3 +264,11 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "") -> str:
     out += [_appendix(a, images) for a in doc.appendices]
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
+
+
+def external_references(page: str) -> list[str]:
+    """Every src/href/url()/@import in ``page`` that would reach the network (http, https, //)."""
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""", page, flags=re.I)
+    refs += re.findall(r"""url\(\s*["']?((?:https?:)?//[^"')]+)""", page, flags=re.I)
+    refs += re.findall(r"""@import\s+["']((?:https?:)?//[^"']+)""", page, flags=re.I)
+    return refs

@@ -8,28 +8,18 @@ fill the JupyterLab panels, the executed notebooks of the build and the plan doc
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML
 
 from . import charts, labels, narrative, report, summary, vnformat
 from .compute import Results, unit_display_names
 
 _PCT = vnformat.percent
-_TONES = {"good": "#1b6f3a", "warning": "#b86e00", "bad": "#b8452f"}
 MAX_UNITS_IN_CHART = 25
 
 
-def key_figure(value: str, caption: str, tone: str = "good") -> HTML:
-    """A highlighted number with its caption; the number carries the class ``ocop-key``.
-
-    ``tone``: 'good' (green), 'warning' (amber) or 'bad' (red) — the reading of the number.
-    """
-    return HTML(
-        f'<div class="ocop-keybox"><span class="ocop-key" style="font-size:1.6em;font-weight:bold;'
-        f'color:{_TONES[tone]}">{html.escape(value)}</span> <span>{html.escape(caption)}</span></div>'
-    )
+def _prov(r: Results, *datasets: str) -> str:
+    """The provenance of a table computed from these datasets of the plan (illustrative if any is)."""
+    return report.worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in datasets))
 
 
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
@@ -44,6 +34,7 @@ def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> 
 
 def overview(r: Results) -> list:
     """Summary sentences, published key figures against the data, and the streams chart."""
+    prov = _prov(r, "targets", "products", "organisations", "budget_lines")
     plan = r.plan
     figures = r.key_figures
 
@@ -58,7 +49,7 @@ def overview(r: Results) -> list:
     )
     table["unit"] = table["unit"].where(table["unit"] != "đồng", "")
     return [
-        report.paragraphs(summary.overview_text(plan)),
+        *report.paragraphs(summary.overview_text(plan)),
         report.table(
             table,
             {
@@ -70,6 +61,7 @@ def overview(r: Results) -> list:
             },
             caption="Chỉ tiêu công bố và dữ liệu chi tiết",
             right={"target_text", "data_text", "difference_text"},
+            provenance=prov,
         ),
         charts.targets_vs_data_chart(r.stream_comparison),
     ]
@@ -77,12 +69,14 @@ def overview(r: Results) -> list:
 
 def sources(r: Results) -> list:
     """Where the plan's published numbers come from."""
+    prov = "published"
     plan = r.plan
     return [
         report.table(
             summary.sources_table(plan),
             {"key": "Nội dung", "text": "Nguồn"},
             caption="Ký hiệu [S…] là số hiệu nguồn trong danh mục nguồn kèm theo bộ dữ liệu của sổ kế hoạch",
+            provenance=prov,
         )
     ]
 
@@ -92,6 +86,7 @@ def sources(r: Results) -> list:
 
 def streams(r: Results) -> list:
     """Targets by stream against the data, with shares and a narrative sentence."""
+    prov = _prov(r, "targets", "products")
     plan = r.plan
     table = r.streams
     shown = table.assign(stream_label=table["stream"].map(labels.STREAM | {"total": "Tổng số"}))
@@ -108,12 +103,14 @@ def streams(r: Results) -> list:
             },
             formats={"target_share": _PCT},
             total_row=True,
+            provenance=prov,
         ),
     ]
 
 
 def breakdowns(r: Results) -> list:
     """Load by unit (all units, zeros included), by sector, by target star and organisation type."""
+    prov = _prov(r, "products", "organisations")
     scope, unit_table, concentration = r.scope_name, r.unit_load, r.concentration
     sectors, thin, stars, types = r.sectors, r.thin_sectors, r.stars, r.organisation_types
     types = types.assign(type_label=types["organisation_type"].map(labels.ORGANISATION_TYPE))
@@ -132,6 +129,7 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else ""),
+            provenance=prov,
         ),
         report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})", 4),
         report.paragraph(narrative.sector_paragraph(sectors, thin)),
@@ -146,6 +144,7 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Theo bộ sản phẩm (QĐ 148/QĐ-TTg)",
+            provenance=prov,
         ),
         report.table(
             stars.assign(star_label=stars["target_star"].map(labels.star_label)),
@@ -157,6 +156,7 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Theo hạng sao mục tiêu",
+            provenance=prov,
         ),
         report.table(
             types,
@@ -168,6 +168,7 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Theo loại hình tổ chức",
+            provenance=prov,
         ),
     ]
     return items
@@ -179,7 +180,7 @@ def stock(r: Results) -> list:
     proj = r.stock
     verdict = "đạt" if proj.can_reach else "chưa đạt"
     return [
-        key_figure(
+        report.key_figure(
             vnformat.number(round(proj.end_stock)),
             f"sản phẩm OCOP dự kiến cuối năm {plan.year} (mục tiêu {vnformat.number(plan.targets.stock_target)}: {verdict})",
             "good" if proj.can_reach else "bad",
@@ -191,6 +192,7 @@ def stock(r: Results) -> list:
 
 def calendar(r: Results) -> list:
     """Rounds with level, deadline, load and capacity; warnings for rounds that need action."""
+    prov = _prov(r, "rounds", "products")
     params = r.params
     cal = r.calendar
     rounds = cal.rounds.assign(
@@ -249,7 +251,7 @@ def calendar(r: Results) -> list:
                 )
             )
     items += [
-        key_figure(
+        report.key_figure(
             vnformat.number(int(rounds["products"].max()) if len(rounds) else 0),
             "sản phẩm ở đợt đông nhất",
             "bad" if blocking else "good",
@@ -269,6 +271,7 @@ def calendar(r: Results) -> list:
                 "status": "Tình trạng",
             },
             caption=f"Lịch đánh giá, phân hạng — {labels.ROUTING[params.routing].lower()}",
+            provenance=prov,
         ),
     ]
     return items
@@ -276,6 +279,7 @@ def calendar(r: Results) -> list:
 
 def expiry(r: Results) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
+    prov = _prov(r, "history", "products", "rounds")
     plan, params = r.plan, r.params
     by_year, effect = r.expiry_by_year, r.expiry_effect
     note = (
@@ -313,12 +317,14 @@ def expiry(r: Results) -> list:
                 "lost": "Có thể mất nếu không đánh giá lại",
             },
             formats={"due_year": str, "lost": lambda v: vnformat.number(v, 0)},
+            provenance=prov,
         ),
     ]
 
 
 def year_over_year(r: Results) -> list:
     """The previous year's plan and stock next to this year's, when the data hold both."""
+    prov = _prov(r, "targets", "history", "products", "budget_lines")
     plan = r.plan
     previous, table = r.previous, r.year_over_year
     if previous is None or table is None:
@@ -346,6 +352,7 @@ def year_over_year(r: Results) -> list:
                 "change": "Thay đổi",
             },
             right={"previous", "current", "change"},
+            provenance=prov,
         ),
     ]
     if previous.province_id != plan.province_id:
@@ -364,15 +371,21 @@ def year_over_year(r: Results) -> list:
                 previous.history,
                 history_cols,
                 caption=f"Số sản phẩm OCOP của tỉnh {previous.province_name} (trước hợp nhất)",
+                provenance=prov,
             )
         )
-    items.append(report.table(plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}"))
+    items.append(
+        report.table(
+            plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}", provenance=prov
+        )
+    )
     return items
 
 
 def _rekeyed_units(r: Results) -> list:
     """Last year's products per unit moved to this year's units, or why that cannot be done
     without guessing (a unit split over several new units with no shares)."""
+    prov = _prov(r, "products")
     plan, previous, result = r.plan, r.previous, r.rekeyed_units
     if previous is None or result is None:
         return []
@@ -400,6 +413,7 @@ def _rekeyed_units(r: Results) -> list:
                     "total": "Số sản phẩm",
                     "new_units": f"Chia cho số đơn vị năm {plan.year}",
                 },
+                provenance=prov,
             )
         )
     if not result.table.empty and result.table["total"].sum() > 0:
@@ -409,6 +423,7 @@ def _rekeyed_units(r: Results) -> list:
                 mapped,
                 {"unit_name": labels.COLUMN["unit_name"], "total": "Số sản phẩm năm trước"},
                 caption="Số sản phẩm năm trước chuyển được sang đơn vị mới (gộp, đổi tên)",
+                provenance=prov,
             )
         )
     if not result.unmapped.empty:
@@ -424,6 +439,7 @@ def _rekeyed_units(r: Results) -> list:
 
 def budget_lines(r: Results) -> list:
     """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
+    prov = _prov(r, "budget_lines")
     plan = r.plan
     lines = r.budget_lines
     total = plan.targets.budget_total_vnd
@@ -454,6 +470,7 @@ def budget_lines(r: Results) -> list:
             {"label": labels.COLUMN["line"], "amount_vnd": "Số tiền", "share": labels.COLUMN["share"]},
             formats={"amount_vnd": vnformat.money, "share": _PCT},
             total_row=True,
+            provenance=prov,
         ),
     ]
     diff = int(lines["amount_vnd"].sum()) - total
@@ -471,6 +488,7 @@ def budget_lines(r: Results) -> list:
 
 def claims(r: Results) -> list:
     """What the organisations ask for and what the norms allow them to claim."""
+    prov = _prov(r, "requests", "norms", "products", "organisations")
     items, orgs = r.claim_items, r.claim_organisations
     by_item = (
         items.groupby("item", observed=True)
@@ -501,12 +519,14 @@ def claims(r: Results) -> list:
                 "claim_vnd": "Hỗ trợ tối đa theo định mức",
             },
             formats={"cost_vnd": vnformat.money, "claim_vnd": vnformat.money},
+            provenance=prov,
         ),
     ]
 
 
 def allocation(r: Results) -> list:
     """The chosen rule's grants: key figures, status, coverage by unit, the organisations funded."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     result = r.allocation
     env = r.envelope_vnd
@@ -521,7 +541,7 @@ def allocation(r: Results) -> list:
     scope = "" if not params.unit_filter else f" tại {unit_names[params.unit_filter]}"
     top = listed.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
     return [
-        key_figure(
+        report.key_figure(
             _PCT(s["share_funded"]),
             f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»",
             "good" if s["share_funded"] >= 0.999 else "warning",
@@ -554,12 +574,14 @@ def allocation(r: Results) -> list:
             },
             formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
             caption=f"Các tổ chức kinh tế có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)",
+            provenance=prov,
         ),
     ]
 
 
 def comparison(r: Results) -> list:
     """Rules side by side: what each leaves out and how far apart the local units end up."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     long, table = r.rule_allocations, r.rule_table
     table = table.reset_index()
@@ -605,6 +627,7 @@ def comparison(r: Results) -> list:
                 ),
                 "unspent_vnd": vnformat.money,
             },
+            provenance=prov,
         ),
         report.table(
             pd.DataFrame(
@@ -613,6 +636,7 @@ def comparison(r: Results) -> list:
             ),
             {"rule": "Quy tắc", "how": "Cách chia"},
             caption="Các quy tắc phân bổ",
+            provenance=prov,
         ),
         charts.grants_by_organisation_chart(
             long[long["rule"].isin(["priority", "proportional", "equal_awards", "equal_losses"])]
@@ -623,6 +647,7 @@ def comparison(r: Results) -> list:
 def risks(r: Results) -> list:
     """Simulated spend per line (the range of 8 in 10 draws) against the plan, the chance of an overrun,
     and how each rule fares under uncertain costs."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines", "history")
     plan, params = r.plan, r.params
     sim = r.simulation
     comparison = r.budget_comparison
@@ -653,7 +678,7 @@ def risks(r: Results) -> list:
             "theo quy tắc đã chọn; độ bất định chi phí chỉ ảnh hưởng đến mức đáp ứng của các quy tắc (biểu đồ cuối)."
         )
     return [
-        key_figure(
+        report.key_figure(
             _PCT(sim.prob_overrun),
             "xác suất vượt tổng kinh phí kế hoạch",
             "good" if sim.prob_overrun < 0.1 else "warning" if sim.prob_overrun < 0.5 else "bad",
@@ -680,6 +705,7 @@ def risks(r: Results) -> list:
             },
             total_row=True,
             caption="Khoảng dao động 80%: 8 trong 10 lượt tính nằm giữa mức thấp và mức cao; mức giữa chia đôi các lượt",
+            provenance=prov,
         ),
         charts.rule_coverage_chart(coverage),
     ]

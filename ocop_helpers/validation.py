@@ -322,6 +322,15 @@ SCHEMAS.update(
             _c("note", parse_text, "str", optional=True),
             _c("source", parse_text, "str"),
         ],
+        "line_sources": [
+            _c("line", parse_code(P.BUDGET_LINES), "str"),
+            _c("source_id", parse_text, "str"),
+            _c("share", parse_share, "float64"),
+            *_VALID,
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("note", parse_text, "str", optional=True),
+            _c("source", parse_text, "str"),
+        ],
         "recipients": [
             _c("province_id", parse_text, "str", optional=True),
             _c("order", parse_int, "Int64"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ocop_helpers import build, document, paths
+from ocop_helpers import build, paths, render_html
 from ocop_helpers.params import ParamError
 from ocop_helpers.validation import PlanValidationError
 
@@ -62,7 +62,7 @@ def test_html_shows_the_published_totals_in_vietnamese_without_code(default_buil
 
 def test_html_has_no_network_reference_and_renders_charts_inline(default_build):
     page = default_build.html.read_text(encoding="utf-8")
-    assert document.external_references(page) == []
+    assert render_html.external_references(page) == []
     assert "vega@" not in page and "cdn." not in page
     charts = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,', page)
     assert len(charts) >= len(build.plan_notebooks()) + 3
