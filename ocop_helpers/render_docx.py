@@ -151,21 +151,25 @@ def _para(
     return p
 
 
-def _rule(cell, width_share: float) -> None:
-    """A short centred line (the rule under the issuing body, the motto and the title)."""
+def _rule(cell, width_share: float, space_mm: float) -> None:
+    """A short centred line (the rule under the issuing body, the motto and the title).
+
+    ``space_mm``: the width of the cell (or text block) the line is centred in.
+    """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
     p = cell.add_paragraph() if hasattr(cell, "add_paragraph") else cell
     fmt = p.paragraph_format
+    fmt.space_before = Pt(3)
     fmt.space_after = Pt(4)
-    fmt.line_spacing = Pt(2)
-    margin = int((1 - width_share) / 2 * 100)
+    fmt.line_spacing = Pt(1)
+    margin = round((1 - width_share) / 2 * space_mm * 1440 / 25.4)  # twentieths of a point
     p_pr = p._p.get_or_add_pPr()
     ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(margin * 40))
-    ind.set(qn("w:right"), str(margin * 40))
+    ind.set(qn("w:left"), str(margin))
+    ind.set(qn("w:right"), str(margin))
     p_pr.append(ind)
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
@@ -173,6 +177,25 @@ def _rule(cell, width_share: float) -> None:
         top.set(qn(k), v)
     borders.append(top)
     p_pr.append(borders)
+
+
+def _widths(table, widths) -> None:
+    """Fixed column widths (grid and cells), so Word and LibreOffice keep the decree's two columns."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    total = tbl_pr.find(qn("w:tblW"))
+    if total is None:
+        total = OxmlElement("w:tblW")
+        tbl_pr.append(total)
+    total.set(qn("w:w"), str(sum(w.twips for w in widths)))
+    total.set(qn("w:type"), "dxa")
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _no_borders(table) -> None:
@@ -228,15 +251,15 @@ def _header(document, doc: Document) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     table.autofit = False
+    _widths(table, (Mm(62), Mm(103)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(62), Mm(103)
     _cell_text(left, h.parent_body, size=13)
     _cell_text(left, h.issuing_body, bold=True, size=13)
-    _rule(left, 0.35)
+    _rule(left, 0.35, 62)
     _cell_text(left, h.number_line, size=13)
     _cell_text(right, h.national_name, bold=True, size=13)
     _cell_text(right, h.motto, bold=True, size=14)
-    _rule(right, 0.62)
+    _rule(right, 0.62, 103)
     _cell_text(right, h.place_date, italic=True, size=14)
 
 
@@ -325,8 +348,8 @@ def _signature(document, doc: Document) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _row_flags(table.rows[0], header=False)
+    _widths(table, (Mm(75), Mm(90)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
     _cell_text(left, RECIPIENTS, bold=True, italic=True, size=12, align="left")
     for line in recipient_lines(doc.recipients):
         _cell_text(left, line, size=11, align="left")
@@ -378,6 +401,7 @@ def _fixed_zip(data: bytes) -> bytes:
 def render_docx(doc: Document) -> bytes:
     """The document as .docx bytes."""
     import docx
+    from docx.shared import Pt
 
     document = docx.Document()
     _styles(document)
@@ -388,10 +412,12 @@ def render_docx(doc: Document) -> bytes:
     if doc.draft:
         _box(_para(document, doc.draft_label, bold=True, align="center", size=13))
     _header(document, doc)
-    _para(document, doc.doc_type, bold=True, align="center", after=0, keep_next=True)
+    _para(
+        document, doc.doc_type, bold=True, align="center", after=0, keep_next=True
+    ).paragraph_format.space_before = Pt(12)
     title = _para(document, doc.summary, bold=True, align="center", after=0, keep_next=True)
     title.paragraph_format.space_before = None
-    _rule(document.add_paragraph(), 0.3)
+    _rule(document.add_paragraph(), 0.3, 165)
     for line in legal_basis_lines(doc.legal_bases):
         _para(document, line, italic=True, indent=True, after=3)
     if doc.legal_bases_note:
