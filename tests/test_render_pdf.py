@@ -53,6 +53,13 @@ def test_pdf_embeds_liberation_serif_and_has_no_creation_date(pdf_bytes):
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert fonts and all("Liberation-Serif" in f for f in fonts), fonts
     assert "/CreationDate" not in (reader.metadata or {})
+    images = {
+        x.idnum
+        for page in reader.pages
+        for x in (page["/Resources"].get("/XObject") or {}).values()
+        if x.get_object().get("/Subtype") == "/Image"
+    }
+    assert len(images) == 1  # the chart's PNG (WeasyPrint shares resources between pages)
 
 
 def test_two_renders_give_identical_bytes(pdf_bytes):
