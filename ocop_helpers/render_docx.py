@@ -272,16 +272,17 @@ def _table(document, t: Table) -> None:
         _para(document, t.caption, bold=True, size=TABLE_PT, align="center", after=3, keep_next=True)
     table = document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
     table.style = document.styles["Table Grid"]
-    for j, col in enumerate(t.columns):
-        _cell_text(table.rows[0].cells[j], col.header, bold=True, size=TABLE_PT)
-    _row_flags(table.rows[0], header=True)
+    rows = list(table.rows)  # python-docx rebuilds these lists on every access: take them once
+    for cell, col in zip(rows[0].cells, t.columns, strict=True):
+        _cell_text(cell, col.header, bold=True, size=TABLE_PT)
+    _row_flags(rows[0], header=True)
     keep = len(t.rows) <= 25
-    for i, row in enumerate(t.rows, start=1):
+    for i, (word_row, row) in enumerate(zip(rows[1:], t.rows, strict=True), start=1):
         total = t.total_row and i == len(t.rows)
-        for j, (col, value) in enumerate(zip(t.columns, row, strict=True)):
-            p = _cell_text(table.rows[i].cells[j], value, bold=total, size=TABLE_PT, align=col.align)
+        for cell, col, value in zip(word_row.cells, t.columns, row, strict=True):
+            p = _cell_text(cell, value, bold=total, size=TABLE_PT, align=col.align)
             p.paragraph_format.keep_with_next = keep and i < len(t.rows)
-        _row_flags(table.rows[i], header=False)
+        _row_flags(word_row, header=False)
     if t.note:
         _para(document, t.note, italic=True, size=11, after=6)
     else:
