@@ -36,6 +36,39 @@ BODY_PT = 14
 TABLE_PT = 12
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: no build time in the file
 CHART_WIDTH_MM = 160
+# Children that must follow an element in its parent (WordprocessingML schema order), so inserted
+# elements keep the order Word requires.
+AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+AFTER_TBLBORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
 def _set_font(element, name: str = FONT) -> None:
@@ -158,25 +191,23 @@ def _rule(cell, width_share: float, space_mm: float) -> None:
     """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     p = cell.add_paragraph() if hasattr(cell, "add_paragraph") else cell
     fmt = p.paragraph_format
     fmt.space_before = Pt(3)
     fmt.space_after = Pt(4)
     fmt.line_spacing = Pt(1)
-    margin = round((1 - width_share) / 2 * space_mm * 1440 / 25.4)  # twentieths of a point
-    p_pr = p._p.get_or_add_pPr()
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(margin))
-    ind.set(qn("w:right"), str(margin))
-    p_pr.append(ind)
+    margin = Mm((1 - width_share) / 2 * space_mm)
+    fmt.left_indent = margin
+    fmt.right_indent = margin
+    fmt.first_line_indent = Mm(0)
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
     for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         top.set(qn(k), v)
     borders.append(top)
-    p_pr.append(borders)
+    p._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PBDR)
 
 
 def _widths(table, widths) -> None:
@@ -189,7 +220,7 @@ def _widths(table, widths) -> None:
     total = tbl_pr.find(qn("w:tblW"))
     if total is None:
         total = OxmlElement("w:tblW")
-        tbl_pr.append(total)
+        tbl_pr.insert_element_before(total, "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", *AFTER_TBLBORDERS)
     total.set(qn("w:w"), str(sum(w.twips for w in widths)))
     total.set(qn("w:type"), "dxa")
     for column, width in zip(table.columns, widths, strict=True):
@@ -208,7 +239,7 @@ def _no_borders(table) -> None:
         e = OxmlElement(f"w:{edge}")
         e.set(qn("w:val"), "nil")
         borders.append(e)
-    tbl_pr.append(borders)
+    tbl_pr.insert_element_before(borders, *AFTER_TBLBORDERS)
 
 
 def _row_flags(row, header: bool) -> None:
@@ -305,7 +336,8 @@ def _chart(document, c: Chart) -> None:
 
 def _block(document, b: Block) -> None:
     if isinstance(b, Heading):
-        _para(document, b.label, bold=True, italic=b.level == 3, indent=b.level > 1, keep_next=True, after=4)
+        p = _para(document, b.label, bold=True, italic=b.level == 3, indent=b.level > 1, keep_next=True, after=4)
+        _outline(p, b.level)
     elif isinstance(b, Paragraph):
         style = b.style
         _para(
@@ -330,6 +362,16 @@ def _block(document, b: Block) -> None:
         raise TypeError(f"unknown block {type(b).__name__}")
 
 
+def _outline(paragraph, level: int) -> None:
+    """Outline level of a heading paragraph (Word's navigation pane lists the parts and items)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level - 1))
+    paragraph._p.get_or_add_pPr().insert_element_before(element, *AFTER_OUTLINE)
+
+
 def _box(paragraph) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -340,7 +382,7 @@ def _box(paragraph) -> None:
         for k, v in (("w:val", "single"), ("w:sz", "8"), ("w:space", "4"), ("w:color", "000000")):
             e.set(qn(k), v)
         borders.append(e)
-    paragraph._p.get_or_add_pPr().append(borders)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PBDR)
 
 
 def _signature(document, doc: Document) -> None:
