@@ -124,3 +124,20 @@ def test_paragraph_and_table_properties_are_in_schema_order(docx_bytes):
             assert names == sorted(names, key=order.index), names
             checked += 1
     assert checked > 50
+
+
+def test_docx_bytes_do_not_depend_on_the_process(docx_bytes):
+    """Another interpreter with another hash seed writes the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from ocop_helpers import paths
+
+    script = (
+        "import sys; from tests.documents import sample_document; from ocop_helpers.render_docx import render_docx; "
+    )
+    script += "sys.stdout.buffer.write(render_docx(sample_document()))"
+    env = dict(os.environ, PYTHONHASHSEED="4242")
+    done = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, env=env, capture_output=True, check=True)
+    assert done.stdout == docx_bytes
