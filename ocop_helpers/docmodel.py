@@ -38,13 +38,15 @@ class DocumentError(ValueError):
 class Heading:
     """A heading: level 1 = part (numbering "I."), level 2 = item ("1."), level 3 = sub-item ("1.1.")."""
 
+    level: int
     text: str
-    level: int = 1
     numbering: str = ""
 
     def __post_init__(self) -> None:
         if self.level not in (1, 2, 3):
-            raise DocumentError(f"mức tiêu đề phải là 1, 2 hoặc 3 (nhận {self.level})")
+            raise DocumentError(f"mức tiêu đề phải là 1, 2 hoặc 3 (nhận {self.level!r})")
+        if not isinstance(self.text, str):
+            raise DocumentError(f"tiêu đề phải là chuỗi (nhận {self.text!r})")
 
     @property
     def label(self) -> str:

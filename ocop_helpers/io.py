@@ -556,3 +556,32 @@ def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
                 problems.append(Problem(label, None, "tasks", str(value)[:60], "cần danh sách nhiệm vụ (title, text)"))
             out[key] = tuple(items)
     return out, problems
+
+
+DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf": "plan.pdf"}
+
+
+def write_documents(
+    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf")
+) -> dict[str, Path]:
+    """Render ``doc`` (a docmodel.Document) in each format, then write plan.html / plan.docx / plan.pdf.
+
+    Every format is rendered before any file is written, and each file goes through a temporary file,
+    so a renderer that fails leaves the previous documents untouched. Returns format -> path.
+    """
+    from .render_docx import render_docx
+    from .render_html import render_html
+    from .render_pdf import render_pdf
+
+    renderers = {"html": lambda d: render_html(d).encode("utf-8"), "docx": render_docx, "pdf": render_pdf}
+    unknown = [f for f in formats if f not in renderers]
+    if unknown:
+        raise ValueError(f"định dạng không có: {', '.join(unknown)}; dùng: {', '.join(renderers)}")
+    payloads = {f: renderers[f](doc) for f in formats}
+    out = Path(folder)
+    written: dict[str, Path] = {}
+    for fmt, data in payloads.items():
+        target = out / DOCUMENT_FILES[fmt]
+        write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
+        written[fmt] = target
+    return written

@@ -241,9 +241,9 @@ def frame(
         unchecked.append(False)
 
     purpose: list[Block] = [
-        Heading("Mục đích", 2, "1."),
+        Heading(2, "Mục đích", "1."),
         *[Paragraph(_fill(t, values, f"{where}, purpose")) for t in texts["purpose"]],
-        Heading("Yêu cầu", 2, "2."),
+        Heading(2, "Yêu cầu", "2."),
         *[Paragraph(_fill(t, values, f"{where}, requirements")) for t in texts["requirements"]],
     ]
     tasks = tuple((_fill(t, values, where), _fill(x, values, where)) for t, x in texts["tasks"])
@@ -297,7 +297,7 @@ def organisation_blocks(fr: Frame) -> list[Block]:
     """V. Tổ chức thực hiện: one numbered item per responsible body, then the reporting duty."""
     out: list[Block] = []
     for n, (_role, body, duties) in enumerate(fr.organisation, start=1):
-        out += [Heading(body, 2, f"{n}."), Paragraph(duties)]
+        out += [Heading(2, body, f"{n}."), Paragraph(duties)]
     return out
 
 
@@ -305,7 +305,7 @@ def editable_task_blocks(fr: Frame, first_number: int) -> list[Block]:
     """The planner-editable tasks as numbered items, continuing the computed ones."""
     out: list[Block] = []
     for i, (title, text) in enumerate(fr.task_blocks):
-        out += [Heading(title, 2, f"{first_number + i}."), Paragraph(text)]
+        out += [Heading(2, title, f"{first_number + i}."), Paragraph(text)]
     return out
 
 
@@ -343,7 +343,7 @@ def assemble(
         parts.append((ADJUSTMENT_PART, list(adjustment_blocks)))
     body: list[Block] = []
     for i, (title, blocks) in enumerate(parts, start=1):
-        body.append(Heading(title, 1, f"{roman(i)}."))
+        body.append(Heading(1, title, f"{roman(i)}."))
         body += blocks
     probe = Document(
         header=fr.header(True, plan.status),

@@ -36,6 +36,39 @@ BODY_PT = 14
 TABLE_PT = 12
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: no build time in the file
 CHART_WIDTH_MM = 160
+# Children that must follow an element in its parent (WordprocessingML schema order), so inserted
+# elements keep the order Word requires.
+AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+AFTER_TBLBORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
 def _set_font(element, name: str = FONT) -> None:
@@ -151,28 +184,49 @@ def _para(
     return p
 
 
-def _rule(cell, width_share: float) -> None:
-    """A short centred line (the rule under the issuing body, the motto and the title)."""
+def _rule(cell, width_share: float, space_mm: float) -> None:
+    """A short centred line (the rule under the issuing body, the motto and the title).
+
+    ``space_mm``: the width of the cell (or text block) the line is centred in.
+    """
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     p = cell.add_paragraph() if hasattr(cell, "add_paragraph") else cell
     fmt = p.paragraph_format
+    fmt.space_before = Pt(3)
     fmt.space_after = Pt(4)
-    fmt.line_spacing = Pt(2)
-    margin = int((1 - width_share) / 2 * 100)
-    p_pr = p._p.get_or_add_pPr()
-    ind = OxmlElement("w:ind")
-    ind.set(qn("w:left"), str(margin * 40))
-    ind.set(qn("w:right"), str(margin * 40))
-    p_pr.append(ind)
+    fmt.line_spacing = Pt(1)
+    margin = Mm((1 - width_share) / 2 * space_mm)
+    fmt.left_indent = margin
+    fmt.right_indent = margin
+    fmt.first_line_indent = Mm(0)
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
     for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         top.set(qn(k), v)
     borders.append(top)
-    p_pr.append(borders)
+    p._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PBDR)
+
+
+def _widths(table, widths) -> None:
+    """Fixed column widths (grid and cells), so Word and LibreOffice keep the decree's two columns."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    total = tbl_pr.find(qn("w:tblW"))
+    if total is None:
+        total = OxmlElement("w:tblW")
+        tbl_pr.insert_element_before(total, "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", *AFTER_TBLBORDERS)
+    total.set(qn("w:w"), str(sum(w.twips for w in widths)))
+    total.set(qn("w:type"), "dxa")
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _no_borders(table) -> None:
@@ -185,7 +239,7 @@ def _no_borders(table) -> None:
         e = OxmlElement(f"w:{edge}")
         e.set(qn("w:val"), "nil")
         borders.append(e)
-    tbl_pr.append(borders)
+    tbl_pr.insert_element_before(borders, *AFTER_TBLBORDERS)
 
 
 def _row_flags(row, header: bool) -> None:
@@ -228,15 +282,15 @@ def _header(document, doc: Document) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     table.autofit = False
+    _widths(table, (Mm(62), Mm(103)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(62), Mm(103)
     _cell_text(left, h.parent_body, size=13)
     _cell_text(left, h.issuing_body, bold=True, size=13)
-    _rule(left, 0.35)
+    _rule(left, 0.35, 62)
     _cell_text(left, h.number_line, size=13)
     _cell_text(right, h.national_name, bold=True, size=13)
     _cell_text(right, h.motto, bold=True, size=14)
-    _rule(right, 0.62)
+    _rule(right, 0.62, 103)
     _cell_text(right, h.place_date, italic=True, size=14)
 
 
@@ -249,16 +303,17 @@ def _table(document, t: Table) -> None:
         _para(document, t.caption, bold=True, size=TABLE_PT, align="center", after=3, keep_next=True)
     table = document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
     table.style = document.styles["Table Grid"]
-    for j, col in enumerate(t.columns):
-        _cell_text(table.rows[0].cells[j], col.header, bold=True, size=TABLE_PT)
-    _row_flags(table.rows[0], header=True)
+    rows = list(table.rows)  # python-docx rebuilds these lists on every access: take them once
+    for cell, col in zip(rows[0].cells, t.columns, strict=True):
+        _cell_text(cell, col.header, bold=True, size=TABLE_PT)
+    _row_flags(rows[0], header=True)
     keep = len(t.rows) <= 25
-    for i, row in enumerate(t.rows, start=1):
+    for i, (word_row, row) in enumerate(zip(rows[1:], t.rows, strict=True), start=1):
         total = t.total_row and i == len(t.rows)
-        for j, (col, value) in enumerate(zip(t.columns, row, strict=True)):
-            p = _cell_text(table.rows[i].cells[j], value, bold=total, size=TABLE_PT, align=col.align)
+        for cell, col, value in zip(word_row.cells, t.columns, row, strict=True):
+            p = _cell_text(cell, value, bold=total, size=TABLE_PT, align=col.align)
             p.paragraph_format.keep_with_next = keep and i < len(t.rows)
-        _row_flags(table.rows[i], header=False)
+        _row_flags(word_row, header=False)
     if t.note:
         _para(document, t.note, italic=True, size=11, after=6)
     else:
@@ -281,7 +336,8 @@ def _chart(document, c: Chart) -> None:
 
 def _block(document, b: Block) -> None:
     if isinstance(b, Heading):
-        _para(document, b.label, bold=True, italic=b.level == 3, indent=b.level > 1, keep_next=True, after=4)
+        p = _para(document, b.label, bold=True, italic=b.level == 3, indent=b.level > 1, keep_next=True, after=4)
+        _outline(p, b.level)
     elif isinstance(b, Paragraph):
         style = b.style
         _para(
@@ -306,6 +362,16 @@ def _block(document, b: Block) -> None:
         raise TypeError(f"unknown block {type(b).__name__}")
 
 
+def _outline(paragraph, level: int) -> None:
+    """Outline level of a heading paragraph (Word's navigation pane lists the parts and items)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level - 1))
+    paragraph._p.get_or_add_pPr().insert_element_before(element, *AFTER_OUTLINE)
+
+
 def _box(paragraph) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -316,7 +382,7 @@ def _box(paragraph) -> None:
         for k, v in (("w:val", "single"), ("w:sz", "8"), ("w:space", "4"), ("w:color", "000000")):
             e.set(qn(k), v)
         borders.append(e)
-    paragraph._p.get_or_add_pPr().append(borders)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PBDR)
 
 
 def _signature(document, doc: Document) -> None:
@@ -325,8 +391,8 @@ def _signature(document, doc: Document) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _row_flags(table.rows[0], header=False)
+    _widths(table, (Mm(75), Mm(90)))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
     _cell_text(left, RECIPIENTS, bold=True, italic=True, size=12, align="left")
     for line in recipient_lines(doc.recipients):
         _cell_text(left, line, size=11, align="left")
@@ -378,6 +444,7 @@ def _fixed_zip(data: bytes) -> bytes:
 def render_docx(doc: Document) -> bytes:
     """The document as .docx bytes."""
     import docx
+    from docx.shared import Pt
 
     document = docx.Document()
     _styles(document)
@@ -388,10 +455,12 @@ def render_docx(doc: Document) -> bytes:
     if doc.draft:
         _box(_para(document, doc.draft_label, bold=True, align="center", size=13))
     _header(document, doc)
-    _para(document, doc.doc_type, bold=True, align="center", after=0, keep_next=True)
+    _para(
+        document, doc.doc_type, bold=True, align="center", after=0, keep_next=True
+    ).paragraph_format.space_before = Pt(12)
     title = _para(document, doc.summary, bold=True, align="center", after=0, keep_next=True)
     title.paragraph_format.space_before = None
-    _rule(document.add_paragraph(), 0.3)
+    _rule(document.add_paragraph(), 0.3, 165)
     for line in legal_basis_lines(doc.legal_bases):
         _para(document, line, italic=True, indent=True, after=3)
     if doc.legal_bases_note:

@@ -31,6 +31,11 @@ def test_table_rejects_rows_of_the_wrong_width_and_unformatted_cells():
         D.Table((D.Column("a"),), (("1",),), provenance="guessed")
     with pytest.raises(D.DocumentError, match="căn lề"):
         D.Column("a", "middle")
+    with pytest.raises(D.DocumentError, match="mức tiêu đề"):
+        D.Heading("I. MỤC ĐÍCH", 1)  # level first: Heading(level, text, numbering)
+    assert D.Heading(1, "MỤC ĐÍCH, YÊU CẦU", "I.").label == "I. MỤC ĐÍCH, YÊU CẦU"
+    with pytest.raises(D.DocumentError, match="alt"):
+        D.Chart("<svg></svg>", None, " ")
 
 
 def test_document_knows_when_it_shows_illustrative_figures():
@@ -131,7 +136,7 @@ def test_the_number_is_printed_only_on_an_issued_non_draft_plan():
 
 def test_assemble_numbers_parts_continues_task_items_and_forces_draft_on_illustrative_figures():
     demo = io.load_plan(DEMO_PLAN)
-    tasks = [D.Heading("Đánh giá, phân hạng", 2, "1."), D.Paragraph("Hai đợt."), D.Heading("Hỗ trợ", 2, "2.")]
+    tasks = [D.Heading(2, "Đánh giá, phân hạng", "1."), D.Paragraph("Hai đợt."), D.Heading(2, "Hỗ trợ", "2.")]
     doc = official.assemble(demo, None, [TARGETS], tasks, [], [D.Paragraph("Đề xuất")], [], draft=False)
     parts = [b.label for b in doc.body if isinstance(b, D.Heading) and b.level == 1]
     assert parts == [

@@ -58,6 +58,8 @@ def test_header_title_bases_signature_and_sections_are_present(word):
     for expected in ("KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU", "ĐỀ XUẤT, KIẾN NGHỊ", "PHỤ LỤC I", "Số liệu minh họa"):
         assert expected in texts, expected
     assert texts.index("I. MỤC ĐÍCH, YÊU CẦU") < texts.index("ĐỀ XUẤT, KIẾN NGHỊ") < texts.index("PHỤ LỤC I")
+    part = word.paragraphs[texts.index("I. MỤC ĐÍCH, YÊU CẦU")]
+    assert '<w:outlineLvl w:val="0"/>' in part._p.xml
     signature = next(t for t in word.tables if "Nơi nhận:" in t.rows[0].cells[0].text)
     left, right = signature.rows[0].cells
     assert "- Lưu: VT." in left.text
@@ -92,3 +94,50 @@ def test_two_renders_give_identical_bytes_and_no_build_time(docx_bytes, word):
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert word.core_properties.created.date().isoformat() == "2027-01-15"
     assert word.core_properties.modified == word.core_properties.created
+
+
+# WordprocessingML (ECMA-376) order of the children of w:pPr and w:tblPr: Word refuses a file whose
+# properties are out of order, even where LibreOffice and python-docx read it.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+    "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+).split()
+
+
+def test_paragraph_and_table_properties_are_in_schema_order(docx_bytes):
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    checked = 0
+    for tag, order in (("pPr", PPR_ORDER), ("tblPr", TBLPR_ORDER)):
+        for props in root.iter(f"{{{ns['w']}}}{tag}"):
+            names = [etree.QName(child).localname for child in props]
+            assert all(n in order for n in names), names
+            assert names == sorted(names, key=order.index), names
+            checked += 1
+    assert checked > 50
+
+
+def test_docx_bytes_do_not_depend_on_the_process(docx_bytes):
+    """Another interpreter with another hash seed writes the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from ocop_helpers import paths
+
+    script = (
+        "import sys; from tests.documents import sample_document; from ocop_helpers.render_docx import render_docx; "
+    )
+    script += "sys.stdout.buffer.write(render_docx(sample_document()))"
+    env = dict(os.environ, PYTHONHASHSEED="4242")
+    done = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, env=env, capture_output=True, check=True)
+    assert done.stdout == docx_bytes

@@ -110,3 +110,24 @@ def test_chromium_prints_a4_pages_numbered_from_page_2_with_no_request_leaving(t
     # The long appendix table repeats its header row on the next page.
     header = LONG.columns[2].header
     assert sum(header in p.extract_text() for p in reader.pages) >= 2
+
+
+def test_write_documents_renders_everything_before_writing(tmp_path, monkeypatch):
+    from ocop_helpers import io as plan_io
+    from ocop_helpers import render_pdf
+
+    doc = sample_document()
+    written = plan_io.write_documents(doc, tmp_path, formats=("html", "docx"))
+    assert written["html"].read_text(encoding="utf-8") == render_html(doc)
+    assert written["docx"].read_bytes()[:2] == b"PK"
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(_doc):
+        raise render_pdf.PdfError("Pango missing")
+
+    monkeypatch.setattr(render_pdf, "render_pdf", broken)
+    with pytest.raises(render_pdf.PdfError):
+        plan_io.write_documents(sample_document(draft=False), tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing replaced
+    with pytest.raises(ValueError, match="định dạng"):
+        plan_io.write_documents(doc, tmp_path, formats=("odt",))

@@ -53,6 +53,13 @@ def test_pdf_embeds_liberation_serif_and_has_no_creation_date(pdf_bytes):
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert fonts and all("Liberation-Serif" in f for f in fonts), fonts
     assert "/CreationDate" not in (reader.metadata or {})
+    images = {
+        x.idnum
+        for page in reader.pages
+        for x in (page["/Resources"].get("/XObject") or {}).values()
+        if x.get_object().get("/Subtype") == "/Image"
+    }
+    assert len(images) == 1  # the chart's PNG (WeasyPrint shares resources between pages)
 
 
 def test_two_renders_give_identical_bytes(pdf_bytes):
@@ -85,3 +92,22 @@ def test_the_pdf_refuses_any_outside_reference():
         fetcher.fetch("https://example.org/font.ttf")
     with pytest.raises(FatalURLFetchingError):
         fetcher.fetch("file:///etc/passwd")
+
+
+@pytest.mark.slow
+def test_pdf_bytes_do_not_depend_on_the_process(tmp_path, pdf_bytes):
+    """Another interpreter with another hash seed writes the same bytes (fonts embedded whole)."""
+    import os
+    import subprocess
+    import sys
+
+    from ocop_helpers import paths
+
+    script = "import sys; from tests.documents import sample_document; from ocop_helpers.render_pdf import render_pdf; "
+    script += "sys.stdout.buffer.write(render_pdf(sample_document()))"
+    outputs = []
+    for seed in ("1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, env=env, capture_output=True, check=True)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == pdf_bytes
