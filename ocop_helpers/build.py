@@ -219,7 +219,7 @@ def build(
 
     # Import what the document thread uses here, in the main thread: Python's import machinery is not
     # safe against two threads importing the same package at once.
-    from . import annex, plan_document, render_docx, render_html, render_pdf, report
+    from . import annex, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
 
     report.setup_notebook()
 
@@ -233,18 +233,11 @@ def build(
         doc = plan_document.compose(results)
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        page = render_html.render_html(doc)
-        leaks = render_html.external_references(page)
+        written = io.write_documents(doc, tmp)
+        leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
         if leaks:
             raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
-        io.write_bytes(tmp / "plan.html", page.encode("utf-8"))
-        took["html"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        io.write_bytes(tmp / "plan.docx", render_docx.render_docx(doc))
-        took["docx"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        io.write_bytes(tmp / "plan.pdf", render_pdf.render_pdf(doc))
-        took["pdf"] = time.perf_counter() - t0
+        took["documents"] = time.perf_counter() - t0
         return took
 
     # The documents read the results only: write them while the kernels run.

@@ -64,7 +64,7 @@ def to_blocks(items: list, provenance: str) -> list[Block]:
         elif isinstance(item, report.KeyFigure | report.Alert):
             out.append(item.as_block())
         elif isinstance(item, Heading):
-            out.append(Heading(item.text, 3))
+            out.append(Heading(3, item.text))
         else:
             out.append(item)
     return out
@@ -147,7 +147,7 @@ def task_blocks(r: Results, as_issued: pd.DataFrame) -> list[Block]:
     m = r.allocation_metrics
     rule = labels.ALLOCATION_RULE.get(r.params.rule, r.params.rule)
     blocks: list[Block] = [
-        Heading("Tổ chức đánh giá, phân hạng sản phẩm", 2, "1."),
+        Heading(2, "Tổ chức đánh giá, phân hạng sản phẩm", "1."),
         Paragraph(narrative.rounds_sentence(as_issued, plan.year)),
         Table(
             columns=ROUND_COLUMNS,
@@ -157,7 +157,7 @@ def task_blocks(r: Results, as_issued: pd.DataFrame) -> list[Block]:
             note="Sản phẩm đạt từ 4 sao do Hội đồng cấp trên đánh giá sau khi được cấp dưới đề xuất; "
             "số sản phẩm dự kiến từng đợt ở Phụ lục.",
         ),
-        Heading("Hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", 2, "2."),
+        Heading(2, "Hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", "2."),
         Paragraph(
             f"Hỗ trợ {vnformat.number(plan.targets.organisations_branding)} tổ chức kinh tế đăng ký, quản lý nhãn "
             f"hiệu, thiết kế bao bì, in tem nhãn theo định mức; kinh phí bố trí {vnformat.money(int(lines.get('branding', 0)))}. "
@@ -273,7 +273,7 @@ def proposal_blocks(r: Results) -> list[Block]:
     out: list[Block] = []
     for n, d in enumerate(r.decisions, start=1):
         title, text, table = narrative.decision_text(d, r)
-        out += [Heading(title, 2, f"{n}."), Paragraph(text)]
+        out += [Heading(2, title, f"{n}."), Paragraph(text)]
         if table is not None:
             out.append(table)
     if not out:
@@ -293,7 +293,7 @@ def analysis_appendix(r: Results) -> Appendix:
             key=lambda p: ("published", "derived", "illustrative").index(p),
             default="derived",
         )
-        blocks += [Heading(title, 2, f"{i}."), *to_blocks(list(items), prov)]
+        blocks += [Heading(2, title, f"{i}."), *to_blocks(list(items), prov)]
     return Appendix("SỐ LIỆU PHÂN TÍCH", tuple(blocks))
 
 

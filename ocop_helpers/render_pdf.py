@@ -44,7 +44,7 @@ def font_css() -> str:
             f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; font-style: {style}; '
             f'src: url("{path.as_uri()}"); }}'
         )
-    rules.append(f'body, table, @page {{ font-family: "{FONT_FAMILY}", serif; }}')
+    rules.append(f'body, table {{ font-family: "{FONT_FAMILY}", serif; }}')
     rules.append(f'@page {{ @top-center {{ font-family: "{FONT_FAMILY}", serif; }} }}')
     return "\n".join(rules)
 

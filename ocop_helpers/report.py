@@ -84,7 +84,7 @@ def notice(text: str, kind: str = "warning") -> Alert:
 
 def heading(text: str, level: int = 3) -> Heading:
     """A heading inside a section (section headings belong in markdown cells)."""
-    return Heading(text, 3)
+    return Heading(3, text)
 
 
 def _format_cell(value: object, fmt: Callable[[object], str] | None) -> str:

@@ -82,7 +82,8 @@ def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
 def test_allocation_sentence_states_the_numbers_of_its_table(default_build, results):
     page = default_build.html.read_text(encoding="utf-8")
     m = results.allocation_metrics
-    said = docfind.sentence(page, "được hỗ trợ một phần", "chưa được hỗ trợ")
+    said = docfind.sentence(page, "phân bổ theo cách", "chưa được hỗ trợ")
+    assert f"{vnformat.number(m.fully_funded)} tổ chức được hỗ trợ đủ" in said
     assert f"{vnformat.number(m.not_funded)} chưa được hỗ trợ" in said
     rule_row = docfind.table(page, having="Đáp ứng có trọng số").cell(labels.ALLOCATION_RULE["priority"], "Không")
     assert rule_row == vnformat.number(m.not_funded)
