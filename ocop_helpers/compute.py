@@ -127,6 +127,7 @@ class Results:
     round_authorities_issued: pd.DataFrame
     change_dates: tuple[pd.Timestamp, ...]
     budget_sources: pd.DataFrame
+    certificate_terms: dict[str, int]
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -273,8 +274,14 @@ class Model:
 
         return self._stage("breakdowns", p, run)
 
+    def certificate_terms(self, p: Params) -> dict[str, int]:
+        """Certificate validity (months) and notice (days) in force at the start of the plan year."""
+        official, _, _, _ = self.official(p)
+        return stock.certificate_terms(official[0]["certificate_rules"], dt.date(self.plan.year, 1, 1))
+
     def stock(self, p: Params) -> stock.StockProjection:
         plan = self.plan
+        terms = self.certificate_terms(p)
         return self._stage(
             "stock",
             p,
@@ -285,6 +292,7 @@ class Model:
                 plan.targets.stock_target,
                 pass_rates(p),
                 lapse_share=p.lapse_share,
+                validity_months=terms["validity_months"],
             ),
         )
 
@@ -319,6 +327,7 @@ class Model:
 
         def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             plan = self.plan
+            terms = self.certificate_terms(p)
             pipe = stock.expiry_pipeline(
                 plan.products,
                 plan.rounds,
@@ -326,8 +335,11 @@ class Model:
                 rules=plan.authority_rules,
                 units=plan.units,
                 province_id=plan.province_id,
+                **terms,
             )
-            by_year = stock.expiry_by_year(pipe, plan.year, history=plan.history)
+            by_year = stock.expiry_by_year(
+                pipe, plan.year, history=plan.history, validity_months=terms["validity_months"]
+            )
             estimate = by_year["cohort_estimate"] if "cohort_estimate" in by_year else by_year["due"]
             later = by_year["due_year"] > plan.year
             basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
@@ -559,6 +571,7 @@ class Model:
             round_authorities_issued=issued,
             change_dates=changes,
             budget_sources=self.budget_sources(p),
+            certificate_terms=self.certificate_terms(p),
         )
 
 

@@ -460,6 +460,7 @@ OFFICIAL_TABLES: tuple[str, ...] = (
     "recipients",
     "signers",
     "line_sources",
+    "certificate_rules",
 )
 TEXTS_FILE = "tasks.yaml"
 TEXT_LIST_KEYS: tuple[str, ...] = ("purpose", "requirements")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ocop_helpers import labels, vnformat
-from ocop_helpers.stock import VALIDITY_MONTHS, StockProjection
+from ocop_helpers.stock import StockProjection
 
 from .plan import STREAMS
 
@@ -265,7 +265,8 @@ def expiry_paragraph(
     year: int,
     share_not_reevaluated: float | None = None,
     column: str = "due",
-    validity_months: int = VALIDITY_MONTHS,
+    *,
+    validity_months: int,
 ) -> str:
     """Re-evaluations falling due per year, expired certificates, and the stock lost if a share
     is not re-evaluated (``stock.expiry_by_year``, optionally ``stock.expiry_stock_effect``)."""

@@ -282,10 +282,12 @@ def expiry(r: Results) -> list:
     prov = _prov(r, "history", "products", "rounds")
     plan, params = r.plan, r.params
     by_year, effect = r.expiry_by_year, r.expiry_effect
+    terms = r.certificate_terms
     note = (
         f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
-        f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
-        "phải thông báo cho tổ chức kinh tế ít nhất 30 ngày trước khi hết hạn)."
+        f"và ước tính theo số sản phẩm được công nhận {vnformat.number(terms['validity_months'] // 12)} năm trước "
+        f"(giấy chứng nhận có giá trị {vnformat.number(terms['validity_months'])} tháng, phải thông báo cho tổ chức "
+        f"kinh tế ít nhất {vnformat.number(terms['notice_days'])} ngày trước khi hết hạn)."
     )
     schedule = r.reevaluation_schedule
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
@@ -302,7 +304,11 @@ def expiry(r: Results) -> list:
         ]
     )
     return [
-        report.paragraph(narrative.expiry_paragraph(by_year, plan.year, params.lapse_share, column="basis")),
+        report.paragraph(
+            narrative.expiry_paragraph(
+                by_year, plan.year, params.lapse_share, column="basis", validity_months=terms["validity_months"]
+            )
+        ),
         *warn,
         report.paragraph(note),
         charts.expiry_pipeline_chart(by_year),

@@ -322,6 +322,13 @@ SCHEMAS.update(
             _c("note", parse_text, "str", optional=True),
             _c("source", parse_text, "str"),
         ],
+        "certificate_rules": [
+            *_VALID,
+            _c("validity_months", parse_int, "int64"),
+            _c("notice_days", parse_int, "int64"),
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
         "line_sources": [
             _c("line", parse_code(P.BUDGET_LINES), "str"),
             _c("source_id", parse_text, "str"),
