@@ -248,11 +248,7 @@ def build(
             "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
         ) from exc
 
-    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    io.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     shutil.rmtree(failed, ignore_errors=True)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
     return BuildResult(

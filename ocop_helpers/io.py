@@ -12,6 +12,7 @@ import errno
 import io as _io
 import os
 import re
+import shutil
 import stat
 import tempfile
 import unicodedata
@@ -577,6 +578,42 @@ def write_atomic(target: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` at ``target``, replacing what was there, then delete the old one.
+
+    Where the file system allows, the two folders are exchanged in one atomic step, so a process
+    killed at any moment leaves either the old complete folder or the new one at ``target``, never
+    none. Elsewhere: two renames (a kill between them leaves the old folder as ``.<name>.old-<pid>``).
+    """
+    if not target.exists():
+        new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the previous content
+        return
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False) -> Path:
