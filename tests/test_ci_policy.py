@@ -15,16 +15,24 @@ def no_chromium(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 
 def test_missing_chromium_fails_in_ci(no_chromium, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception) as info:
+    try:
         browser.require_browser_tools()
-    assert "CI" in str(info.value) and "apt-get install -y chromium" in str(info.value)
+        outcome: BaseException | None = None
+    except BaseException as exc:  # a skip is a BaseException too: it must not pass for a failure
+        outcome = exc
+    assert isinstance(outcome, pytest.fail.Exception), f"expected a failure, got {outcome!r}"
+    assert "CI" in str(outcome) and "apt-get install -y chromium" in str(outcome)
 
 
 def test_missing_chromium_skips_locally_saying_what_to_install(no_chromium, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception) as info:
+    try:
         browser.require_browser_tools()
-    assert "apt-get install -y chromium" in str(info.value)
+        outcome: BaseException | None = None
+    except BaseException as exc:
+        outcome = exc
+    assert isinstance(outcome, pytest.skip.Exception), f"expected a skip, got {outcome!r}"
+    assert "apt-get install -y chromium" in str(outcome)
 
 
 def test_browser_modules_are_marked_so_the_check_runs() -> None:
