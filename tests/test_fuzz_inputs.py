@@ -395,3 +395,21 @@ def test_params_coerce_uses_the_parsers():
     with pytest.raises(params.ParamError) as info:
         params.validate({"envelope_vnd": "1.5", "pass_rate_new": "0,4,5", "seed": [1]})
     assert len(info.value.problems) == 3
+
+
+@FUZZ
+@given(spec=st.sampled_from(params.SPECS), value=SCENARIO_VALUES)
+def test_every_parameter_coerces_or_says_why(spec, value):
+    """What a widget or a command line can send: a typed value of the parameter's kind, or a ValueError."""
+    try:
+        out = params.coerce(spec, value)
+    except ValueError as exc:
+        assert str(exc)
+        return
+    kinds = {"int": int, "money": int, "float": float, "share": float, "bool": bool, "str": str, "choice": str}
+    if out is not None and spec.kind in kinds:
+        assert isinstance(out, kinds[spec.kind]) and not (spec.kind in ("int", "money") and isinstance(out, bool))
+        if spec.minimum is not None:
+            assert out >= spec.minimum
+        if spec.maximum is not None:
+            assert out <= spec.maximum
