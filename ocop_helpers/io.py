@@ -529,9 +529,26 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     import openpyxl
 
     src = Path(plan_dir)
-    if not (src / "plan.yaml").exists():
-        raise PlanValidationError([Problem(str(src), None, None, None, "thư mục kế hoạch cần tệp plan.yaml")])
-    meta = yaml.safe_load((src / "plan.yaml").read_text(encoding="utf-8"))
+    display = f"{src.name}/plan.yaml"
+    text = read_text_input(src / "plan.yaml", display, "tệp plan.yaml (YAML, UTF-8) trong thư mục kế hoạch")
+    try:
+        meta = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        raise PlanValidationError(
+            [Problem(display, mark.line + 1 if mark else None, None, None, f"YAML không hợp lệ: {what}")]
+        ) from None
+    if not isinstance(meta, dict):
+        raise PlanValidationError([Problem(display, None, None, None, "tệp phải là một bảng khóa: giá trị")])
+    meta = {
+        **meta,
+        "targets": meta.get("targets") if isinstance(meta.get("targets"), dict) else {},
+        "rounds": [r for r in meta.get("rounds") or [] if isinstance(r, dict)]
+        if isinstance(meta.get("rounds"), list)
+        else [],
+        "sources": meta.get("sources") if isinstance(meta.get("sources"), dict) else {},
+    }
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "plan"
@@ -540,20 +557,20 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
         if key in meta:
             ws.append([key, str(meta[key])])
     for key, value in meta.get("targets", {}).items():
-        ws.append([f"targets.{key}", value])
+        ws.append([f"targets.{key}", value if isinstance(value, (int, float, str)) else str(value)])
     rounds = book.create_sheet("rounds")
     rounds.append(["round", "level", "deadline"])
     for r in meta.get("rounds", []):
-        rounds.append([r["round"], r["level"], str(r["deadline"])])
+        rounds.append([str(r.get("round", "")), str(r.get("level", "")), str(r.get("deadline", ""))])
     sources = book.create_sheet("sources")
     sources.append(["key", "text"])
     for key, text in (meta.get("sources") or {}).items():
-        sources.append([key, text])
+        sources.append([str(key), str(text)])
     for name in PLAN_TABLES + PLAN_OVERRIDABLE:
         path = src / f"{name}.csv"
         if not path.exists():
             continue
-        frame = read_csv_text(path)
+        frame = read_csv_text(path, f"{src.name}/{name}.csv")
         sheet = book.create_sheet(name)
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
