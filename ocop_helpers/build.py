@@ -28,6 +28,7 @@ import papermill
 from . import io, paths
 from .params import ParamError, Params, validate
 from .plan import Plan
+from .validation import check_as_of
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
@@ -163,9 +164,11 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = io.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    for warning in the_plan.warnings:
+        progress(f"Cảnh báo dữ liệu: {warning}")
     from . import compute
 
-    plan_problems = compute.check_params(the_plan, P)
+    plan_problems = compute.check_params(the_plan, P) + check_as_of(the_plan.year, P.as_of)
     if plan_problems:
         raise ParamError(plan_problems)
     checked.setdefault("province", the_plan.province_id)
@@ -280,11 +283,7 @@ def build(
             "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
         ) from exc
 
-    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    io.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     shutil.rmtree(failed, ignore_errors=True)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
     return BuildResult(
@@ -321,6 +320,7 @@ def _assemble(
         "parameters": {k: _papermill_value(v) for k, v in sorted(checked.items())},
         "seed": P.seed,
         "inputs_sha256": input_hashes(P.plan_path),
+        "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
         "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
         "packages": _versions(),

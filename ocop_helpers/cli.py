@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             from .io import load_plan
 
             plan = load_plan(args.plan)
+            for warning in plan.warnings:
+                print(f"Cảnh báo: {warning}")
             print(
                 f"Dữ liệu hợp lệ: {plan.province_name} {plan.year} — {len(plan.products)} sản phẩm, "
                 f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ"

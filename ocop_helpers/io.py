@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io as _io
 import os
+import re
+import shutil
+import stat
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -27,53 +31,215 @@ REFERENCE_TABLES: tuple[str, ...] = ("product_codes", "star_bands", "authority_r
 PLAN_OVERRIDABLE: tuple[str, ...] = ("units", "unit_changes")
 
 
+# Inputs larger than this are refused before reading (a plan's largest CSV is well under 1 MB).
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+# A header wider than this is not one of the plan's tables (wrong separator, a file on one line...).
+MAX_COLUMNS = 100
+# Where the full problem list goes when a message shows only part of it (OCOP_LOG_DIR overrides).
+LOG_DIR_ENV = "OCOP_LOG_DIR"
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "một tệp nén ZIP (có thể là tệp Excel .xlsx đổi đuôi)"),
+    (b"\xd0\xcf\x11\xe0", "một tệp Excel cũ (.xls) hoặc Word (.doc)"),
+    (b"%PDF", "một tệp PDF"),
+    (b"\x89PNG", "một ảnh PNG"),
+    (b"\xff\xd8\xff", "một ảnh JPEG"),
+    (b"\x1f\x8b", "một tệp nén gzip"),
+)
+
+
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
-    """Read a CSV as all-text cells: UTF-8 with or without BOM, ',' or ';' separated, NFC text."""
-    raw = path.read_bytes()
+def _size_text(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def file_kind_problem(path: Path, display: str, expected: str, allow_empty: bool = False) -> Problem | None:
+    """Why ``path`` cannot be read as ``expected`` (checked before parsing), or None when it can.
+
+    Names in Vietnamese what is there instead: nothing, a broken or looping symbolic link, a folder,
+    a device or pipe, an empty file, a file too large for a plan table.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            what = "là một liên kết tượng trưng (symlink) lặp vòng, không trỏ tới tệp nào"
+        elif exc.errno == errno.ENAMETOOLONG:
+            what = "có tên quá dài"
+        elif path.is_symlink():
+            what = f"là một liên kết tượng trưng (symlink) trỏ tới '{os.readlink(path)}', không tồn tại"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            what = "không tồn tại (thiếu tệp)"
+        elif exc.errno == errno.EACCES:
+            what = "không có quyền đọc"
+        else:
+            what = f"không đọc được (lỗi hệ thống số {exc.errno})"
+        return Problem(display, None, None, None, f"{what}; cần {expected}")
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(display, None, None, None, f"là một thư mục; cần {expected}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(
+            display, None, None, None, f"không phải tệp thông thường (thiết bị, FIFO, socket); cần {expected}"
+        )
+    if info.st_size == 0 and not allow_empty:
+        return Problem(display, None, None, None, f"tệp rỗng (0 byte); cần {expected}")
+    if info.st_size > MAX_INPUT_BYTES:
+        return Problem(
+            display,
+            None,
+            None,
+            None,
+            f"tệp quá lớn ({_size_text(info.st_size)}, tối đa {_size_text(MAX_INPUT_BYTES)}); cần {expected}",
+        )
+    return None
+
+
+def _read_bytes(path: Path, display: str, expected: str, allow_empty: bool = False) -> bytes:
+    problem = file_kind_problem(path, display, expected, allow_empty)
+    if problem:
+        raise PlanValidationError([problem])
+    try:
+        with path.open("rb") as f:
+            return f.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        reason = "không có quyền đọc" if exc.errno == errno.EACCES else f"không đọc được (lỗi hệ thống số {exc.errno})"
+        raise PlanValidationError([Problem(display, None, None, None, f"{reason}; cần {expected}")]) from None
+
+
+def read_text_input(
+    path: Path, display: str | None = None, expected: str = "một tệp văn bản UTF-8", allow_empty: bool = False
+) -> str:
+    """The text of an input file, NFC-normalised, after checking what kind of file it is.
+
+    Refused with a Vietnamese message naming the file: a folder, a broken or looping link, an empty
+    or huge file, a binary file (Excel, ZIP, PDF, image), UTF-16 text, text not in UTF-8 (with the
+    line of the first bad byte). A UTF-8 byte-order mark is accepted.
+    """
+    display = display or path.name
+    raw = _read_bytes(path, display, expected, allow_empty)
+    for magic, what in _SIGNATURES:
+        if raw.startswith(magic):
+            return _refuse(display, f"là {what}, không phải văn bản; cần {expected}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _refuse(display, f"mã hóa UTF-16 (Excel 'Unicode Text'); cần {expected} (lưu bằng 'CSV UTF-8')")
+    if b"\x00" in raw[:65536]:
+        return _refuse(display, f"là tệp nhị phân (có byte 0), không phải văn bản; cần {expected}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _refuse(
+            display,
+            f"không phải mã hóa UTF-8 (byte lỗi ở dòng {line}, vị trí {exc.start}; có thể là Windows-1258 "
+            f"hoặc TCVN3); cần {expected}: trong Excel chọn 'Lưu thành' > 'CSV UTF-8'",
+            row=line,
+        )
+    if not text.strip() and not allow_empty:
+        return _refuse(display, f"tệp chỉ có khoảng trắng; cần {expected}")
+    return _nfc(text)
+
+
+def _refuse(display: str, expected: str, row: int | None = None) -> str:
+    raise PlanValidationError([Problem(display, row, None, None, expected)])
+
+
+def _clean_header(cell: object) -> str:
+    return _nfc(str(cell)).replace("\ufeff", "").replace("\u200b", "").strip()
+
+
+def _frame_from_rows(rows: list[list[str]], lines: list[int], display: str) -> pd.DataFrame:
+    """An all-text frame from the kept rows (header first); header problems raise PlanValidationError.
+
+    Columns with no name and no data (trailing separators) are dropped; a nameless column with data
+    is named '(cột N)' so it is reported like any unknown column; a name used twice is an error.
+    """
+    header = [_clean_header(h) for h in rows[0]]
+    if len(header) > MAX_COLUMNS:
         raise PlanValidationError(
             [
                 Problem(
-                    path.name,
+                    display,
+                    lines[0],
                     None,
                     None,
-                    None,
-                    f"tệp phải mã hóa UTF-8 (lưu bằng 'CSV UTF-8' trong Excel); byte lỗi ở vị trí {exc.start}",
+                    f"dòng tiêu đề có {len(header)} cột (tối đa {MAX_COLUMNS}): kiểm tra dấu phân cách "
+                    "(',' hoặc ';') và xuống dòng",
                 )
             ]
-        ) from None
-    text = _nfc(text)
+        )
+    body = rows[1:]
+    keep: list[int] = []
+    names: list[str] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        if name == "":
+            if not any(j < len(r) and str(r[j]).strip() for r in body):
+                continue
+            name = f"(cột {j + 1})"
+        if name in seen:
+            problems.append(
+                Problem(display, lines[0], name, None, f"tên cột bị trùng (cột thứ {seen[name] + 1} và {j + 1})")
+            )
+            continue
+        seen[name] = j
+        keep.append(j)
+        names.append(name)
+    if problems:
+        raise PlanValidationError(problems)
+    data = [[r[j] if j < len(r) else "" for j in keep] for r in body]
+    frame = pd.DataFrame(data, columns=names, dtype="str")
+    frame.attrs["lines"] = lines[1:]
+    return frame
+
+
+def read_csv_text(path: Path, display: str | None = None) -> pd.DataFrame:
+    """Read a CSV as all-text cells: UTF-8 with or without BOM, ',' ';' or tab separated, NFC text.
+
+    The file kind is checked first (see :func:`read_text_input`); every problem names ``display``
+    (default: the file name), the line a spreadsheet shows and the column.
+    """
+    display = display or path.name
+    text = read_text_input(path, display, "một tệp CSV (UTF-8) có dòng tiêu đề")
     first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    sep = max(counts, key=lambda k: (counts[k], k == ","))
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     rows: list[list[str]] = []
     lines: list[int] = []  # the line a spreadsheet shows for each kept row
     start = 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            rows.append(record)
-            lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                rows.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise PlanValidationError(
+            [
+                Problem(
+                    display,
+                    start,
+                    None,
+                    None,
+                    f"không đọc được dòng CSV ({exc}): một ô quá dài hoặc thiếu dấu ngoặc kép đóng",
+                )
+            ]
+        ) from None
     if not rows:
-        raise PlanValidationError([Problem(path.name, None, None, None, "tệp rỗng: cần dòng tiêu đề và dữ liệu")])
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
+        raise PlanValidationError([Problem(display, None, None, None, "tệp rỗng: cần dòng tiêu đề và dữ liệu")])
+    width = len(rows[0])
     problems = [
-        Problem(path.name, line, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
+        Problem(display, line, None, None, f"dòng có {len(r)} ô nhưng tiêu đề có {width} cột")
         for r, line in zip(rows[1:], lines[1:], strict=False)
         if len(r) != width
     ]
     if problems:
         raise PlanValidationError(problems)
-    frame = pd.DataFrame(rows[1:], columns=header, dtype="str")
-    frame.attrs["lines"] = lines[1:]
-    return frame
+    return _frame_from_rows(rows, lines, display)
 
 
 def _cell_text(value: object) -> str:
@@ -88,44 +254,78 @@ def _cell_text(value: object) -> str:
     return _nfc(str(value))
 
 
-def read_xlsx_sheets(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook as an all-text frame (header in row 1)."""
+def read_xlsx_sheets(path: Path, display: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as an all-text frame (header in row 1).
+
+    The file kind is checked first; a file that is not a readable .xlsx (an old .xls, a CSV renamed,
+    a damaged ZIP) is refused with a Vietnamese message instead of openpyxl's exception.
+    """
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    display = display or path.name
+    expected = "một tệp Excel .xlsx (các sheet plan, rounds, sources, products, …)"
+    raw = _read_bytes(path, display, expected)
+    if not raw.startswith(b"PK\x03\x04"):
+        kind = next((what for magic, what in _SIGNATURES if raw.startswith(magic)), "không phải tệp .xlsx")
+        raise PlanValidationError([Problem(display, None, None, None, f"tệp này là {kind}; cần {expected}")])
     sheets: dict[str, pd.DataFrame] = {}
-    for ws in book.worksheets:
-        numbered = [(i, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
-        numbered = [(i, r) for i, r in numbered if any(c.strip() for c in r)]
-        if not numbered:
-            continue
-        header = [h.strip() for h in numbered[0][1]]
-        while header and header[-1] == "":
-            header.pop()
-        body = [r[: len(header)] + [""] * (len(header) - len(r)) for _, r in numbered[1:]]
-        frame = pd.DataFrame(body, columns=header, dtype="str")
-        frame.attrs["lines"] = [i for i, _ in numbered[1:]]
-        sheets[ws.title] = frame
-    book.close()
+    problems: list[Problem] = []
+    try:
+        book = openpyxl.load_workbook(_io.BytesIO(raw), read_only=True, data_only=True)
+        for ws in book.worksheets:
+            where = f"{display} (sheet {ws.title})"
+            numbered = [
+                (i, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
+            ]
+            numbered = [(i, r) for i, r in numbered if any(c.strip() for c in r)]
+            if not numbered:
+                continue
+            try:
+                sheets[ws.title] = _frame_from_rows([r for _, r in numbered], [i for i, _ in numbered], where)
+            except PlanValidationError as exc:
+                problems += exc.problems
+        book.close()
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook; none may reach the user
+        raise PlanValidationError(
+            [
+                Problem(
+                    display,
+                    None,
+                    None,
+                    None,
+                    f"tệp .xlsx bị hỏng, không mở được ({type(exc).__name__}); cần {expected}",
+                )
+            ]
+        ) from None
+    if problems:
+        raise PlanValidationError(problems)
     return sheets
 
 
-def _meta_from_sheets(sheets: dict[str, pd.DataFrame]) -> dict:
+def _meta_from_sheets(sheets: dict[str, pd.DataFrame], display: str) -> tuple[dict, list[Problem]]:
     """Rebuild the plan.yaml mapping from a workbook's 'plan', 'rounds' and 'sources' sheets."""
     meta: dict = {}
+    problems: list[Problem] = []
     plan = sheets.get("plan")
-    if plan is not None and {"key", "value"} <= set(plan.columns):
-        for key, value in zip(plan["key"], plan["value"], strict=False):
+    if plan is None or not {"key", "value"} <= set(plan.columns):
+        problems.append(Problem(f"{display} (sheet plan)", None, None, None, "cần sheet 'plan' với hai cột key, value"))
+    else:
+        for line, key, value in zip(plan.attrs.get("lines", []), plan["key"], plan["value"], strict=False):
             node = meta
             *parents, leaf = key.strip().split(".")
             for p in parents:
-                node = node.setdefault(p, {})
+                node = node.setdefault(p, {}) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or (leaf in node and isinstance(node[leaf], dict)):
+                problems.append(
+                    Problem(f"{display} (sheet plan)", line, "key", key, "khóa trùng hoặc lồng sai (vd. 'targets.new')")
+                )
+                continue
             node[leaf] = value
     if "rounds" in sheets:
         meta["rounds"] = sheets["rounds"].to_dict("records")
     if "sources" in sheets and {"key", "text"} <= set(sheets["sources"].columns):
         meta["sources"] = dict(zip(sheets["sources"]["key"], sheets["sources"]["text"], strict=False))
-    return meta
+    return meta, problems
 
 
 def _filter_dated(
@@ -136,46 +336,90 @@ def _filter_dated(
 
 
 def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None = None) -> Plan:
-    """Load and validate a plan folder or .xlsx workbook; raise PlanValidationError with every problem."""
+    """Load and validate a plan folder or .xlsx workbook; raise PlanValidationError with every problem.
+
+    Unknown extra columns (and plan.yaml keys) are ignored and listed in ``Plan.warnings``; a name
+    close to a known one (a typo) is an error. When the message cannot show every problem, the full
+    list is written to a log file (:func:`write_problem_log`) whose path the message gives.
+    """
     src = Path(source)
-    ref_dir = Path(reference_dir) if reference_dir else paths.REFERENCE_DIR
+    try:
+        return _load_plan(src, Path(reference_dir) if reference_dir else paths.REFERENCE_DIR)
+    except PlanValidationError as exc:
+        if exc.truncated and exc.log_path is None:
+            exc.attach_log(write_problem_log(exc.problems, src))
+        raise
+
+
+def log_dir() -> Path:
+    """Where problem logs go: $OCOP_LOG_DIR, else outputs/logs."""
+    return Path(os.environ.get(LOG_DIR_ENV) or paths.OUTPUTS_DIR / "logs")
+
+
+def write_problem_log(problems: list[Problem], source: str | os.PathLike) -> Path | None:
+    """Write every problem, one per line, to ``<log_dir>/kiem-tra-<plan>.log``; its path, or None.
+
+    Falls back to the system's temporary folder when the log folder is not writable.
+    """
+    src = Path(source)
+    slug = re.sub(r"[^\w.-]+", "-", f"{src.parent.name}-{src.name}", flags=re.ASCII).strip("-.") or "ke-hoach"
+    text = (
+        f"Kiểm tra dữ liệu kế hoạch: {src}\n"
+        f"Thời điểm: {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n"
+        f"Tổng số lỗi: {len(problems)}\n\n" + "\n".join(str(p) for p in problems) + "\n"
+    )
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        target = folder / f"kiem-tra-{slug[:80]}.log"
+        try:
+            write_atomic(target, lambda tmp, target=target: Path(tmp).write_text(text, encoding="utf-8"))
+            return target
+        except OSError:
+            continue
+    return None
+
+
+def _load_plan(src: Path, ref_dir: Path) -> Plan:
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     raw: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
+    meta_raw: object = {}
+    meta_ok = True
+    unreadable: set[str] = set()  # plan tables given but not readable (no fallback to the reference)
     if src.is_dir():
-        plan_file = src / "plan.yaml"
         files["plan"] = f"{src.name}/plan.yaml"
-        if not plan_file.exists():
-            raise PlanValidationError([Problem(str(src), None, None, None, "thư mục kế hoạch cần tệp plan.yaml")])
         try:
-            meta_raw = yaml.safe_load(_nfc(plan_file.read_text(encoding="utf-8-sig"))) or {}
-        except yaml.YAMLError as exc:
+            text = read_text_input(src / "plan.yaml", files["plan"], "tệp plan.yaml (YAML, UTF-8)")
+            meta_raw = yaml.safe_load(text)
+            meta_raw = {} if meta_raw is None else meta_raw
+        except PlanValidationError as exc:
+            problems += exc.problems
+            meta_ok = False
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            # ValueError: a date-shaped value that is no date (2025-02-30) fails inside the YAML loader.
             mark = getattr(exc, "problem_mark", None)
-            raise PlanValidationError(
-                [
-                    Problem(
-                        files["plan"],
-                        mark.line + 1 if mark else None,
-                        None,
-                        None,
-                        f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}",
-                    )
-                ]
-            ) from None
+            what = getattr(exc, "problem", None) or str(exc)
+            problems.append(
+                Problem(files["plan"], mark.line + 1 if mark else None, None, None, f"YAML không hợp lệ: {what}")
+            )
+            meta_ok = False
         for name in PLAN_TABLES + PLAN_OVERRIDABLE:
             path = src / f"{name}.csv"
-            if path.exists():
-                files[name] = f"{src.name}/{name}.csv"
-                try:
-                    raw[name] = read_csv_text(path)
-                except PlanValidationError as exc:
-                    problems += [Problem(files[name], p.row, p.column, p.value, p.expected) for p in exc.problems]
-            elif name in PLAN_TABLES:
-                problems.append(Problem(f"{src.name}/{name}.csv", None, None, None, "thiếu tệp bắt buộc"))
-    elif src.suffix.lower() == ".xlsx" and src.exists():
-        sheets = read_xlsx_sheets(src)
-        meta_raw = _meta_from_sheets(sheets)
+            files[name] = f"{src.name}/{name}.csv"
+            if not os.path.lexists(path):
+                if name in PLAN_TABLES:
+                    problems.append(Problem(files[name], None, None, None, "thiếu tệp bắt buộc"))
+                continue
+            try:
+                raw[name] = read_csv_text(path, files[name])
+            except PlanValidationError as exc:
+                problems += exc.problems
+                unreadable.add(name)
+    elif src.suffix.lower() == ".xlsx":
+        sheets = read_xlsx_sheets(src, src.name)
         files["plan"] = f"{src.name} (sheet plan)"
+        meta_raw, found = _meta_from_sheets(sheets, src.name)
+        problems += found
         for name in PLAN_TABLES + PLAN_OVERRIDABLE:
             files[name] = f"{src.name} (sheet {name})"
             if name in sheets:
@@ -183,21 +427,30 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
             elif name in PLAN_TABLES:
                 problems.append(Problem(files[name], None, None, None, "thiếu sheet bắt buộc"))
     else:
+        expected = "một thư mục kế hoạch (plan.yaml và các tệp CSV) hoặc một tệp .xlsx"
+        problem = file_kind_problem(src, str(src), expected)
         raise PlanValidationError(
-            [Problem(str(src), None, None, None, "cần một thư mục kế hoạch hoặc một tệp .xlsx có thật")]
+            [problem or Problem(str(src), None, None, None, f"là tệp '{src.suffix or src.name}'; cần {expected}")]
         )
 
-    meta, meta_problems = check_meta(meta_raw, files["plan"])
-    problems += meta_problems
+    if meta_ok:
+        meta, meta_problems = check_meta(meta_raw, files["plan"], warnings)
+        problems += meta_problems
+    else:
+        meta = {}
     tables: dict[str, pd.DataFrame] = {}
     for name in REFERENCE_TABLES:
-        if name not in raw:
+        if name not in raw and name not in unreadable:
             files[name] = f"reference/{name}.csv"
-            raw[name] = read_csv_text(ref_dir / f"{name}.csv")
+            try:
+                raw[name] = read_csv_text(ref_dir / f"{name}.csv", files[name])
+            except PlanValidationError as exc:
+                problems += exc.problems
     for name, frame in raw.items():
-        tables[name], found = convert_table(frame, name, files[name])
+        tables[name], found = convert_table(frame, name, files[name], warnings)
         problems += found
     structural = any(p.row is None and p.column is not None and "cột" in p.expected for p in problems)
+    structural = structural or any(p.column is None and p.row is None for p in problems)  # an unreadable file
     complete = all(name in tables for name in PLAN_TABLES + REFERENCE_TABLES)
     if complete and "units_as_of" in meta and "province_id" in meta and not structural:
         # Cross-table checks run on the rows that parsed, so every problem is reported at once.
@@ -250,6 +503,7 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
         signer_name=meta["signer_name"],
         provenance=meta["provenance"],
         approximate=meta["approximate"],
+        warnings=tuple(warnings),
     )
 
 
@@ -281,9 +535,26 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     import openpyxl
 
     src = Path(plan_dir)
-    if not (src / "plan.yaml").exists():
-        raise PlanValidationError([Problem(str(src), None, None, None, "thư mục kế hoạch cần tệp plan.yaml")])
-    meta = yaml.safe_load((src / "plan.yaml").read_text(encoding="utf-8"))
+    display = f"{src.name}/plan.yaml"
+    text = read_text_input(src / "plan.yaml", display, "tệp plan.yaml (YAML, UTF-8) trong thư mục kế hoạch")
+    try:
+        meta = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        raise PlanValidationError(
+            [Problem(display, mark.line + 1 if mark else None, None, None, f"YAML không hợp lệ: {what}")]
+        ) from None
+    if not isinstance(meta, dict):
+        raise PlanValidationError([Problem(display, None, None, None, "tệp phải là một bảng khóa: giá trị")])
+    meta = {
+        **meta,
+        "targets": meta.get("targets") if isinstance(meta.get("targets"), dict) else {},
+        "rounds": [r for r in meta.get("rounds") or [] if isinstance(r, dict)]
+        if isinstance(meta.get("rounds"), list)
+        else [],
+        "sources": meta.get("sources") if isinstance(meta.get("sources"), dict) else {},
+    }
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "plan"
@@ -296,20 +567,20 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     if meta.get("approximate"):
         ws.append(["approximate", ", ".join(str(a) for a in meta["approximate"])])
     for key, value in meta.get("targets", {}).items():
-        ws.append([f"targets.{key}", value])
+        ws.append([f"targets.{key}", value if isinstance(value, (int, float, str)) else str(value)])
     rounds = book.create_sheet("rounds")
     rounds.append(["round", "level", "deadline"])
     for r in meta.get("rounds", []):
-        rounds.append([r["round"], r["level"], str(r["deadline"])])
+        rounds.append([str(r.get("round", "")), str(r.get("level", "")), str(r.get("deadline", ""))])
     sources = book.create_sheet("sources")
     sources.append(["key", "text"])
     for key, text in (meta.get("sources") or {}).items():
-        sources.append([key, text])
+        sources.append([str(key), str(text)])
     for name in PLAN_TABLES + PLAN_OVERRIDABLE:
         path = src / f"{name}.csv"
         if not path.exists():
             continue
-        frame = read_csv_text(path)
+        frame = read_csv_text(path, f"{src.name}/{name}.csv")
         sheet = book.create_sheet(name)
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
@@ -343,6 +614,42 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
     return target
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` at ``target``, replacing what was there, then delete the old one.
+
+    Where the file system allows, the two folders are exchanged in one atomic step, so a process
+    killed at any moment leaves either the old complete folder or the new one at ``target``, never
+    none. Elsewhere: two renames (a kill between them leaves the old folder as ``.<name>.old-<pid>``).
+    """
+    if not target.exists():
+        new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the previous content
+        return
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False) -> Path:
     """Write a params/scenario YAML file; refuse to overwrite an existing file unless asked."""
     path = Path(target)
@@ -359,13 +666,16 @@ def read_yaml(source: str | os.PathLike) -> dict:
 
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except OSError as exc:
-        raise ParamError([f"{path}: không đọc được tệp tham số ({exc.strerror or exc})"]) from None
-    except yaml.YAMLError as exc:
+        text = read_text_input(path, str(path), "một tệp tham số YAML (UTF-8), ví dụ 'pass_rate_new: 0.5'", True)
+    except PlanValidationError as exc:
+        raise ParamError([str(p) for p in exc.problems]) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # ValueError: a date-shaped value that is no date (2025-02-30) fails inside the YAML loader.
         mark = getattr(exc, "problem_mark", None)
         where = f", dòng {mark.line + 1}" if mark else ""
-        raise ParamError([f"{path}{where}: YAML không hợp lệ ({getattr(exc, 'problem', exc)})"]) from None
+        raise ParamError([f"{path}{where}: YAML không hợp lệ ({getattr(exc, 'problem', None) or exc})"]) from None
     if not isinstance(data, dict):
         raise ParamError([f"{path}: cần một bảng khóa: giá trị (YAML mapping), ví dụ 'pass_rate_new: 0.5'"])
     return data

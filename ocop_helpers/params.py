@@ -176,7 +176,15 @@ def specs() -> dict[str, Spec]:
 
 
 def coerce(spec: Spec, value: Any) -> Any:
-    """Convert a value given on the command line, in YAML or by a widget; raise ValueError(reason)."""
+    """Convert a value given on the command line, in YAML or by a widget; raise ValueError(reason).
+
+    Money accepts what planners type ('1,5 tỷ', '500 triệu', '1.234.567'; a bare number is đồng) and
+    shares '40%', '0,4' or '0.4' (both through :mod:`ocop_helpers.vnformat`).
+    """
+    import math
+
+    from . import vnformat
+
     if value is None or (isinstance(value, str) and value.strip() == "" and spec.kind not in ("str",)):
         if spec.nullable:
             return None
@@ -191,15 +199,29 @@ def coerce(spec: Spec, value: Any) -> Any:
         if text in ("false", "0", "no", "không"):
             return False
         raise ValueError("cần True hoặc False")
-    if k in ("int", "money"):
+    if isinstance(value, (list, tuple, dict, set)):
+        raise ValueError(f"cần một giá trị đơn, không phải {'danh sách' if not isinstance(value, dict) else 'bảng'}")
+    if k == "money":
+        # Strings as planners write them ('1,5 tỷ', '500 triệu', '1.234.567'); a bare number is đồng.
+        if isinstance(value, bool):
+            raise ValueError("cần một số tiền (đồng)")
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                raise ValueError("cần một số đồng nguyên (ví dụ 5200000000 hoặc '5,2 tỷ')")
+            value = int(value)
+        elif isinstance(value, str):
+            value = vnformat.parse_money(value, "đồng")
+        elif not isinstance(value, int):
+            raise ValueError("cần một số tiền (đồng)")
+    elif k == "int":
         if isinstance(value, bool):
             raise ValueError("cần một số nguyên")
         if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueError("cần một số nguyên" + (" (đồng)" if k == "money" else ""))
+            if not math.isfinite(value) or not value.is_integer():
+                raise ValueError("cần một số nguyên")
             value = int(value)
         if isinstance(value, str):
-            text = value.strip().replace(".", "").replace("_", "") if k == "money" else value.strip()
+            text = value.strip()
             try:
                 value = int(text)
             except ValueError:
@@ -207,19 +229,34 @@ def coerce(spec: Spec, value: Any) -> Any:
                     f = float(value)
                 except ValueError:
                     raise ValueError("cần một số nguyên") from None
-                if not f.is_integer():
+                if not math.isfinite(f) or not f.is_integer():
                     raise ValueError("cần một số nguyên") from None
                 value = int(f)
-        value = int(value)
-    elif k in ("float", "share"):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValueError("cần một số nguyên") from None
+    elif k == "share":
+        if isinstance(value, bool):
+            raise ValueError("cần một tỷ lệ")
+        if isinstance(value, str):
+            value = vnformat.parse_share(value)
+        else:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError("cần một tỷ lệ từ 0 đến 1 (ví dụ 0,4 hoặc 40%)") from None
+            if not 0 <= value <= 1:
+                raise ValueError("cần một tỷ lệ từ 0 đến 1 (ví dụ 0,4 hoặc 40%)")
+    elif k == "float":
         if isinstance(value, bool):
             raise ValueError("cần một số")
         try:
-            value = float(value)
+            value = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
         except (TypeError, ValueError):
             raise ValueError("cần một số") from None
-        if k == "share" and not 0 <= value <= 1:
-            raise ValueError("cần một tỷ lệ từ 0 đến 1")
+        if not math.isfinite(value):
+            raise ValueError("cần một số hữu hạn")
     elif k == "date":
         if isinstance(value, dt.datetime):
             value = value.date()

@@ -72,6 +72,10 @@ class Plan:
     provenance: dict[str, str] = field(default_factory=dict)
     approximate: tuple[str, ...] = ()
 
+    # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
+    # the build lists them in its log and the manifest.
+    warnings: tuple = ()
+
     @property
     def slug(self) -> str:
         """``<province_id>/<year>``: the output sub-folder of this plan."""

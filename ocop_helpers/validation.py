@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from . import plan as P
+
+# A message shows at most this many problems (grouped by kind); the full list goes to a log file.
+MAX_SHOWN = 50
+# Column names this close (difflib ratio) to a known column are taken as typos, not as extra columns.
+TYPO_CUTOFF = 0.8
+# Integers and money larger than this are not plausible plan figures (and would overflow int64 sums).
+MAX_NUMBER = 10**15
+# Dates outside these years are typing mistakes (e.g. 0205-06-15), not plan data.
+DATE_YEARS = (1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -35,35 +47,112 @@ class Problem:
         if self.column is not None:
             kind = "khóa" if self.file.endswith("plan.yaml") or "(sheet plan)" in self.file else "cột"
             where += f", {kind} '{self.column}'"
-        got = "" if self.value is None else f": giá trị '{self.value}'"
+        value = self.value
+        if value is not None and len(value) > 80:
+            value = value[:77] + "…"
+        got = "" if value is None else f": giá trị '{value}'"
         return f"{where}{got} — {self.expected}"
+
+    @property
+    def kind(self) -> tuple[str, str]:
+        """What kind of problem this is: the file and the expectation with its numbers blanked."""
+        return self.file, re.sub(r"\d+", "#", self.expected)
+
+
+def format_problems(problems: list[Problem], limit: int = MAX_SHOWN) -> tuple[str, bool]:
+    """At most ``limit`` problems as text lines grouped by kind; returns (text, whether some were left out).
+
+    Every kind gets at least one line while the budget lasts (round robin), so one problem repeated
+    587 216 times does not hide a different one; each group ends with "và N lỗi khác cùng loại".
+    """
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault(p.kind, []).append(p)
+    shown = dict.fromkeys(groups, 0)
+    budget = limit
+    while budget > 0:
+        progressed = False
+        for k, items in groups.items():
+            if budget > 0 and shown[k] < len(items):
+                shown[k] += 1
+                budget -= 1
+                progressed = True
+        if not progressed:
+            break
+    lines: list[str] = []
+    hidden_kinds = hidden_total = 0
+    for k, items in groups.items():
+        if shown[k] == 0:
+            hidden_kinds += 1
+            hidden_total += len(items)
+            continue
+        lines += [f"  - {p}" for p in items[: shown[k]]]
+        if len(items) > shown[k]:
+            lines.append(f"    và {len(items) - shown[k]} lỗi khác cùng loại")
+    if hidden_total:
+        lines.append(f"  - và {hidden_total} lỗi khác thuộc {hidden_kinds} loại khác")
+    return "\n".join(lines), sum(shown.values()) < len(problems)
 
 
 class PlanValidationError(ValueError):
-    """Raised with every problem found in a plan's inputs."""
+    """Raised with every problem found in a plan's inputs.
 
-    def __init__(self, problems: list[Problem]):
+    The message shows the first :data:`MAX_SHOWN` problems grouped by kind; ``problems`` holds them
+    all, and ``log_path`` (set by the loader when the list was cut) names the file with the full list.
+    """
+
+    def __init__(self, problems: list[Problem], log_path: str | Path | None = None):
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"Dữ liệu kế hoạch có {len(self.problems)} lỗi:\n{lines}")
+        self.log_path = log_path
+        super().__init__(self._message())
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the message leaves some problems out."""
+        return format_problems(self.problems)[1]
+
+    def attach_log(self, path: str | Path | None) -> PlanValidationError:
+        """Name the log file holding the full list in the message; returns self."""
+        self.log_path = path
+        self.args = (self._message(),)
+        return self
+
+    def _message(self) -> str:
+        text, cut = format_problems(self.problems)
+        head = f"Dữ liệu kế hoạch có {len(self.problems)} lỗi"
+        if cut:
+            head += f" (hiện {MAX_SHOWN} lỗi đầu, theo loại)"
+        out = f"{head}:\n{text}"
+        if cut and self.log_path:
+            out += f"\nDanh sách đầy đủ: {self.log_path}"
+        elif cut:
+            out += "\n(không ghi được tệp nhật ký với danh sách đầy đủ)"
+        return out
+
+    def __str__(self) -> str:
+        return self._message()
 
 
 # ---------------------------------------------------------------- value parsers
 # Each parser takes the cell text and returns the typed value or raises ValueError(expected).
 
-_THOUSANDS = re.compile(r"^\d{1,3}([.\s ]\d{3})+$")
+_THOUSANDS = re.compile(r"^[0-9]{1,3}([.\s ][0-9]{3})+$")
 
 
 def parse_int(text: str) -> int:
     """An integer; Vietnamese thousands separators ('20.900.000.000') and '123.0' from Excel accepted."""
     t = text.strip().replace("\u00a0", " ")
-    if re.fullmatch(r"[+-]?\d+", t):
-        return int(t)
-    if _THOUSANDS.fullmatch(t):
-        return int(re.sub(r"[.\s ]", "", t))
-    if re.fullmatch(r"\d+\.0+", t):  # a whole number written by Excel as float
-        return int(t.split(".")[0])
-    raise ValueError("một số nguyên")
+    if re.fullmatch(r"[+-]?[0-9]+", t):
+        value = int(t)
+    elif _THOUSANDS.fullmatch(t):
+        value = int(re.sub(r"[.\s ]", "", t))
+    elif re.fullmatch(r"[0-9]+\.0+", t):  # a whole number written by Excel as float
+        value = int(t.split(".")[0])
+    else:
+        raise ValueError("một số nguyên")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"một số nguyên không quá {MAX_NUMBER:,}".replace(",", "."))
+    return value
 
 
 def parse_money(text: str) -> int:
@@ -71,7 +160,9 @@ def parse_money(text: str) -> int:
     try:
         value = parse_int(text)
     except ValueError:
-        raise ValueError("số tiền nguyên (đồng), không âm, ví dụ 20900000000 hoặc 20.900.000.000") from None
+        raise ValueError(
+            "số tiền nguyên (đồng), không âm, không quá 10^15, ví dụ 20900000000 hoặc 20.900.000.000"
+        ) from None
     if value < 0:
         raise ValueError("số tiền không âm (đồng)")
     return value
@@ -80,31 +171,31 @@ def parse_money(text: str) -> int:
 def parse_date(text: str) -> pd.Timestamp:
     """ISO '2025-06-15' or Vietnamese '15/6/2025'."""
     t = text.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00:00)?", t)
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00:00)?", t)
     if m:
         y, mo, d = (int(x) for x in m.groups())
     else:
-        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", t)
+        m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", t)
         if not m:
             raise ValueError("một ngày dạng năm-tháng-ngày (YYYY-MM-DD) hoặc ngày/tháng/năm")
         d, mo, y = (int(x) for x in m.groups())
     try:
-        return pd.Timestamp(dt.date(y, mo, d))
+        day = dt.date(y, mo, d)
     except ValueError:
         raise ValueError("một ngày có thật (ngày/tháng/năm)") from None
+    if not DATE_YEARS[0] <= y <= DATE_YEARS[1]:
+        raise ValueError(f"một ngày hợp lý (năm từ {DATE_YEARS[0]} đến {DATE_YEARS[1]})")
+    return pd.Timestamp(day)
 
 
 def parse_share(text: str) -> float:
     """A share between 0 and 1 ('0.5', '0,5' or '50%')."""
-    t = text.strip().replace(",", ".")
-    pct = t.endswith("%")
+    from .vnformat import parse_share as share_of
+
     try:
-        value = float(t.rstrip("%")) / (100 if pct else 1)
+        return share_of(text)
     except ValueError:
-        raise ValueError("một tỷ lệ từ 0 đến 1 (ví dụ 0.5 hoặc 50%)") from None
-    if not 0 <= value <= 1:
-        raise ValueError("một tỷ lệ từ 0 đến 1 (ví dụ 0.5 hoặc 50%)")
-    return value
+        raise ValueError("một tỷ lệ từ 0 đến 1 (ví dụ 0.5, 0,5 hoặc 50%)") from None
 
 
 def parse_bool(text: str) -> bool:
@@ -358,31 +449,64 @@ UNIQUE_KEYS: dict[str, str] = {
 }
 
 
-def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _fold(name: str) -> str:
+    """A name compared loosely: lower case, no accents, spaces and dashes as '_'."""
+    text = unicodedata.normalize("NFD", name.strip().lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def unknown_names(
+    names: list[str], known: list[str], file: str, what: str, row: int | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for names not in ``known``.
+
+    A name close to a known one (same letters in another case or with accents, or a difflib ratio
+    of at least :data:`TYPO_CUTOFF`, e.g. 'valid_too') is a typo and an error; any other unknown name
+    (a planner's 'ghi_chu') is ignored with a warning that names it.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    folded = {_fold(k): k for k in known}
+    for name in names:
+        if name in known:
+            continue
+        label = str(name)
+        close = [folded[_fold(label)]] if _fold(label) in folded else []
+        close = close or difflib.get_close_matches(_fold(label), list(folded), n=1, cutoff=TYPO_CUTOFF)
+        if close:
+            right = folded.get(close[0], close[0])
+            errors.append(Problem(file, row, label, None, f"{what} sai tên? gần giống '{right}': sửa thành '{right}'"))
+        else:
+            warnings.append(
+                Problem(
+                    file, row, label, None, f"{what} không có trong mẫu: bỏ qua (các {what} dùng: {', '.join(known)})"
+                )
+            )
+    return errors, warnings
+
+
+def convert_table(
+    raw: pd.DataFrame, table: str, file: str, warnings: list[Problem] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Check columns and parse every cell of ``raw`` (all text) by the table's schema.
 
-    Returns the typed frame (invalid cells left missing) and the problems found. Extra columns
-    are reported; missing required columns too.
+    Returns the typed frame (invalid cells left missing) and the problems found: missing required
+    columns, misspelt column names, cells that do not parse, duplicate ids, a validity period that
+    ends before it starts. Other extra columns are ignored and appended to ``warnings``.
     """
     schema = SCHEMAS[table]
     problems: list[Problem] = []
     expected_names = [c.name for c in schema]
     missing = [c.name for c in schema if c.column_required and c.name not in raw.columns]
-    extra = [n for n in raw.columns if n not in expected_names]
     for name in missing:
         problems.append(
             Problem(file, None, name, None, "thiếu cột bắt buộc; các cột cần có: " + ", ".join(expected_names))
         )
-    for name in extra:
-        problems.append(
-            Problem(
-                file,
-                None,
-                str(name),
-                None,
-                "cột không được dùng (sai tên?); các cột cần có: " + ", ".join(expected_names),
-            )
-        )
+    typos, extra = unknown_names([str(n) for n in raw.columns], expected_names, file, "cột")
+    problems += typos
+    if warnings is not None:
+        warnings += extra
     out: dict[str, pd.Series] = {}
     lines = list(raw.attrs.get("lines") or range(2, len(raw) + 2))
     for col in schema:
@@ -406,6 +530,18 @@ def convert_table(raw: pd.DataFrame, table: str, file: str) -> tuple[pd.DataFram
         out[col.name] = _series(values, col.dtype)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     frame.attrs["lines"] = lines
+    if {"valid_from", "valid_to"} <= set(frame.columns):
+        for i, (start, end) in enumerate(zip(frame["valid_from"], frame["valid_to"], strict=False)):
+            if not pd.isna(start) and not pd.isna(end) and end < start:
+                problems.append(
+                    Problem(
+                        file,
+                        lines[i],
+                        "valid_to",
+                        f"{end:%Y-%m-%d}",
+                        f"ngày hết hiệu lực phải sau ngày bắt đầu ({start:%Y-%m-%d})",
+                    )
+                )
     key = UNIQUE_KEYS.get(table)
     if key and key in frame.columns:
         seen: dict[str, int] = {}
@@ -439,10 +575,28 @@ def _as_date(value: object) -> pd.Timestamp:
     return parse_date(str(value))
 
 
-def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
-    """Validate the plan.yaml mapping; return the typed values and the problems found."""
+def _province_id(value: object) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", text):
+        raise ValueError(text)
+    return text
+
+
+def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> tuple[dict, list[Problem]]:
+    """Validate the plan.yaml mapping; return the typed values and the problems found.
+
+    Dates must be plausible for the plan: ``units_as_of`` and every round deadline fall in the plan's
+    year. Unknown keys are ignored and appended to ``warnings`` unless they look like a typo of a
+    known key (then they are problems).
+    """
     problems: list[Problem] = []
     out: dict = {}
+    warnings = [] if warnings is None else warnings
+
+    def names(where: dict, known: list[str], prefix: str = "") -> None:
+        typos, extra = unknown_names([str(k) for k in where], known, file, "khóa")
+        for found, into in ((typos, problems), (extra, warnings)):
+            into += [Problem(p.file, p.row, prefix + (p.column or ""), p.value, p.expected) for p in found]
 
     def need(key: str, parse: Callable[[object], object], expected: str, where: dict = meta, prefix: str = "") -> None:
         name = prefix + key
@@ -464,11 +618,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
 
     if not isinstance(meta, dict):
         return {}, [Problem(file, None, None, None, "tệp phải là một bảng khóa: giá trị (YAML mapping)")]
-    need(
-        "province_id",
-        lambda v: re.fullmatch(r"[a-z0-9-]+", str(v)).group(0),
-        "mã tỉnh viết thường, không dấu, nối bằng dấu '-'",
-    )
+    need("province_id", _province_id, "mã tỉnh viết thường, không dấu, nối bằng dấu '-' (vd. tinh-mau)")
     need("province_name", lambda v: str(v).strip(), "tên tỉnh")
     need("year", lambda v: count(v) if 2000 <= count(v) <= 2100 else int("x"), "năm kế hoạch (bốn chữ số)")
     need("units_as_of", _as_date, "ngày áp dụng danh mục đơn vị hành chính (YYYY-MM-DD)")
@@ -477,8 +627,10 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
     if not isinstance(targets, dict):
         problems.append(Problem(file, None, "targets", None, "thiếu mục chỉ tiêu 'targets'"))
     else:
-        for key in ("new", "reevaluation", "upgrade", "total", "organisations_branding", "stock_target"):
+        counts = ("new", "reevaluation", "upgrade", "total", "organisations_branding", "stock_target")
+        for key in counts:
             need(key, count, "một số nguyên không âm", targets, "targets.")
+        names(targets, [*counts, "budget_total_vnd"], "targets.")
         need(
             "budget_total_vnd",
             lambda v: count(v) if isinstance(v, int) else parse_money(str(v)),
@@ -509,6 +661,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
                 problems.append(Problem(file, None, name, str(r), "cần round, level, deadline"))
                 continue
             row: dict = {}
+            names(r, ["round", "level", "deadline"], f"{name}.")
             for key, parse, expected in (
                 ("round", count, "số thứ tự đợt (1, 2, …)"),
                 ("level", lambda v: parse_code(P.LEVELS)(str(v)), "cấp: " + ", ".join(P.LEVELS)),
@@ -522,7 +675,36 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
                     problems.append(Problem(file, None, f"{name}.{key}", str(r[key]), f"cần {expected}"))
             rows.append(row)
     out["rounds"] = rows
+    year = out.get("year")
+    if isinstance(year, int):
+        # The plan's dates belong to its year: a deadline in another year is a typing mistake. The
+        # unit list may be the one in force when the plan was drafted, late in the year before.
+        when = out.get("units_as_of")
+        if isinstance(when, pd.Timestamp) and not year - 1 <= when.year <= year:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "units_as_of",
+                    f"{when:%Y-%m-%d}",
+                    f"ngày phải thuộc năm kế hoạch {year} (hoặc năm trước đó, khi lập kế hoạch)",
+                )
+            )
+        for i, row in enumerate(rows, start=1):
+            deadline = row.get("deadline")
+            if isinstance(deadline, pd.Timestamp) and deadline.year != year:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"rounds[{i}].deadline",
+                        f"{deadline:%Y-%m-%d}",
+                        f"hạn của đợt đánh giá phải thuộc năm kế hoạch {year}",
+                    )
+                )
     sources = meta.get("sources") or {}
+    if not isinstance(sources, dict):
+        problems.append(Problem(file, None, "sources", None, "cần một bảng khóa: trích dẫn nguồn"))
     out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
     out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
     problems += _check_document_keys(meta, out, file)
@@ -540,11 +722,7 @@ def check_meta(meta: dict, file: str) -> tuple[dict, list[Problem]]:
         *DOCUMENT_KEYS,
         *PROVENANCE_KEYS,
     }
-    for key in meta:
-        if key not in known:
-            problems.append(
-                Problem(file, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(sorted(known)))
-            )
+    names(meta, sorted(known))
     return out, problems
 
 
@@ -652,6 +830,13 @@ def _check_provenance(meta: dict, out: dict, file: str) -> list[Problem]:
         approx = []
     out["approximate"] = tuple(str(a) for a in approx)
     return problems
+
+
+def check_as_of(year: int, as_of: dt.date | None) -> list[str]:
+    """The 'as of' date a run looks at the calendar from must fall in the plan's year."""
+    if as_of is not None and as_of.year != year:
+        return [f"'as_of' = {as_of:%Y-%m-%d}: ngày xem xét phải thuộc năm kế hoạch {year}"]
+    return []
 
 
 # ---------------------------------------------------------------- cross-table checks
@@ -898,6 +1083,33 @@ def check_consistency(t: dict[str, pd.DataFrame], meta: dict, files: dict[str, s
             )
         )
     year = meta.get("year")
+    as_of = meta.get("units_as_of")
+    if isinstance(as_of, pd.Timestamp):
+        # A certificate cannot be dated after the plan was drawn up (units_as_of).
+        for line, r in each(products):
+            if not pd.isna(r.certificate_date) and r.certificate_date > as_of:
+                problems.append(
+                    Problem(
+                        f["products"],
+                        line,
+                        "certificate_date",
+                        f"{r.certificate_date:%Y-%m-%d}",
+                        f"ngày cấp giấy chứng nhận không thể sau ngày lập kế hoạch (units_as_of = {as_of:%Y-%m-%d})",
+                    )
+                )
+    if isinstance(year, int):
+        end = pd.Timestamp(year, 12, 31)
+        for line, r in each(t["history"]):
+            if not pd.isna(r.date) and r.date > end:
+                problems.append(
+                    Problem(
+                        f["history"],
+                        line,
+                        "date",
+                        f"{r.date:%Y-%m-%d}",
+                        f"số liệu lịch sử không thể sau năm kế hoạch (sau 31/12/{year})",
+                    )
+                )
     if isinstance(year, int):
         start = pd.Timestamp(year, 1, 1)
         if not (t["history"]["date"] < start).any():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
+from decimal import Context, Decimal, localcontext
 
 import pandas as pd
 
@@ -67,3 +70,101 @@ def document_date(value: dt.date | pd.Timestamp | str | None, year: int | None =
     ts = pd.Timestamp(value)
     month = f"{ts.month:02d}" if ts.month <= 2 else str(ts.month)
     return f"ngày {ts.day:02d} tháng {month} năm {ts.year}"
+
+
+# ---------------------------------------------------------------- parsing what planners type
+# The inverse of the formatters above: Vietnamese writes ',' for decimals and '.' for thousands.
+# Results are exact (Decimal arithmetic, integer đồng); anything ambiguous is refused with the forms
+# that are accepted, never guessed.
+
+MONEY_UNITS: dict[str, int] = {"đồng": 1, "triệu": 10**6, "tỷ": 10**9}
+_UNIT_WORDS: dict[str, str] = {
+    "tỷ": "tỷ",
+    "tỉ": "tỷ",
+    "ty": "tỷ",
+    "triệu": "triệu",
+    "trieu": "triệu",
+    "tr": "triệu",
+    "đồng": "đồng",
+    "dong": "đồng",
+    "đ": "đồng",
+    "vnd": "đồng",
+    "vnđ": "đồng",
+}
+_MONEY_RE = re.compile(
+    r"(?P<sign>[-+]?)\s*(?P<number>[0-9][0-9.,\s]*?)\s*(?P<unit>[^\W\d_]+\.?)?(?:\s+(?:đồng|dong|đ))?",
+    flags=re.IGNORECASE,
+)
+
+
+def _money_forms(unit: str) -> str:
+    field = {"đồng": "đồng", "triệu": "triệu đồng", "tỷ": "tỷ đồng"}[unit]
+    return (
+        f"viết theo một trong các dạng: '1,5 tỷ', '20,9 tỷ đồng', '500 triệu', '1.234.567' (đồng), "
+        f"'1234567' (đồng), hoặc một số như '1,5' tính theo đơn vị của ô này ({field})"
+    )
+
+
+def parse_money(text: str, unit: str = "đồng") -> int:
+    """Money typed by a planner -> integer đồng, exactly; raise ValueError (Vietnamese) otherwise.
+
+    ``unit`` is the field's unit ('đồng', 'triệu' or 'tỷ'), used when the text has no unit word.
+    Accepted: '1,5 tỷ', '20,9 tỷ đồng', '500 triệu', '1.000 triệu' (with its unit word, as
+    :func:`money` writes it), '1.234.567' and '1234567' (đồng), '1 500 000' (đồng), '1,5' in a field
+    whose unit is tỷ. A bare '1.5' or '1.500' in a triệu/tỷ field could be a decimal point or a
+    thousands separator: refused as ambiguous, like '1.5 tỷ' and anything not whole đồng.
+    """
+    if unit not in MONEY_UNITS:
+        raise ValueError(f"đơn vị tiền phải là một trong: {', '.join(MONEY_UNITS)}")
+    t = unicodedata.normalize("NFC", str(text)).strip().replace("\u00a0", " ").replace("\u202f", " ")
+    m = _MONEY_RE.fullmatch(t)
+    word = (m.group("unit") or "").lower().rstrip(".") if m else ""
+    if not m or (word and word not in _UNIT_WORDS):
+        raise ValueError(f"'{text}' không phải số tiền; {_money_forms(unit)}")
+    scale_name = _UNIT_WORDS[word] if word else unit
+    number = m.group("number").strip()
+    if scale_name == "đồng":
+        if re.fullmatch(r"[0-9]+", number):
+            digits = number
+        elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", number) or re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+", number):
+            digits = number.replace(".", "").replace(" ", "")
+        else:
+            raise ValueError(f"'{text}' không phải số đồng nguyên; {_money_forms(unit)}")
+        value = Decimal(digits)
+    else:
+        grouped = re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?", number)
+        if "." in number and not (word and grouped):
+            # Without a unit word, '1.500' in a tỷ field may be 1,5 or 1500; with one, '1.500 triệu' is
+            # what the formatter writes (thousands) but '1.5 tỷ' is still the English decimal point.
+            raise ValueError(
+                f"'{text}' không rõ nghĩa: dấu chấm có thể là dấu thập phân hoặc phân cách hàng nghìn; "
+                + _money_forms(unit)
+            )
+        number = number.replace(".", "")
+        if not re.fullmatch(r"[0-9]+(,[0-9]+)?", number):
+            raise ValueError(f"'{text}' không phải số tiền; {_money_forms(unit)}")
+        with localcontext(Context(prec=len(number) + 20)):  # exact: never rounds a long fraction away
+            value = Decimal(number.replace(",", ".")) * MONEY_UNITS[scale_name]
+    if m.group("sign") == "-":
+        value = -value
+    if value != value.to_integral_value():
+        raise ValueError(f"'{text}' không phải số đồng nguyên (quá nhiều chữ số thập phân); {_money_forms(unit)}")
+    return int(value)
+
+
+def parse_share(text: str) -> float:
+    """A share typed by a planner -> a float in [0, 1]: '40%', '40,5 %', '0,4' or '0.4'.
+
+    A number above 1 without '%' ('40') is refused rather than read as a percentage.
+    """
+    t = unicodedata.normalize("NFC", str(text)).strip().replace("\u00a0", " ")
+    m = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*(%?)", t)
+    expected = "một tỷ lệ từ 0 đến 1 (ví dụ 0,4 hoặc 0.4) hoặc phần trăm có dấu % (ví dụ 40%)"
+    if not m:
+        raise ValueError(f"'{text}' không phải tỷ lệ; cần {expected}")
+    value = Decimal(m.group(1).replace(",", "."))
+    if m.group(2):
+        value /= 100
+    if not 0 <= value <= 1:
+        raise ValueError(f"'{text}' nằm ngoài khoảng; cần {expected}")
+    return float(value)

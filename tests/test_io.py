@@ -129,13 +129,17 @@ def test_duplicate_ids_name_both_rows(plan_copy):
     assert "dòng 3" in p.expected
 
 
-def test_missing_and_extra_columns(plan_copy):
+def test_missing_column_is_an_error_and_a_typo_too(plan_copy):
     frame = pd.read_csv(plan_copy / "organisations.csv", dtype=str, keep_default_na=False)
     frame = frame.drop(columns=["organisation_type"]).assign(ghi_chu="x")
     frame.to_csv(plan_copy / "organisations.csv", index=False)
+    norms = pd.read_csv(plan_copy / "norms.csv", dtype=str, keep_default_na=False)
+    norms.rename(columns={"valid_to": "valid_too"}).to_csv(plan_copy / "norms.csv", index=False)
     problems = problems_of(plan_copy)
     find(problems, "organisations.csv", None, "organisation_type")
-    find(problems, "organisations.csv", None, "ghi_chu")
+    typo = find(problems, "norms.csv", None, "valid_too")
+    assert "valid_to" in typo.expected and "sai tên" in typo.expected
+    assert not [p for p in problems if p.column == "ghi_chu"], "an extra notes column is not an error"
 
 
 def test_missing_file(plan_copy):
@@ -200,13 +204,15 @@ def test_plan_yaml_problems(plan_copy):
     meta["targets"]["total"] = 300
     meta["rounds"][1]["deadline"] = "30/02/2025"
     meta["rounds"][2]["level"] = "huyen"
-    meta["budget"] = 1
+    meta["province_nmae"] = "Bắc Giang"  # a typo of province_name: an error, not an extra key
+    meta["targets"]["stock_targte"] = 1
     (plan_copy / "plan.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     problems = problems_of(plan_copy)
     find(problems, "plan.yaml", None, "targets.total")
     find(problems, "plan.yaml", None, "rounds[2].deadline")
     find(problems, "plan.yaml", None, "rounds[3].level")
-    find(problems, "plan.yaml", None, "budget")
+    assert "province_name" in find(problems, "plan.yaml", None, "province_nmae").expected
+    assert "stock_target" in find(problems, "plan.yaml", None, "targets.stock_targte").expected
 
 
 def test_broken_yaml_names_the_line(plan_copy):
@@ -219,9 +225,11 @@ def test_broken_yaml_names_the_line(plan_copy):
 
 def test_not_utf8_is_reported(plan_copy):
     path = plan_copy / "organisations.csv"
-    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1258", errors="replace"))
-    p = find(problems_of(plan_copy), "organisations.csv", None, None)
-    assert "UTF-8" in p.expected
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1258", errors="replace"))
+    first_accented = next(i for i, line in enumerate(text.splitlines(), start=1) if not line.isascii())
+    p = find(problems_of(plan_copy), "organisations.csv", first_accented, None)
+    assert "UTF-8" in p.expected and "CSV UTF-8" in p.expected
 
 
 def test_ragged_row_is_reported(plan_copy):

@@ -254,8 +254,6 @@ def test_notebook_runs_clean_in_jupyterlab(lab, browser, notebook_runs, name):
 # ------------------------------------------------------------------------------------------------
 # The controls, driven through the real DOM
 
-_STATE: dict[str, object] = {}
-
 
 def _widget_notebook(notebook_runs) -> Opened:
     """The first plan notebook that uses ocop_helpers.widgets and has a slider driving a key number."""
@@ -298,7 +296,13 @@ def _notebook_defaults(name: str) -> dict:
     return {k: v["default"] for k, v in papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / name)).items()}
 
 
-def test_controls_change_views_save_and_reset(lab, notebook_runs):
+@pytest.fixture(scope="module")
+def saved_scenario(lab, notebook_runs) -> dict:
+    """Move a slider and a dropdown, save the scenario; what the page showed and where the file is.
+
+    A fixture, not a test's side effect: the build test below needs the saved file whatever order
+    the tests run in (pytest-randomly shuffles them).
+    """
     item = _widget_notebook(notebook_runs)
     page = item.page
     defaults = _notebook_defaults(item.name)
@@ -354,9 +358,32 @@ def test_controls_change_views_save_and_reset(lab, notebook_runs):
     )
     assert saved[choice] != defaults[choice], saved
     assert not list(ROOT.glob(f"scenarios/{SCENARIO_FILE}")), "wrote into the repository, not OCOP_SCENARIO_DIR"
-    _STATE.update(saved=target, shown_keys=shown_keys, notebook=item.name)
+    return {
+        "item": item,
+        "saved": target,
+        "shown_keys": shown_keys,
+        "shown_keys_default": shown_keys_default,
+        "notebook": item.name,
+        "key_before": key_before,
+        "readout_before": readout_before,
+        "option_before": option_before,
+        "param": param,
+        "choice": choice,
+    }
 
-    # ... and saving again under the same name does not overwrite silently.
+
+def test_controls_change_views_save_and_reset(lab, saved_scenario):
+    state = saved_scenario
+    item, target = state["item"], state["saved"]
+    page = item.page
+    param, choice = state["param"], state["choice"]
+    key_before, readout_before, option_before = state["key_before"], state["readout_before"], state["option_before"]
+    shown_keys_default = state["shown_keys_default"]
+    key = _panel_of(page, param).locator(".ocop-view .ocop-key").first
+    readout = page.locator(f".ocop-ctl-{param} .widget-readout")
+    select = page.locator(f".ocop-ctl-{choice} select")
+
+    # ... saving again under the same name does not overwrite silently.
     content = target.read_bytes()
     page.locator(".ocop-save").click()
     page.wait_for_selector(".ocop-msg .ocop-msg-error", timeout=UPDATE_TIMEOUT_MS)
@@ -412,12 +439,12 @@ def test_bad_value_shows_message_and_keeps_result(notebook_runs):
     page.locator(".ocop-reset").click()
 
 
-def test_saved_scenario_builds_the_numbers_shown(tmp_path):
-    assert "saved" in _STATE, "no scenario was saved: test_controls_change_views_save_and_reset must run first"
+def test_saved_scenario_builds_the_numbers_shown(tmp_path, saved_scenario):
+    state = saved_scenario
     result = plan_build.build(
-        params_files=[_STATE["saved"]],
+        params_files=[state["saved"]],
         out_root=tmp_path,
-        notebooks=[paths.NOTEBOOKS_DIR / _STATE["notebook"]],
+        notebooks=[paths.NOTEBOOKS_DIR / state["notebook"]],
         progress=lambda s: None,
     )
     page = result.html.read_text(encoding="utf-8")
@@ -425,8 +452,8 @@ def test_saved_scenario_builds_the_numbers_shown(tmp_path):
         re.sub(r"<[^>]+>", "", k).strip()
         for k in re.findall(r'<span class="ocop-key"[^>]*>(.*?)</span>', page, flags=re.S)
     ]
-    assert built_keys == _STATE["shown_keys"], (
-        f"the build from {_STATE['saved'].name} shows {built_keys}, the widgets showed {_STATE['shown_keys']}"
+    assert built_keys == state["shown_keys"], (
+        f"the build from {state['saved'].name} shows {built_keys}, the widgets showed {state['shown_keys']}"
     )
 
 

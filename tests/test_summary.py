@@ -44,6 +44,8 @@ def test_previous_plan_is_the_sibling_year_or_none(tmp_path):
     shutil.copytree(DEFAULT_PLAN, later)
     meta = yaml.safe_load((later / "plan.yaml").read_text(encoding="utf-8"))
     meta["year"] = 2026
+    for r in meta["rounds"]:  # round deadlines lie in the plan's year
+        r["deadline"] = r["deadline"].replace(year=2026)
     (later / "plan.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     norms = (later / "norms.csv").read_text(encoding="utf-8").replace(",2025-12-31,", ",2026-12-31,")
     (later / "norms.csv").write_text(norms, encoding="utf-8")  # the norms must be in force in 2026
