@@ -285,17 +285,18 @@ def test_greedy_matches_pabutools_on_random_instances(costs: list[int], data) ->
 
 
 def test_greedy_matches_pabutools_on_the_default_plan_claims() -> None:
-    from ocop_helpers import io, params, views
+    from ocop_helpers import compute, io, params
 
     from .conftest import DEFAULT_PLAN
 
     plan = io.load_plan(DEFAULT_PLAN)
     p = params.Params({})
-    _, orgs = views.branding_claims(plan, p)
+    model = compute.Model(plan)
+    _, orgs = model.claims(p)
     costs = orgs["claim_vnd"].astype(int).tolist()
-    scores = al.priority_scores(orgs, views.priority_weights(p))
+    scores = al.priority_scores(orgs, compute.priority_weights(p))
     utilities = np.rint(scores.to_numpy() * 4).astype(int)  # whole utilities, the same order
-    envelope = views.envelope(plan, p)
+    envelope = model.envelope(p)
     x = al.greedy(np.array(costs, dtype=float), float(envelope), priority=utilities.astype(float))
     funded = np.flatnonzero(x).tolist()
     assert 0 < len(funded) < len(costs)  # the envelope (5,2 tỷ) does not cover all 153 claims
