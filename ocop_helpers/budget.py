@@ -16,6 +16,7 @@ import pandas as pd
 from ocop_helpers import labels
 from ocop_helpers.allocation import split_exact
 
+from .dated import in_force
 from .plan import BUDGET_LINES, REWARD_CASES
 
 MAX_STAR = 5
@@ -87,8 +88,7 @@ def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = Non
     """
     r = norms[norms["line"] == "reward"]
     if as_of is not None:
-        when = pd.Timestamp(as_of)
-        r = r[(r["valid_from"] <= when) & (r["valid_to"].isna() | (r["valid_to"] >= when))]
+        r = in_force(r, as_of)
     if r.empty:
         raise ValueError("Không có định mức thưởng (norms.csv: line = reward)")
     dup = r.duplicated(["case", "star"], keep=False)

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from . import paths
+from .dated import in_force
 from .plan import Plan, Targets
 from .validation import DOCUMENT_KEYS, PlanValidationError, Problem, check_consistency, check_meta, convert_table
 
@@ -328,13 +329,6 @@ def _meta_from_sheets(sheets: dict[str, pd.DataFrame], display: str) -> tuple[di
     return meta, problems
 
 
-def _filter_dated(
-    frame: pd.DataFrame, when: pd.Timestamp, start: str = "valid_from", end: str = "valid_to"
-) -> pd.DataFrame:
-    keep = (frame[start] <= when) & (frame[end].isna() | (frame[end] >= when))
-    return frame[keep].reset_index(drop=True)
-
-
 def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None = None) -> Plan:
     """Load and validate a plan folder or .xlsx workbook; raise PlanValidationError with every problem.
 
@@ -456,7 +450,7 @@ def _load_plan(src: Path, ref_dir: Path) -> Plan:
         # Cross-table checks run on the rows that parsed, so every problem is reported at once.
         when = meta["units_as_of"]
         units = tables["units"]
-        tables["units"] = _filter_dated(units[units["province_id"] == meta["province_id"]], when)
+        tables["units"] = in_force(units[units["province_id"] == meta["province_id"]], when)
         if tables["units"].empty:
             problems.append(
                 Problem(

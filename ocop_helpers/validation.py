@@ -844,8 +844,9 @@ def check_as_of(year: int, as_of: dt.date | None) -> list[str]:
 
 def norms_in_force(norms: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     """The norm rows valid on ``when`` (valid_from ≤ when ≤ valid_to, open end allowed)."""
-    keep = (norms["valid_from"] <= when) & (norms["valid_to"].isna() | (norms["valid_to"] >= when))
-    return norms[keep]
+    from .dated import in_force
+
+    return in_force(norms, when)
 
 
 def check_norms_in_force(norms: pd.DataFrame, when: pd.Timestamp, file: str) -> list[Problem]:
