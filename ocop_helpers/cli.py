@@ -34,6 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     x = sub.add_parser("to-xlsx", help="xuất thư mục kế hoạch thành một tệp Excel để nhập liệu")
     x.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR))
     x.add_argument("target")
+    c = sub.add_parser("compare", help="so sánh nhiều kịch bản (tệp YAML, quét tham số): compare.html, compare.xlsx")
+    c.add_argument("scenarios", nargs="*", help="tệp kịch bản YAML (như Lab lưu); tệp đầu là phương án gốc")
+    c.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch hoặc tệp .xlsx")
+    c.add_argument("--sweep", action="append", default=[], metavar="TÊN=ĐẦU..CUỐI/SỐ_ĐIỂM|A,B,C", help="quét tham số")
+    c.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="đặt một tham số cho mọi kịch bản")
+    c.add_argument("--executor", default="process", help="process (mặc định) hoặc dask://máy:cổng")
+    c.add_argument("--workers", type=int, default=None, help="số tiến trình (mặc định: số lõi)")
+    c.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
+    y = sub.add_parser("yoy", help="so sánh kế hoạch năm nay với năm trước: compare/year-over-year.html")
+    y.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch năm nay")
+    y.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
     pp = sub.add_parser("params", help="liệt kê mọi tham số")
     pp.add_argument("--markdown", action="store_true", help="bảng Markdown (như trong README)")
     args = parser.parse_args(argv)
@@ -50,6 +61,25 @@ def main(argv: list[str] | None = None) -> int:
             except BuildError as exc:
                 print(f"LỖI: {exc}", file=sys.stderr)
                 return 1
+        elif args.command == "compare":
+            from . import compare as cmp
+            from . import compare_report
+            from .io import load_plan
+            from . import vnformat
+            from .sweep import parse_sweeps
+
+            sweeps = parse_sweeps(args.sweep)
+            plan = load_plan(args.plan)
+            items = cmp.scenarios(plan, args.scenarios, sweeps, cmp.parse_settings(args.set))
+            result = cmp.compare(plan, items, sweeps, executor_spec=args.executor, workers=args.workers)
+            html_path, xlsx_path = compare_report.write(result, args.out)
+            seconds = vnformat.number(result.seconds, 1)
+            print(f"Đã so sánh {len(items)} phương án trong {seconds} giây: {html_path}, {xlsx_path}")
+        elif args.command == "yoy":
+            from . import yoy
+            from .io import load_plan
+
+            print(yoy.write_page(load_plan(args.plan), args.out))
         elif args.command == "validate":
             from .io import load_plan
 
