@@ -63,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "compare":
             from . import compare as cmp
-            from . import compare_report
+            from . import compare_report, vnformat
             from .io import load_plan
-            from . import vnformat
             from .sweep import parse_sweeps
 
             sweeps = parse_sweeps(args.sweep)

@@ -191,7 +191,10 @@ def decision_row(r: compute.Results) -> dict[str, Any]:
         "rule": r.params.rule,
         "rule_label": labels.ALLOCATION_RULE.get(r.params.rule, r.params.rule),
         "total_vnd": int(comparison.loc["total", "planned_vnd"]),
-        **{f"line_{code}": int(amount) for code, amount in zip(r.budget_lines["line"], r.budget_lines["amount_vnd"], strict=True)},
+        **{
+            f"line_{code}": int(amount)
+            for code, amount in zip(r.budget_lines["line"], r.budget_lines["amount_vnd"], strict=True)
+        },
         "envelope_vnd": r.envelope_vnd,
         "requested_vnd": m.requested_vnd,
         "granted_vnd": m.granted_vnd,
@@ -435,6 +438,5 @@ def swept_parameters(items: list[Scenario]) -> list[str]:
     return [
         name
         for name in registry
-        if name not in IGNORED_KEYS
-        and len({repr(s.params.__getattr__(name)) for s in items}) > 1
+        if name not in IGNORED_KEYS and len({repr(s.params.__getattr__(name)) for s in items}) > 1
     ]

@@ -262,7 +262,9 @@ def status_chart(c: Comparison) -> alt.Chart:
         .encode(
             y=alt.Y("scenario:N", title=None, sort=None),
             x=alt.X("organisations:Q", title="Số chủ thể", stack="zero"),
-            color=alt.Color("status:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[_GOOD, "#e3a21a", _BAD])),
+            color=alt.Color(
+                "status:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[_GOOD, "#e3a21a", _BAD])
+            ),
             order=alt.Order("status_order:Q"),
             tooltip=["scenario:N", "status:N", alt.Tooltip("organisations:Q", format=",d")],
         )
@@ -311,20 +313,27 @@ def summary_sentences(c: Comparison) -> list[str]:
     return out
 
 
+def page(heading: str, plan, body: str, built: dt.datetime | None = None, extra_meta: str = "") -> str:
+    """A self-contained Vietnamese page: title block, the workbook's stylesheet, ``body`` (HTML)."""
+    built = built or dt.datetime.now()
+    meta = (
+        f"Tỉnh {html.escape(plan.province_name)} · Năm {plan.year}{extra_meta} · "
+        f"Căn cứ: {html.escape(plan.plan_document)} · "
+        f'<span class="ocop-built">Lập ngày {html.escape(vnformat.date(built.date()))}</span>'
+    )
+    title = html.escape(f"{heading} — {plan.province_name} {plan.year}")
+    return (
+        f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{document.CSS}{EXTRA_CSS}</style></head><body><main>"
+        '<header class="ocop-title"><div class="ocop-authority">Chương trình Mỗi xã một sản phẩm (OCOP)</div>'
+        f'<h1>{html.escape(heading)}</h1><div class="ocop-meta">{meta}</div></header>\n'
+        f"{body}</main></body></html>\n"
+    )
+
+
 def render_html(c: Comparison, built: dt.datetime | None = None) -> str:
     """The whole comparison page (self-contained)."""
-    built = built or dt.datetime.now()
-    plan = c.plan
-    parts = [
-        '<header class="ocop-title">',
-        '<div class="ocop-authority">Chương trình Mỗi xã một sản phẩm (OCOP)</div>',
-        f"<h1>So sánh các phương án kế hoạch năm {plan.year}</h1>",
-        f'<div class="ocop-meta">Tỉnh {html.escape(plan.province_name)} · Năm {plan.year} · '
-        f"{vnformat.number(len(c.scenarios))} phương án · Căn cứ: {html.escape(plan.plan_document)} · "
-        f'<span class="ocop-built">Lập ngày {html.escape(vnformat.date(built.date()))}</span></div>',
-        "</header>",
-        "".join(f'<p class="ocop-text">{html.escape(t)}</p>' for t in summary_sentences(c)),
-    ]
+    parts = ["".join(f'<p class="ocop-text">{html.escape(t)}</p>' for t in summary_sentences(c))]
     if len(c.scenarios) <= MAX_COLUMNS:
         parts += [
             "<h2>Các chỉ số quyết định</h2>",
@@ -347,10 +356,12 @@ def render_html(c: Comparison, built: dt.datetime | None = None) -> str:
             sweep_table(c),
         ]
     body = "\n".join(p for p in parts if p)
-    title = html.escape(f"So sánh các phương án — {plan.province_name} {plan.year}")
-    return (
-        f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>'
-        f"<style>{document.CSS}{EXTRA_CSS}</style></head><body><main>{body}</main></body></html>\n"
+    return page(
+        f"So sánh các phương án kế hoạch năm {c.plan.year}",
+        c.plan,
+        body,
+        built,
+        extra_meta=f" · {vnformat.number(len(c.scenarios))} phương án",
     )
 
 

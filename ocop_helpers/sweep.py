@@ -90,7 +90,9 @@ def parse_sweep(text: str) -> Sweep:
     if name not in registry:
         raise SweepError([f"--sweep '{text}': '{name}' không phải tham số; các tham số: {', '.join(sorted(registry))}"])
     if name in NOT_SWEEPABLE:
-        raise SweepError([f"--sweep '{text}': không quét được tham số '{name}' (tham số này chỉ đặt tên, chọn kế hoạch)"])
+        raise SweepError(
+            [f"--sweep '{text}': không quét được tham số '{name}' (tham số này chỉ đặt tên, chọn kế hoạch)"]
+        )
     spec = registry[name]
     if not body:
         raise SweepError([f"--sweep '{text}': thiếu giá trị sau dấu ="])
@@ -161,7 +163,10 @@ def points(sweeps: list[Sweep]) -> list[dict[str, Any]]:
     """The product of the sweeps: one mapping name -> value per point, first sweep varying slowest."""
     if not sweeps:
         return [{}]
-    return [dict(zip([s.name for s in sweeps], combo, strict=True)) for combo in itertools.product(*(s.values for s in sweeps))]
+    return [
+        dict(zip([s.name for s in sweeps], combo, strict=True))
+        for combo in itertools.product(*(s.values for s in sweeps))
+    ]
 
 
 def shown_value(name: str, value: Any) -> str:
