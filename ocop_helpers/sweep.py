@@ -50,7 +50,7 @@ def parse_money(text: str) -> int:
     number, unit = m.group(1).replace(" ", "").replace("_", ""), (m.group(2) or "").lower()
     if unit in ("", "đồng", "đ"):
         digits = number.replace(".", "")
-        if "," in digits or not digits.isdigit():
+        if "," in digits or not digits.isdigit() or not re.fullmatch(r"\d+|\d{1,3}(\.\d{3})+", number):
             raise ValueError(f"'{text}': số đồng phải là số nguyên (dấu chấm ngăn cách hàng nghìn)")
         return int(digits)
     if number.count(",") + number.count(".") > 1:
