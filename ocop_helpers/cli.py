@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch hoặc tệp .xlsx")
     c.add_argument("--sweep", action="append", default=[], metavar="TÊN=ĐẦU..CUỐI/SỐ_ĐIỂM|A,B,C", help="quét tham số")
     c.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="đặt một tham số cho mọi kịch bản")
-    c.add_argument("--executor", default="process", help="process (mặc định) hoặc dask://máy:cổng")
+    c.add_argument(
+        "--executor", default="process", help="process (mặc định), serial (một tiến trình) hoặc dask://máy:cổng"
+    )
     c.add_argument("--workers", type=int, default=None, help="số tiến trình (mặc định: số lõi)")
     c.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
     y = sub.add_parser("yoy", help="so sánh kế hoạch năm nay với năm trước: compare/year-over-year.html")

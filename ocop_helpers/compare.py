@@ -314,7 +314,9 @@ def executor(spec: str = "process", workers: int | None = None):
         finally:
             client.close()
         return
-    raise ExecutorError([f"--executor '{spec}': cần 'process' hoặc 'dask://máy:cổng' (ví dụ dask://127.0.0.1:8786)"])
+    raise ExecutorError(
+        [f"--executor '{spec}': cần 'process', 'serial' hoặc 'dask://máy:cổng' (ví dụ dask://127.0.0.1:8786)"]
+    )
 
 
 class _SerialExecutor(Executor):
@@ -387,8 +389,9 @@ def compute_rows(
     executor_spec: str = "process",
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Every scenario's decision row, computed through the executor (order kept)."""
+) -> tuple[list[dict[str, Any]], int]:
+    """Every scenario's decision row, computed through the executor (order kept), and the number of
+    workers the executor offered."""
     plan_path = str(Path(plan.source).resolve())
     fingerprint = plan_fingerprint(Path(plan_path))
     rows: list[dict[str, Any] | None] = [None] * len(items)
@@ -402,7 +405,7 @@ def compute_rows(
                 rows[i] = row
             if progress is not None:
                 progress(len(futures[future]))
-    return [r for r in rows if r is not None]
+    return [r for r in rows if r is not None], n
 
 
 def compare(
@@ -417,13 +420,12 @@ def compare(
     """Compute every scenario and collect the rows (raise ParamError on a scenario problem)."""
     started = time.perf_counter()
     bar = Progress(len(items), stream=stream) if show_progress else None
-    rows = compute_rows(plan, items, executor_spec, workers, progress=bar.update if bar else None)
+    rows, n = compute_rows(plan, items, executor_spec, workers, progress=bar.update if bar else None)
     frame = pd.DataFrame(rows)
     frame.insert(0, "scenario", [s.name for s in items])
     for s in sweeps or []:
         frame[f"sweep_{s.name}"] = [it.swept.get(s.name) for it in items]
     line_labels = {code: labels.BUDGET_LINE.get(code, code) for code in plan.budget_lines["line"]}
-    n = workers or (os.cpu_count() or 1)
     return Comparison(plan, items, frame, list(sweeps or []), line_labels, time.perf_counter() - started, n)
 
 

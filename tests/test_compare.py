@@ -245,7 +245,7 @@ def _cli(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess:
         (["compare", "nowhere.yaml"], "nowhere.yaml: không có tệp kịch bản này"),
         (["compare", "--set", "draws"], "--set cần dạng"),
         (["compare", "--set", "draws=5"], "không nhỏ hơn 100"),
-        (["compare", "--executor", "spark://x"], "cần 'process' hoặc 'dask://"),
+        (["compare", "--executor", "spark://x"], "cần 'process', 'serial' hoặc 'dask://"),
         (["compare", "--plan", "data/nowhere/2030"], "cần một thư mục kế hoạch"),
     ],
 )
