@@ -230,7 +230,9 @@ def sweep_chart(c: Comparison) -> alt.TopLevelMixin:
         tooltip = ["scenario:N", alt.Tooltip(f"{key}:Q", format=fmt)]
         enc: dict[str, Any] = {"y": y, "tooltip": tooltip}
         if colour:
-            enc["color"] = alt.Color("colour:N", title=colour, legend=alt.Legend(orient="bottom", columns=1))
+            enc["color"] = alt.Color(
+                "colour:N", title=_axis_title(colour), legend=alt.Legend(orient="bottom", columns=1)
+            )
         if x:
             chart = base.mark_line(point=True).encode(x=alt.X("x:Q", title=_axis_title(x)), **enc)
         else:
@@ -238,7 +240,7 @@ def sweep_chart(c: Comparison) -> alt.TopLevelMixin:
         width = 260 if facet else charts.WIDTH
         chart = chart.properties(width=width, height=200)
         if facet:
-            chart = chart.facet(column=alt.Column("facet:N", title=facet), title=title)
+            chart = chart.facet(column=alt.Column("facet:N", title=_axis_title(facet)), title=title)
         else:
             chart = chart.properties(title=title)
         panels.append(chart)

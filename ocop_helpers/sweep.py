@@ -188,5 +188,6 @@ def shown_value(name: str, value: Any) -> str:
 
 
 def point_name(point: dict[str, Any]) -> str:
-    """A short scenario name for one sweep point ('envelope_vnd = 18 tỷ đồng · rule = …')."""
-    return " · ".join(f"{k} = {shown_value(k, v)}" for k, v in point.items())
+    """A short scenario name for one sweep point ('envelope_vnd = 18 tỷ đồng · rule = Theo tỷ lệ đề nghị'):
+    the Vietnamese name of a rule without its explanation in brackets."""
+    return " · ".join(f"{k} = {shown_value(k, v).split(' (')[0]}" for k, v in point.items())

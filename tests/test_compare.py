@@ -290,3 +290,20 @@ def test_unreachable_dask_scheduler_is_a_clear_error():
     with pytest.raises(compare.ExecutorError, match="không kết nối được"):
         with compare.executor("dask://127.0.0.1:9"):
             pass
+
+
+@pytest.mark.slow
+def test_make_compare_writes_the_report_and_the_workbook(tmp_path):
+    a = _scenario(tmp_path, "a", draws=DRAWS)
+    b = _scenario(tmp_path, "b", draws=DRAWS, rule="optimum")
+    done = subprocess.run(
+        ["make", "compare", f"SCENARIOS={a} {b}", f"OUT={tmp_path / 'out'}"],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    folder = tmp_path / "out" / "bac-giang" / "2025" / "compare"
+    assert sorted(p.name for p in folder.iterdir()) == ["compare.html", "compare.xlsx"]
+    assert "2/2 (100%)" in done.stderr and "Đã so sánh 2 phương án" in done.stdout
