@@ -66,16 +66,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "compare":
             from . import compare as cmp
             from . import compare_report, vnformat
-            from .io import load_plan
-            from .sweep import parse_sweeps
 
-            sweeps = parse_sweeps(args.sweep)
-            plan = load_plan(args.plan)
-            items = cmp.scenarios(plan, args.scenarios, sweeps, cmp.parse_settings(args.set))
-            result = cmp.compare(plan, items, sweeps, executor_spec=args.executor, workers=args.workers)
-            html_path, xlsx_path = compare_report.write(result, args.out)
+            try:
+                html_path, xlsx_path, result = compare_report.run(
+                    args.plan,
+                    args.scenarios,
+                    args.sweep,
+                    cmp.parse_settings(args.set),
+                    args.out,
+                    executor_spec=args.executor,
+                    workers=args.workers,
+                )
+            except cmp.CompareError as exc:
+                print(f"LỖI: {exc}\nBáo cáo so sánh trước đó (nếu có) không bị thay đổi.", file=sys.stderr)
+                return 1
             seconds = vnformat.number(result.seconds, 1)
-            print(f"Đã so sánh {len(items)} phương án trong {seconds} giây: {html_path}, {xlsx_path}")
+            print(f"Đã so sánh {len(result.scenarios)} phương án trong {seconds} giây: {html_path}, {xlsx_path}")
         elif args.command == "yoy":
             from . import yoy
             from .io import load_plan

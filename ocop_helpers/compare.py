@@ -280,6 +280,10 @@ def batches(items: list[Scenario], workers: int) -> list[list[int]]:
 
 
 # ----------------------------------------------------------------------------- executors
+class CompareError(RuntimeError):
+    """A scenario whose computation failed in a worker; names the scenarios of the failed batch."""
+
+
 class ExecutorError(ParamError):
     """An executor that cannot be used (bad address, Dask not installed, scheduler unreachable)."""
 
@@ -401,7 +405,14 @@ def compute_rows(
             pool.submit(compute_batch, plan_path, fingerprint, [(i, items[i].values) for i in g]): g for g in groups
         }
         for future in as_completed(futures):
-            for i, row in future.result():
+            try:
+                done = future.result()
+            except ParamError:
+                raise
+            except Exception as exc:  # a worker failed: say which scenarios, keep the cause
+                names = ", ".join(items[i].name for i in futures[future][:5])
+                raise CompareError(f"Tính phương án lỗi ({names}): {type(exc).__name__}: {exc}") from exc
+            for i, row in done:
                 rows[i] = row
             if progress is not None:
                 progress(len(futures[future]))

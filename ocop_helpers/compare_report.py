@@ -18,7 +18,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from . import charts, document, io, labels, vnformat
+from . import charts, document, io, labels, paths, vnformat
 from .compare import Comparison, Figure, figures, output_dir, swept_parameters
 from .params import specs
 from .sweep import shown_value
@@ -426,3 +426,27 @@ def write(c: Comparison, out_root: str | os.PathLike, built: dt.datetime | None 
     target = folder / HTML_NAME
     io.write_atomic(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return target, xlsx
+
+
+def run(
+    plan_dir: str | os.PathLike,
+    scenario_files: list[str | os.PathLike] = (),
+    sweeps: list[str] = (),
+    settings: dict[str, Any] | None = None,
+    out_root: str | os.PathLike = paths.OUTPUTS_DIR,
+    executor_spec: str = "process",
+    workers: int | None = None,
+    show_progress: bool = True,
+) -> tuple[Path, Path, Comparison]:
+    """The whole comparison in one call (what a Lab button or a script needs): read and check the
+    scenarios and sweeps, compute them, write compare.html and compare.xlsx; returns their paths and
+    the comparison (rows, scenarios, seconds)."""
+    from . import compare as cmp
+    from .sweep import parse_sweeps
+
+    parsed = parse_sweeps(list(sweeps))
+    plan = io.load_plan(plan_dir)
+    items = cmp.scenarios(plan, scenario_files, parsed, settings)
+    result = cmp.compare(plan, items, parsed, executor_spec=executor_spec, workers=workers, show_progress=show_progress)
+    html_path, xlsx_path = write(result, out_root)
+    return html_path, xlsx_path, result

@@ -307,3 +307,15 @@ def test_make_compare_writes_the_report_and_the_workbook(tmp_path):
     folder = tmp_path / "out" / "bac-giang" / "2025" / "compare"
     assert sorted(p.name for p in folder.iterdir()) == ["compare.html", "compare.xlsx"]
     assert "2/2 (100%)" in done.stderr and "Đã so sánh 2 phương án" in done.stdout
+
+
+def test_a_failing_scenario_names_itself(monkeypatch):
+    plan = io.load_plan(PLAN)
+    items = compare.scenarios(plan, [], parse_sweeps(["rule=priority,optimum"]), {"draws": str(DRAWS)})
+
+    def broken(plan_path, fingerprint, batch):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(compare, "compute_batch", broken)
+    with pytest.raises(compare.CompareError, match="Tính phương án lỗi .*rule = Ưu tiên theo thứ tự.*boom"):
+        compare.compare(plan, items, executor_spec="serial", show_progress=False)
