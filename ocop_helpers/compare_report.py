@@ -450,3 +450,31 @@ def run(
     result = cmp.compare(plan, items, parsed, executor_spec=executor_spec, workers=workers, show_progress=show_progress)
     html_path, xlsx_path = write(result, out_root)
     return html_path, xlsx_path, result
+
+
+def citation(plan, out_root: str | os.PathLike = paths.OUTPUTS_DIR) -> str | None:
+    """A sentence the plan's proposals can cite, read from the comparison workbook of this plan when
+    one exists (None otherwise): how many options were compared and which leaves fewest organisations
+    without support."""
+    import openpyxl
+
+    path = output_dir(plan, out_root) / XLSX_NAME
+    if not path.exists():
+        return None
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = list(book["So sánh"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    names = [str(n) for n in rows[0][1:]]
+    by_label = {r[0]: r[1:] for r in rows[1:]}
+    left_out = by_label.get("Chủ thể không được hỗ trợ")
+    if not names or left_out is None:
+        return None
+    best = min(range(len(names)), key=lambda i: (left_out[i], i))
+    when = dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+    return (
+        f"Theo báo cáo so sánh {vnformat.number(len(names))} phương án (lập ngày {vnformat.date(when)}, tệp "
+        f"{XLSX_NAME}), phương án «{names[best]}» để ít chủ thể không được hỗ trợ nhất "
+        f"({vnformat.number(int(left_out[best]))} chủ thể)."
+    )

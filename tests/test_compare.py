@@ -173,6 +173,17 @@ def test_report_figures_are_the_single_scenario_figures(two_scenarios):
 
 
 @pytest.mark.slow
+def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
+    result, html_path, _, single = two_scenarios
+    assert compare_report.citation(result.plan, tmp_path) is None  # no comparison there
+    text = compare_report.citation(result.plan, html_path.parents[3])
+    fewest = min(range(2), key=lambda i: single[i].allocation_metrics.not_funded)
+    name = ["Theo kế hoạch", "=Ít kinh phí"][fewest]
+    n = single[fewest].allocation_metrics.not_funded
+    assert "so sánh 2 phương án" in text and f"«{name}» để ít chủ thể không được hỗ trợ nhất ({n} chủ thể)" in text
+
+
+@pytest.mark.slow
 def test_report_is_offline_and_vietnamese(two_scenarios):
     from ocop_helpers.document import external_references
 
