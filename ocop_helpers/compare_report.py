@@ -18,7 +18,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from . import charts, document, io, labels, paths, vnformat
+from . import charts, io, labels, paths, vnformat
 from .compare import Comparison, Figure, figures, output_dir, swept_parameters
 from .params import specs
 from .sweep import shown_value
@@ -27,6 +27,26 @@ MAX_COLUMNS = 12  # beyond this many scenarios the column table goes to the work
 HTML_NAME, XLSX_NAME = "compare.html", "compare.xlsx"
 _GOOD, _BAD = "#1b6f3a", "#b8452f"
 
+CSS = """
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d1d1d; }
+main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+h1, h2 { color: #1b6f3a; } h2 { border-bottom: 2px solid #e3e3e3; padding-bottom: .2rem; }
+.ocop-text { font-size: 1rem; line-height: 1.55; max-width: 52rem; }
+.ocop-title { border-bottom: 4px solid #1b6f3a; margin-bottom: 1.5rem; padding-bottom: 1rem; }
+.ocop-title .ocop-authority { text-transform: uppercase; font-weight: bold; letter-spacing: .03em; }
+.ocop-title h1 { font-size: 1.7rem; margin: .6rem 0 .3rem; }
+.ocop-title .ocop-meta { color: #555; font-size: .92rem; }
+table.ocop-table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; max-width: 100%; }
+table.ocop-table caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+table.ocop-table th { background: #eef3ee; padding: .3rem .6rem; border-bottom: 2px solid #c9d6c9; }
+table.ocop-table td { padding: .25rem .6rem; border-bottom: 1px solid #e6e6e6; vertical-align: top; }
+table.ocop-table td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.ocop-table tr.ocop-total td { font-weight: bold; border-top: 2px solid #c9d6c9; }
+.ocop-notice { border-left: 5px solid #e3a21a; background: #fff8e6; padding: .6rem .9rem; margin: .6rem 0; }
+.ocop-notice.ocop-info { border-color: #2f6db5; background: #eef4fb; }
+@page { size: A4 landscape; margin: 14mm; }
+@media print { main { max-width: none; padding: 0; } table.ocop-table tr { break-inside: avoid; } }
+"""
 EXTRA_CSS = """
 table.ocop-table td.ocop-diff { background: #fff1c2; font-weight: bold; }
 table.ocop-table td.ocop-better { color: #1b6f3a; }
@@ -326,7 +346,7 @@ def page(heading: str, plan, body: str, built: dt.datetime | None = None, extra_
     title = html.escape(f"{heading} — {plan.province_name} {plan.year}")
     return (
         f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"><title>{title}</title>'
-        f"<style>{document.CSS}{EXTRA_CSS}</style></head><body><main>"
+        f"<style>{CSS}{EXTRA_CSS}</style></head><body><main>"
         '<header class="ocop-title"><div class="ocop-authority">Chương trình Mỗi xã một sản phẩm (OCOP)</div>'
         f'<h1>{html.escape(heading)}</h1><div class="ocop-meta">{meta}</div></header>\n'
         f"{body}</main></body></html>\n"

@@ -19,7 +19,7 @@ import yaml
 
 from . import paths
 from .plan import Plan, Targets
-from .validation import PlanValidationError, Problem, check_consistency, check_meta, convert_table
+from .validation import DOCUMENT_KEYS, PlanValidationError, Problem, check_consistency, check_meta, convert_table
 
 PLAN_TABLES: tuple[str, ...] = ("products", "organisations", "requests", "history", "norms", "budget_lines")
 REFERENCE_TABLES: tuple[str, ...] = ("product_codes", "star_bands", "authority_rules", "units", "unit_changes")
@@ -244,6 +244,12 @@ def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None
         star_bands=tables["star_bands"],
         sources=meta["sources"],
         previous_plan=meta["previous_plan"],
+        issue_date=meta["issue_date"].date() if meta["issue_date"] is not None else None,
+        document_number=meta["document_number"],
+        status=meta["status"],
+        signer_name=meta["signer_name"],
+        provenance=meta["provenance"],
+        approximate=meta["approximate"],
     )
 
 
@@ -282,9 +288,13 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     ws = book.active
     ws.title = "plan"
     ws.append(["key", "value"])
-    for key in ("province_id", "province_name", "year", "units_as_of", "plan_document"):
+    for key in ("province_id", "province_name", "year", "units_as_of", "plan_document", *DOCUMENT_KEYS):
         if key in meta:
             ws.append([key, str(meta[key])])
+    for key, value in (meta.get("provenance") or {}).items():
+        ws.append([f"provenance.{key}", str(value)])
+    if meta.get("approximate"):
+        ws.append(["approximate", ", ".join(str(a) for a in meta["approximate"])])
     for key, value in meta.get("targets", {}).items():
         ws.append([f"targets.{key}", value])
     rounds = book.create_sheet("rounds")
@@ -324,6 +334,13 @@ def write_atomic(target: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (a reader never sees half a file)."""
+    target = Path(target)
+    write_atomic(target, lambda tmp: Path(tmp).write_bytes(data))
+    return target
 
 
 def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False) -> Path:
@@ -431,6 +448,143 @@ def read_results(source: str | os.PathLike) -> object:
     import pickle
 
     return pickle.loads(Path(source).read_bytes())
+
+
+# ---------------------------------------------------------------- the plan as an official document
+
+OFFICIAL_TABLES: tuple[str, ...] = (
+    "issuing_bodies",
+    "legal_bases",
+    "responsibilities",
+    "funding_sources",
+    "recipients",
+    "signers",
+    "line_sources",
+)
+TEXTS_FILE = "tasks.yaml"
+TEXT_LIST_KEYS: tuple[str, ...] = ("purpose", "requirements")
+TEXT_KEYS: tuple[str, ...] = ("summary", "summary_successor", *TEXT_LIST_KEYS, "tasks")
+
+
+def _plan_folder(plan: Plan) -> Path | None:
+    src = Path(plan.source)
+    return src if src.is_dir() else None
+
+
+def load_official(plan: Plan, reference_dir: str | os.PathLike | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The dated tables and texts of the official document frame, validated.
+
+    Each of :data:`OFFICIAL_TABLES` comes from ``data/reference/<name>.csv`` unless the plan folder
+    holds its own ``<name>.csv`` (a fictional or not-yet-listed province). The texts come from the
+    plan folder's ``tasks.yaml``, key by key, falling back to ``data/reference/tasks.yaml``.
+    Raises PlanValidationError naming file, row, column and what was expected.
+    """
+    ref_dir = Path(reference_dir) if reference_dir else paths.REFERENCE_DIR
+    folder = _plan_folder(plan)
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name in OFFICIAL_TABLES:
+        own = folder / f"{name}.csv" if folder else None
+        path, label = (
+            (own, f"{folder.name}/{name}.csv")
+            if own and own.exists()
+            else (ref_dir / f"{name}.csv", f"reference/{name}.csv")
+        )
+        try:
+            frame, found = convert_table(read_csv_text(path), name, label)
+        except PlanValidationError as exc:
+            problems += [Problem(label, p.row, p.column, p.value, p.expected) for p in exc.problems]
+            continue
+        problems += found
+        tables[name] = frame
+    texts: dict = {}
+    sources = [(ref_dir / TEXTS_FILE, f"reference/{TEXTS_FILE}")]
+    if folder and (folder / TEXTS_FILE).exists():
+        sources.append((folder / TEXTS_FILE, f"{folder.name}/{TEXTS_FILE}"))
+    for path, label in sources:
+        found_texts, found = _read_texts(path, label)
+        texts.update(found_texts)
+        problems += found
+    missing = [k for k in TEXT_KEYS if k not in texts]
+    problems += [Problem(f"reference/{TEXTS_FILE}", None, k, None, "thiếu khóa bắt buộc") for k in missing]
+    if problems:
+        raise PlanValidationError(problems)
+    return tables, texts
+
+
+def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
+    """Read and check one tasks.yaml: strings, lists of strings, tasks as {title, text}."""
+    try:
+        data = yaml.safe_load(_nfc(path.read_text(encoding="utf-8-sig"))) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return {}, [Problem(label, mark.line + 1 if mark else None, None, None, "YAML không hợp lệ")]
+    if not isinstance(data, dict):
+        return {}, [Problem(label, None, None, None, "cần một bảng khóa: giá trị (YAML mapping)")]
+    problems: list[Problem] = []
+    out: dict = {}
+    for key, value in data.items():
+        if key not in TEXT_KEYS:
+            problems.append(
+                Problem(label, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(TEXT_KEYS))
+            )
+        elif key in ("summary", "summary_successor"):
+            if isinstance(value, str) and value.strip():
+                out[key] = value.strip()
+            else:
+                problems.append(Problem(label, None, key, str(value), "cần một dòng chữ"))
+        elif key in TEXT_LIST_KEYS:
+            if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+                out[key] = tuple(v.strip() for v in value)
+            else:
+                problems.append(Problem(label, None, key, str(value)[:60], "cần danh sách các đoạn văn (chuỗi)"))
+        else:
+            items = []
+            ok = isinstance(value, list)
+            for i, item in enumerate(value if ok else [], start=1):
+                if (
+                    isinstance(item, dict)
+                    and set(item) == {"title", "text"}
+                    and all(isinstance(item[k], str) and item[k].strip() for k in ("title", "text"))
+                ):
+                    items.append((item["title"].strip(), item["text"].strip()))
+                else:
+                    problems.append(
+                        Problem(label, None, f"tasks[{i}]", str(item)[:60], "cần 'title' và 'text' (chuỗi)")
+                    )
+            if not ok:
+                problems.append(Problem(label, None, "tasks", str(value)[:60], "cần danh sách nhiệm vụ (title, text)"))
+            out[key] = tuple(items)
+    return out, problems
+
+
+DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf": "plan.pdf"}
+
+
+def write_documents(
+    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf")
+) -> dict[str, Path]:
+    """Render ``doc`` (a docmodel.Document) in each format, then write plan.html / plan.docx / plan.pdf.
+
+    Every format is rendered before any file is written, and each file goes through a temporary file,
+    so a renderer that fails leaves the previous documents untouched. Returns format -> path.
+    """
+    from .render_docx import render_docx
+    from .render_html import render_html
+    from .render_pdf import render_pdf
+
+    renderers = {"html": lambda d: render_html(d).encode("utf-8"), "docx": render_docx, "pdf": render_pdf}
+    unknown = [f for f in formats if f not in renderers]
+    if unknown:
+        raise ValueError(f"định dạng không có: {', '.join(unknown)}; dùng: {', '.join(renderers)}")
+    payloads = {f: renderers[f](doc) for f in formats}
+    out = Path(folder)
+    written: dict[str, Path] = {}
+    for fmt, data in payloads.items():
+        target = out / DOCUMENT_FILES[fmt]
+        write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
+        written[fmt] = target
+    return written
 
 
 def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]]) -> Path:

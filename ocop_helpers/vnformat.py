@@ -53,3 +53,17 @@ def date(value: dt.date | pd.Timestamp | str | None) -> str:
         return "–"
     ts = pd.Timestamp(value)
     return f"{ts.day}/{ts.month}/{ts.year}"
+
+
+def document_date(value: dt.date | pd.Timestamp | str | None, year: int | None = None) -> str:
+    """A date in words as administrative documents write it (Nghị định 30/2020/NĐ-CP).
+
+    Days below 10 and months 1–2 take a leading zero: 2025-02-09 -> 'ngày 09 tháng 02 năm 2025';
+    2023-12-13 -> 'ngày 13 tháng 12 năm 2023'. ``None`` leaves the clerk's blanks:
+    'ngày … tháng … năm 2025' (``year`` given) or 'ngày … tháng … năm …'.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return f"ngày … tháng … năm {year if year is not None else '…'}"
+    ts = pd.Timestamp(value)
+    month = f"{ts.month:02d}" if ts.month <= 2 else str(ts.month)
+    return f"ngày {ts.day:02d} tháng {month} năm {ts.year}"

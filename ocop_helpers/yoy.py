@@ -526,7 +526,7 @@ def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
     """The year-over-year section of the plan as a page of its own (self-contained, Vietnamese)."""
     import html as _html
 
-    from . import compare_report, compute, sections
+    from . import compare_report, compute, report, sections
     from .params import Params
 
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
@@ -541,7 +541,7 @@ def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
         )
         body = f'<div class="ocop-notice ocop-warning">{_html.escape(text)}</div>'
     else:
-        body = "\n".join(item.data for item in items)
+        body = "\n".join(report.to_display(item).data for item in items)
     return compare_report.page(
         f"So sánh kế hoạch năm {plan.year} với năm {plan.year - 1}",
         plan,

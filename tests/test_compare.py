@@ -185,7 +185,7 @@ def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
 
 @pytest.mark.slow
 def test_report_is_offline_and_vietnamese(two_scenarios):
-    from ocop_helpers.document import external_references
+    from ocop_helpers.render_html import external_references
 
     _, html_path, _, _ = two_scenarios
     page = html_path.read_text(encoding="utf-8")

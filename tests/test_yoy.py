@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ocop_helpers import compute, io, paths, sections, vnformat, yoy
+from ocop_helpers import compute, io, paths, report, sections, vnformat, yoy
 from ocop_helpers.params import Params
 from tests import docfind
 
@@ -105,7 +105,7 @@ def test_section_and_page_show_the_comparison(tmp_path):
     plan = io.load_plan(MERGED)
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
     items = sections.year_over_year_items(plan, previous, table, rekeyed, detail, compute.unit_display_names(plan))
-    page = "".join(i.data for i in items)
+    page = "".join(report.to_display(i).data for i in items)
     assert "Thiếu kế hoạch năm 2025" in docfind.visible_text(page)
     last_year = Counter(r["unit_id"] for r in _rows(BEFORE / "products.csv"))
     assert docfind.cell(
@@ -166,7 +166,7 @@ def test_when_the_missing_predecessor_is_added_last_year_is_the_sum_of_both(tmp_
     assert table["previous"].notna().all() and int(table["previous"].sum()) == 2 * 323
     previous, t, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
     items = sections.year_over_year_items(plan, previous, t, rekeyed, detail, compute.unit_display_names(plan))
-    page = "".join(i.data for i in items)
+    page = "".join(report.to_display(i).data for i in items)
     header = "Năm 2025 (tổng: Bắc Giang, Bắc Ninh (cũ))"
     assert docfind.cell(page, "Tổng số sản phẩm đánh giá, phân hạng", header, caption="Chỉ tiêu kế hoạch") == "646"
     assert "Thiếu kế hoạch" not in docfind.visible_text(page)
