@@ -422,6 +422,19 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
                 provenance=prov,
             )
         )
+        so = detail.sources
+        items.append(
+            report.table(
+                so.assign(
+                    **_yoy_money_or_number(so, "đồng"),
+                    basis=["Theo quy định" if c == "published" else "Giả định" for c in so["certainty"]],
+                ),
+                {"name": "Nguồn kinh phí", **heads, "basis": f"Căn cứ phân nguồn năm {plan.year}"},
+                right={"previous", "current", "change"},
+                caption="Kinh phí theo nguồn",
+                provenance=prov,
+            )
+        )
         n = detail.norms
         if len(n):
             items.append(

@@ -60,6 +60,7 @@ class YearOverYear:
     streams_stars: pd.DataFrame  # stream, target_star, previous, current, change (products in the data)
     stock: pd.DataFrame  # indicator, previous, current, change
     budget: pd.DataFrame  # line, label, previous, current, change, source_previous, source_current
+    sources: pd.DataFrame  # source_id, name, previous, current, change, certainty (budget by funding source)
     norms: pd.DataFrame  # case, star, previous, current, change (reward per product)
     rounds: pd.DataFrame  # year, round, level, deadline, products
     authority: pd.DataFrame  # star, previous, current (who evaluates and recognises)
@@ -254,6 +255,41 @@ def budget_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["line", "label", "previous", "current", "source_previous", "source_current"])
     for c in ("previous", "current"):
         frame[c] = frame[c].astype("Int64")
+    frame["change"] = frame["current"] - frame["previous"]
+    return frame
+
+
+def sources_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
+    """Budget by funding source (the dated shares of each line in force on each plan's issue date),
+    of the plans as issued (default parameters), last year (summed) against this year."""
+    from .compute import Model
+    from .params import Params
+
+    def by_source(p: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
+        model = Model(p)
+        official = model.official(Params({}))[0][0]
+        return model.budget_sources(Params({})), official["funding_sources"]
+
+    now, funding = by_source(plan)
+    names = dict(zip(funding["source_id"], funding["name"], strict=False))
+    prev: dict[str, int] = {}
+    for p in before:
+        frame, f = by_source(p)
+        names = {**dict(zip(f["source_id"], f["name"], strict=False)), **names}
+        for r in frame.itertuples(index=False):
+            prev[r.source_id] = prev.get(r.source_id, 0) + int(r.amount_vnd)
+    current = {r.source_id: int(r.amount_vnd) for r in now.itertuples(index=False)}
+    certainty = dict(zip(now["source_id"], now["certainty"], strict=False))
+    ids = list(dict.fromkeys([*current, *prev]))
+    frame = pd.DataFrame(
+        {
+            "source_id": ids,
+            "name": [names.get(i, i) for i in ids],
+            "previous": pd.array([prev.get(i, 0) if before else None for i in ids], dtype="Int64"),
+            "current": pd.array([current.get(i, 0) for i in ids], dtype="Int64"),
+            "certainty": [certainty.get(i, "") for i in ids],
+        }
+    )
     frame["change"] = frame["current"] - frame["previous"]
     return frame
 
@@ -510,6 +546,7 @@ def compare_years(plan: Plan, previous: Plan | None = None, current_due: int | N
         streams_stars=streams_stars_table(plan, before),
         stock=stock_table(plan, before, current_due),
         budget=budget_table(plan, before),
+        sources=sources_table(plan, before),
         norms=norms_table(plan, before),
         rounds=rounds_table(plan, before),
         authority=authority_frame(plan, prev_year),

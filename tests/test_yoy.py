@@ -91,6 +91,10 @@ def test_targets_stock_budget_rounds_and_authorities_are_computed(merged):
     for line, amount in lines_before.items():
         assert b.loc[line, "change"] == int(lines_now[line]["amount_vnd"]) - amount
         assert b.loc[line, "source_current"] == lines_now[line]["source"]
+    # by funding source: every đồng of each year's lines is assigned to a source
+    assert int(y.sources["previous"].sum()) == before_yaml["targets"]["budget_total_vnd"]
+    assert int(y.sources["current"].sum()) == now_yaml["targets"]["budget_total_vnd"]
+    assert (y.sources["change"] == y.sources["current"] - y.sources["previous"]).all()
     # rounds: four district/province rounds in 2025, two provincial ones in 2026; who rates 3 stars moved
     assert list(y.rounds.groupby("year").size()) == [len(before_yaml["rounds"]), len(now_yaml["rounds"])]
     au = y.authority.set_index("star")
