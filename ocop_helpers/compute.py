@@ -128,6 +128,8 @@ class Results:
     change_dates: tuple[pd.Timestamp, ...]
     budget_sources: pd.DataFrame
     certificate_terms: dict[str, int]
+    # what changed since last year and why, predecessors of a merged province included (ocop_helpers.yoy)
+    year_over_year_detail: Any | None
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -362,16 +364,19 @@ class Model:
 
         return self._stage("expiry", p, run)
 
-    def year_over_year(self, p: Params) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
-        """(last year's plan, the comparison table, last year's products re-keyed to this year's units)."""
+    def year_over_year(
+        self, p: Params
+    ) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+        """(last year's plan, the comparison table, last year's products re-keyed to this year's units,
+        the detailed comparison with every predecessor of this plan's units — :class:`yoy.YearOverYear`)."""
 
-        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
-            from . import io
+        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+            from . import io, yoy
 
             plan = self.plan
             previous = io.load_previous_plan(plan)
             if previous is None:
-                return None, None, None
+                return None, None, None, None
             rekeyed = None
             if set(previous.units["unit_id"]) != set(plan.units["unit_id"]):
                 mapping = units.unit_mapping(
@@ -379,7 +384,10 @@ class Model:
                 )
                 old = targets.by_unit(previous.products, previous.units)[["unit_id", "total"]]
                 rekeyed = units.rekey(old, mapping, value_columns=["total"])
-            return previous, summary.year_over_year(plan, previous), rekeyed
+            by_year = self.expiry(p)[0]
+            due = by_year.loc[by_year["due_year"] == plan.year, "due"]
+            detail = yoy.compare_years(plan, previous, current_due=int(due.iloc[0]) if len(due) else None)
+            return previous, summary.year_over_year(plan, previous), rekeyed, detail
 
         return self._stage("year_over_year", p, run)
 
@@ -528,7 +536,7 @@ class Model:
         items, orgs = self.claims(p)
         result, item_grants, m = self.allocation(p)
         long, table = self.rules(p)
-        previous, yoy, rekeyed = self.year_over_year(p)
+        previous, yoy, rekeyed, yoy_detail = self.year_over_year(p)
         official, authorities, issued, changes = self.official(p)
         return Results(
             plan=self.plan,
@@ -572,6 +580,7 @@ class Model:
             change_dates=changes,
             budget_sources=self.budget_sources(p),
             certificate_terms=self.certificate_terms(p),
+            year_over_year_detail=yoy_detail,
         )
 
 

@@ -890,3 +890,46 @@ def write_documents(
         write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
         written[fmt] = target
     return written
+
+
+def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]]) -> Path:
+    """Write a workbook of plain grids, atomically. Each sheet is ``(name, header, rows, formats)``
+    where ``formats`` gives each cell's display format ('money', 'int', 'share', 'float', 'date' or
+    None) row by row, so one column can hold money in one row and a share in the next (a comparison
+    with one column per scenario). Text is always written as text, never as a formula."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    header_fill = PatternFill("solid", fgColor="E4EEE4")
+    for name, header, rows, formats in sheets:
+        ws = book.create_sheet(name[:31])
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for values, fmts in zip(rows, formats, strict=True):
+            clean = [
+                None
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+                else (v.item() if hasattr(v, "item") and not isinstance(v, str) else v)
+                for v in values
+            ]
+            ws.append(clean)
+            for cell, fmt in zip(ws[ws.max_row], fmts, strict=False):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                elif fmt in _XLSX_FORMATS:
+                    cell.number_format = _XLSX_FORMATS[fmt]
+        for j in range(1, len(header) + 1):
+            column = [header[j - 1]] + [r[j - 1] for r in rows[:200] if j - 1 < len(r)]
+            longest = max(len(str(v)) for v in column)
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "B2"
+    out = Path(target)
+    write_atomic(out, lambda tmp: book.save(tmp))
+    return out

@@ -22,6 +22,11 @@ def _prov(r: Results, *datasets: str) -> str:
     return report.worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in datasets))
 
 
+def _plan_prov(plan, *datasets: str) -> str:
+    """Like :func:`_prov`, from the plan alone (the year-over-year page has no Results)."""
+    return report.worst("derived", *(plan.provenance.get(d, "illustrative") for d in datasets))
+
+
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
     """The ``n`` units with the largest ``column`` when there are many more (e.g. 99 communes), and a
     caption saying so; the whole list goes to the annex."""
@@ -329,38 +334,157 @@ def expiry(r: Results) -> list:
 
 
 def year_over_year(r: Results) -> list:
-    """The previous year's plan and stock next to this year's, when the data hold both."""
-    prov = _prov(r, "targets", "history", "products", "budget_lines")
-    plan = r.plan
-    previous, table = r.previous, r.year_over_year
+    """The previous year's plan and stock next to this year's, when the data hold both: what changed
+    and why (targets by stream and star, stock and expiries, budget by line and source, reward norms,
+    rounds and authorities, units through the reorganisation), with every predecessor named."""
+    return year_over_year_items(
+        r.plan, r.previous, r.year_over_year, r.rekeyed_units, r.year_over_year_detail, r.unit_names
+    )
+
+
+def _yoy_money_or_number(table: pd.DataFrame, units: pd.Series | str) -> dict[str, list[str]]:
+    unit_list = [units] * len(table) if isinstance(units, str) else list(units)
+    return {
+        c: [
+            "–" if v is None or v is pd.NA else vnformat.money(v) if u == "đồng" else vnformat.number(v)
+            for v, u in zip(table[c], unit_list, strict=False)
+        ]
+        for c in ("previous", "current", "change")
+    }
+
+
+def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dict[str, str]) -> list:
+    """The year-over-year section from its parts (the plan shows it; ``python -m ocop_helpers yoy``
+    writes it as a page of its own)."""
+    prov = _plan_prov(plan, "targets", "history", "products", "budget_lines")
     if previous is None or table is None:
         return []
     history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
+    before = f"Năm {previous.year} ({previous.province_name})"
+    if detail is not None and len(detail.available) > 1:
+        before = f"Năm {previous.year} (tổng: {', '.join(p.plan.province_name for p in detail.available)})"
+    now = f"Năm {plan.year} ({plan.province_name})"
+    heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
         report.heading("So sánh với kế hoạch năm trước", 3),
         report.paragraph(summary.year_over_year_text(plan, previous)),
-        report.table(
-            table.assign(
-                **{
-                    c: [
-                        vnformat.money(v) if u == "đồng" else vnformat.number(v)
-                        for v, u in zip(table[c], table["unit"], strict=False)
-                    ]
-                    for c in ("previous", "current", "change")
-                },
-                unit=table["unit"].where(table["unit"] != "đồng", ""),
-            ),
-            {
-                "indicator": "Chỉ tiêu",
-                "unit": "Đơn vị tính",
-                "previous": f"Năm {previous.year} ({previous.province_name})",
-                "current": f"Năm {plan.year} ({plan.province_name})",
-                "change": "Thay đổi",
-            },
-            right={"previous", "current", "change"},
-            provenance=prov,
-        ),
     ]
+    if detail is None:
+        items.append(
+            report.table(
+                table.assign(
+                    **_yoy_money_or_number(table, table["unit"]), unit=table["unit"].where(table["unit"] != "đồng", "")
+                ),
+                {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", **heads},
+                right={"previous", "current", "change"},
+                provenance=prov,
+            )
+        )
+    else:
+        items += [report.notice(text, "warning") for text in detail.missing_notes]
+        items.append(report.heading("Những gì thay đổi và vì sao", 4))
+        items += report.paragraphs(detail.reasons)
+        t = detail.targets
+        items.append(
+            report.table(
+                t.assign(**_yoy_money_or_number(t, t["unit"]), unit=t["unit"].where(t["unit"] != "đồng", "")),
+                {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", **heads},
+                right={"previous", "current", "change"},
+                caption="Chỉ tiêu kế hoạch",
+                provenance=prov,
+            )
+        )
+        ss = detail.streams_stars
+        items.append(
+            report.table(
+                ss.assign(
+                    stream_label=ss["stream"].map(labels.STREAM),
+                    star_label=ss["target_star"].map(labels.star_label),
+                    **_yoy_money_or_number(ss, "sản phẩm"),
+                ),
+                {"stream_label": labels.COLUMN["stream"], "star_label": labels.COLUMN["target_star"], **heads},
+                right={"previous", "current", "change"},
+                caption="Sản phẩm theo hình thức đánh giá và hạng sao mục tiêu (dữ liệu chi tiết)",
+                provenance=prov,
+            )
+        )
+        st = detail.stock
+        items.append(
+            report.table(
+                st.assign(**_yoy_money_or_number(st, "sản phẩm")),
+                {"indicator": "Chỉ tiêu", **heads},
+                right={"previous", "current", "change"},
+                caption="Số sản phẩm OCOP và giấy chứng nhận đến hạn",
+                provenance=prov,
+            )
+        )
+        b = detail.budget
+        items.append(
+            report.table(
+                b.assign(**_yoy_money_or_number(b, "đồng")),
+                {"label": labels.COLUMN["line"], **heads, "source_current": f"Căn cứ năm {plan.year}"},
+                right={"previous", "current", "change"},
+                caption="Kinh phí theo dòng chi và căn cứ",
+                provenance=prov,
+            )
+        )
+        so = detail.sources
+        items.append(
+            report.table(
+                so.assign(
+                    **_yoy_money_or_number(so, "đồng"),
+                    basis=["Theo quy định" if c == "published" else "Giả định" for c in so["certainty"]],
+                ),
+                {"name": "Nguồn kinh phí", **heads, "basis": f"Căn cứ phân nguồn năm {plan.year}"},
+                right={"previous", "current", "change"},
+                caption="Kinh phí theo nguồn",
+                provenance=prov,
+            )
+        )
+        n = detail.norms
+        if len(n):
+            items.append(
+                report.table(
+                    n.assign(
+                        case_label=n["case"].map(labels.REWARD_CASE),
+                        star_label=n["star"].map(labels.star_label),
+                        **_yoy_money_or_number(n, "đồng"),
+                    ),
+                    {"case_label": "Trường hợp", "star_label": "Hạng sao", **heads},
+                    right={"previous", "current", "change"},
+                    caption="Định mức thưởng mỗi sản phẩm (– : định mức không có mức này)",
+                    provenance=prov,
+                )
+            )
+        rd = detail.rounds
+        items.append(
+            report.table(
+                rd.assign(level_label=rd["level"].map(labels.LEVEL), year_text=rd["year"].astype(str)),
+                {
+                    "year_text": "Năm",
+                    "province_name": "Tỉnh",
+                    "round": labels.COLUMN["round"],
+                    "level_label": labels.COLUMN["level"],
+                    "deadline": labels.COLUMN["deadline"],
+                    "products": "Sản phẩm đăng ký đợt",
+                },
+                caption="Các đợt đánh giá, phân hạng",
+                provenance=prov,
+            )
+        )
+        au = detail.authority
+        items.append(
+            report.table(
+                au.assign(star_label=au["star"].map(labels.star_label)),
+                {
+                    "star_label": "Hạng sao",
+                    "previous": f"1/1/{detail.previous_year}",
+                    "current": f"1/1/{plan.year}",
+                },
+                caption="Cấp đánh giá và công nhận theo hạng sao",
+                provenance=prov,
+            )
+        )
     if previous.province_id != plan.province_id:
         items.append(
             report.notice(
@@ -370,7 +494,7 @@ def year_over_year(r: Results) -> list:
                 "info",
             )
         )
-    items += _rekeyed_units(r)
+    items += _rekeyed_units_items(plan, previous, rekeyed, detail, unit_names)
     if previous.province_id != plan.province_id:
         items.append(
             report.table(
@@ -391,8 +515,11 @@ def year_over_year(r: Results) -> list:
 def _rekeyed_units(r: Results) -> list:
     """Last year's products per unit moved to this year's units, or why that cannot be done
     without guessing (a unit split over several new units with no shares)."""
-    prov = _prov(r, "products")
-    plan, previous, result = r.plan, r.previous, r.rekeyed_units
+    return _rekeyed_units_items(r.plan, r.previous, r.rekeyed_units, r.year_over_year_detail, r.unit_names)
+
+
+def _rekeyed_units_items(plan, previous, result, detail, unit_names: dict[str, str]) -> list:
+    prov = _plan_prov(plan, "products")
     if previous is None or result is None:
         return []
     items: list = []
@@ -406,24 +533,56 @@ def _rekeyed_units(r: Results) -> list:
             report.notice(
                 f"Không thể chuyển số sản phẩm năm {previous.year} theo đơn vị hành chính mới mà không phỏng đoán: "
                 f"{vnformat.number(len(amb))} đơn vị cũ được chia cho nhiều đơn vị mới và dữ liệu chưa có tỷ lệ phân chia "
-                f"({vnformat.number(int(amb['total'].sum()))} sản phẩm). Bảng dưới cho biết mỗi đơn vị cũ chuyển sang bao nhiêu "
-                "đơn vị mới; cần bổ sung tỷ lệ (cột share trong unit_changes.csv) để so sánh theo đơn vị.",
+                f"({vnformat.number(int(amb['total'].sum()))} sản phẩm). "
+                + (
+                    f"Bảng dưới so sánh theo chiều ngược lại: số sản phẩm năm {plan.year} ở các đơn vị mới hình thành từ "
+                    "mỗi đơn vị cũ; "
+                    if detail is not None
+                    else "Bảng dưới cho biết mỗi đơn vị cũ chuyển sang bao nhiêu đơn vị mới; "
+                )
+                + "cần bổ sung tỷ lệ (cột share trong unit_changes.csv) để chia số năm trước theo đơn vị mới.",
                 "info",
             )
         )
+        if detail is None:
+            items.append(
+                report.table(
+                    amb,
+                    {
+                        "old_name": f"Đơn vị năm {previous.year}",
+                        "total": "Số sản phẩm",
+                        "new_units": f"Chia cho số đơn vị năm {plan.year}",
+                    },
+                    provenance=prov,
+                )
+            )
+    if detail is not None and len(detail.units):
+        u = detail.units
         items.append(
             report.table(
-                amb,
+                u.assign(
+                    previous_text=[
+                        "không có dữ liệu" if v is pd.NA or v is None else vnformat.number(int(v))
+                        for v in u["previous"]
+                    ],
+                    current_text=[vnformat.number(int(v)) for v in u["current"]],
+                ),
                 {
+                    "predecessor": "Tỉnh năm trước",
                     "old_name": f"Đơn vị năm {previous.year}",
-                    "total": "Số sản phẩm",
-                    "new_units": f"Chia cho số đơn vị năm {plan.year}",
+                    "new_units": f"Số đơn vị năm {plan.year}",
+                    "new_names": f"Đơn vị năm {plan.year}",
+                    "previous_text": f"Sản phẩm năm {previous.year}",
+                    "current_text": f"Sản phẩm năm {plan.year}",
+                    "shared": "Đơn vị mới chung với đơn vị cũ khác",
                 },
+                right={"previous_text", "current_text"},
+                caption="Đơn vị hành chính trước và sau sắp xếp (theo bảng thay đổi đơn vị có ngày hiệu lực)",
                 provenance=prov,
             )
         )
     if not result.table.empty and result.table["total"].sum() > 0:
-        mapped = result.table[result.table["total"] > 0].assign(unit_name=lambda f: f["unit_id"].map(r.unit_names))
+        mapped = result.table[result.table["total"] > 0].assign(unit_name=lambda f: f["unit_id"].map(unit_names))
         items.append(
             report.table(
                 mapped,

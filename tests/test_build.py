@@ -274,13 +274,18 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     assert r.out_dir.parts[-3:] == ("bac-ninh", "2026", "default")
     text = visible_text(r.html.read_text(encoding="utf-8"))
     assert "Năm 2026 toàn tỉnh có 400 sản phẩm" in text
-    assert "Cấp huyện" not in text  # no district level anywhere in the calendar
+    # no district level anywhere in this year's plan; the year-over-year section shows last year's rounds
+    start = text.rindex("So sánh với kế hoạch năm trước")
+    end = text.index("Số sản phẩm OCOP của tỉnh Bắc Ninh", start)
+    assert "Cấp huyện" in text[start:end] and "Cấp huyện" not in text[:start] + text[end:]
     assert "Cấp đánh giá không còn tổ chức" not in text
     assert "So sánh với kế hoạch năm trước" in text and "tỉnh Bắc Giang trước khi hợp nhất" in text
     assert "25 đơn vị cao nhất trên tổng số 99" in text  # 99 communes: the document shows the top 25
     # last year's products per district cannot be moved to communes without shares: said, not guessed
     assert "Không thể chuyển số sản phẩm năm 2025 theo đơn vị hành chính mới mà không phỏng đoán" in text
     assert "thành phố Bắc Giang" in text
+    # the predecessors found in the unit data; the one without a plan folder is named
+    assert "Thiếu kế hoạch năm 2025 của tỉnh mã «bac-ninh-cu»" in text and "Những gì thay đổi và vì sao" in text
     wb = openpyxl.load_workbook(r.annex)
     units = wb["Đơn vị"]
     assert units.max_row == 99 + 1
