@@ -372,8 +372,9 @@ def test_every_rule_documents_name_definition_and_reference() -> None:
 def test_allocation_charts_build_specs() -> None:
     long, _ = al.compare_rules(org_frame(), 150_000_000)
     spec = charts.grants_by_organisation_chart(long).to_dict()
-    assert spec["mark"]["type"] == "circle" and spec["encoding"]["color"]["field"] == "rule_label"
-    assert "hỗ trợ" in spec["title"]
+    line = spec["layer"][1]
+    assert line["mark"]["type"] == "line" and line["encoding"]["color"]["field"] == "rule_label"
+    assert "hỗ trợ" in spec["title"]["text"]
     status = long.groupby(["rule_label", "status"]).size().rename("organisations").reset_index()
     status["status_label"] = status["status"]
     assert charts.funding_status_chart(status).to_dict()["mark"]["type"] == "bar"

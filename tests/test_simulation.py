@@ -181,7 +181,10 @@ def test_simulation_charts_build_specs() -> None:
     spec = charts.simulation_interval_chart(summary).to_dict()
     assert len(spec["layer"]) == 3 and "mô phỏng" in spec["title"]["text"]
     spec = charts.simulation_histogram_chart(r.line_draws, "total", r.plan_total_vnd).to_dict()
-    assert spec["layer"][0]["encoding"]["x"]["bin"] == {"maxbins": 40}
+    # bins counted in pandas: 40 rows (not one per draw), every draw counted once
+    bins = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert len(bins) == 40 and bins["count"].sum() == len(r.line_draws)
+    assert spec["layer"][0]["encoding"]["x2"]["field"] == "bin_end"
     cov = r.rule_summary.query("metric == 'weighted_coverage'").assign(rule_label=lambda f: f["rule"])
     spec = charts.rule_coverage_chart(cov).to_dict()
     assert spec["layer"][0]["encoding"]["x2"]["field"] == "p90"
