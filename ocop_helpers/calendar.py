@@ -105,6 +105,27 @@ def route_products(
     status = round_status(rounds, rules, units, province_id)
     filed = pd.Timestamp(filed_on) if filed_on is not None else status["deadline"].min()
     all_rounds = status.set_index(["round", "level"])
+    # Products share a few (date, star, current star) and (round, level) keys: look each up once, so
+    # the cost per product stays constant (national-scale plans have ~20,000 products).
+    paths_seen: dict[tuple, list[str]] = {}
+    rows_seen: dict[tuple[int, str], pd.Series | None] = {}
+
+    def path(date: pd.Timestamp, star: int, current: int | None) -> list[str]:
+        key = (date, star, current)
+        if key not in paths_seen:
+            paths_seen[key] = evaluation_path(rules, date, star, current)
+        return paths_seen[key]
+
+    def round_row(number: int, level: str) -> pd.Series | None:
+        key = (number, level)
+        if key not in rows_seen:
+            if key not in all_rounds.index:
+                rows_seen[key] = None
+            else:
+                row = all_rounds.loc[key]
+                rows_seen[key] = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        return rows_seen[key]
+
     records: list[dict] = []
     for product in products.itertuples(index=False):
         star = int(product.target_star)
@@ -112,19 +133,18 @@ def route_products(
         current = None if current is None or pd.isna(current) else int(current)
         number = int(product.planned_round)
         steps: list[dict] = []
-        for level in evaluation_path(rules, filed, star, current):
+        for level in path(filed, star, current):
             base = {"level": level, "round": pd.NA, "deadline": pd.NaT, "from_level": pd.NA}
-            if (number, level) not in all_rounds.index:
+            row = round_row(number, level)
+            if row is None:
                 steps.append({**base, "status": "no_round"})
                 continue
-            row = all_rounds.loc[(number, level)]
-            row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
             if bool(row["level_in_force"]):
                 steps.append({**base, "round": number, "deadline": row["deadline"], "status": "scheduled"})
             elif routing == "as_filed":
                 steps.append({**base, "round": number, "deadline": row["deadline"], "status": "level_not_in_force"})
             else:
-                new_level = evaluation_path(rules, row["deadline"], star, current)[0]
+                new_level = path(row["deadline"], star, current)[0]
                 target = _find_round(status, new_level, number, after=row["deadline"])
                 if target is None:
                     steps.append({**base, "level": new_level, "status": "no_round", "from_level": level})

@@ -10,9 +10,10 @@ Memory: the draws are processed in chunks of about ``CHUNK_ELEMENTS`` cells (dra
 items, organisations and products), keeping only per-draw figures and per-organisation sums, so
 the peak does not grow with ``draws × organisations``. Random numbers are drawn in the same order as
 one big array would be (cost shocks of every chunk, then pass draws, then star draws), so a chunked
-run gives the same draws as an unchunked one; results agree to floating-point rounding (per-draw
-figures exactly; per-organisation means to ~1e-15 relative, from a different summation order).
-At the default plan's size one chunk holds every draw.
+run gives the same draws as an unchunked one: spending and counts per draw are identical, and the
+rule metrics and per-organisation means agree to floating-point rounding (~1e-14 relative: sums
+over a different block shape). At the default plan's size one chunk holds every draw, so its
+figures are bit for bit those of the one-block version.
 """
 
 from __future__ import annotations
