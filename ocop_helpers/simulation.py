@@ -162,16 +162,24 @@ def reward_draws(
     packed = [np.packbits(rng.random((min(step, d - a), n), dtype=np.float32) < rate, axis=1) for a in starts]
     reward = np.empty(d)
     counts = np.empty((d, 3), dtype=np.int64)
+    # Per outcome (a, b, k) a column of amounts and one indicator column per star: one matrix
+    # product per outcome gives the reward and the counts of every draw. Amounts are whole đồng and
+    # counts whole numbers, so the float64 sums are exact whatever their order.
+    def columns(amount: np.ndarray, star: np.ndarray) -> np.ndarray:
+        return np.column_stack([amount, *((star == s).astype(float) for s in (3, 4, 5))])
+
+    col_a, col_b, col_k = columns(amount_a, star_a), columns(amount_b, star_b), columns(amount_k, star_k)
     for a, bits in zip(starts, packed, strict=True):
         b = min(a + step, d)
-        passed = np.unpackbits(bits, axis=1, count=n).astype(bool)
+        passed = np.unpackbits(bits, axis=1, count=n).view(bool)
         u_star = rng.random((b - a, n), dtype=np.float32)
         hit = u_star < hit_rate
         kept = u_star < keep_rate
-        got = np.where(passed, np.where(hit, amount_a, amount_b), np.where(kept, amount_k, 0.0))
-        star = np.where(passed, np.where(hit, star_a, star_b), np.where(kept, star_k, 0)).astype(np.int8)
-        reward[a:b] = got.sum(axis=1)
-        counts[a:b] = np.stack([np.count_nonzero(star == s, axis=1) for s in (3, 4, 5)], axis=1)
+        total = (passed & hit).astype(float) @ col_a
+        total += (passed & ~hit).astype(float) @ col_b
+        total += (~passed & kept).astype(float) @ col_k
+        reward[a:b] = total[:, 0]
+        counts[a:b] = np.rint(total[:, 1:]).astype(np.int64)
     return reward, counts
 
 
