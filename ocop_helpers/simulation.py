@@ -162,6 +162,7 @@ def reward_draws(
     packed = [np.packbits(rng.random((min(step, d - a), n), dtype=np.float32) < rate, axis=1) for a in starts]
     reward = np.empty(d)
     counts = np.empty((d, 3), dtype=np.int64)
+
     # Per outcome (a, b, k) a column of amounts and one indicator column per star: one matrix
     # product per outcome gives the reward and the counts of every draw. Amounts are whole đồng and
     # counts whole numbers, so the float64 sums are exact whatever their order.
@@ -258,22 +259,16 @@ def simulate(
             unit_codes=unit_codes,
             min_grant=ap.min_grant_vnd,
             min_share=ap.min_share,
-            keep_grants=True,
+            per_organisation=True,
         )
-        has = c > 0
-        all_have = bool(has.all())
-        has_count += np.count_nonzero(has, axis=0)
-        inv_c = np.where(has, 1.0 / np.where(has, c, 1.0), 0.0)
+        has_count += np.count_nonzero(c > 0, axis=0)
         for name in names:
             m = evaluated.pop(name)
-            x = m.pop("grants")
             # a grant is never above its claim, so "funded" implies "has a claim"
-            funded_count[name] += np.count_nonzero(x > 1e-6, axis=0)
-            share = x * inv_c if all_have else np.where(has, x * inv_c, 1.0)
-            share_sum[name] += share.sum(axis=0)
+            funded_count[name] += m.pop("organisation_funded_draws")
+            share_sum[name] += m.pop("organisation_share_sum")
             metric_parts[name].append(m)
-            del x, share
-        del c, has, inv_c
+        del c
     rewards, counts = reward_draws(products, norms, p, rng, chunk_draws=step)
 
     spend = np.minimum(need, envelope)

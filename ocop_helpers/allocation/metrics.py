@@ -175,16 +175,30 @@ class _DrawFrame:
             (2 * np.arange(1, n + 1) - n - 1).astype(float),
         )
 
-    def metrics(self, x: np.ndarray, shape: str | np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def metrics(
+        self, x: np.ndarray, shape: str | np.ndarray | None = None, per_organisation: bool = False
+    ) -> dict[str, np.ndarray]:
         """Metrics of grants ``x``. ``shape`` is a hint from the rule that saves the Gini sort:
         ``"binary"`` (whole claims or nothing), ``"equal"`` (same share for all) or a column order
-        along which the funded shares are monotone."""
+        along which the funded shares are monotone. ``per_organisation`` adds two (orgs,) sums over
+        the draws: ``organisation_funded_draws`` (draws with a grant) and ``organisation_share_sum``
+        (funded shares, 1 where there is no claim)."""
         _c, n = self.c, self.c.shape[1]
         share = x * self.inv_c
         if not self.has_all:
             share = np.where(self.has, share, 1.0)
         full = np.count_nonzero(share >= 1.0 - 1e-9, axis=1)
-        funded = np.count_nonzero(x > 1e-6, axis=1)
+        funded_mask = x > 1e-6
+        funded = np.count_nonzero(funded_mask, axis=1)
+        columns = (
+            {
+                "organisation_funded_draws": np.count_nonzero(funded_mask, axis=0),
+                "organisation_share_sum": share.sum(axis=0),
+            }
+            if per_organisation
+            else {}
+        )
+        del funded_mask
         no_claim = n - np.count_nonzero(self.has, axis=1)
         granted = x.sum(axis=1)
         if not self.has_all:
@@ -218,7 +232,7 @@ class _DrawFrame:
                 xu = x @ self.unit_matrix
                 uc = self.unit_claims
                 out["lowest_unit_coverage"] = np.where(uc > 0, xu / np.where(uc > 0, uc, 1.0), np.inf).min(axis=1)
-        return out
+        return out | columns
 
 
 def draw_metrics(

@@ -20,11 +20,14 @@ def evaluate_draws(
     min_grant: float = 0,
     min_share: float = 0,
     keep_grants: bool = False,
+    per_organisation: bool = False,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Every rule on every draw, with its metrics: ``{rule: {metric: (draws,) array}}``.
 
     The Monte Carlo workload in one call (rules via :func:`solve_rules`, metrics sharing 1 / claims
-    and the unit indicator). With ``keep_grants`` each rule's entry also holds ``"grants"``.
+    and the unit indicator). With ``keep_grants`` each rule's entry also holds ``"grants"``; with
+    ``per_organisation`` it holds ``organisation_funded_draws`` and ``organisation_share_sum``
+    ((orgs,) sums over the draws, see ``_DrawFrame.metrics``), so a caller need not keep the grants.
     """
     c, _ = _claims_2d(claims)
     e = _envelope_1d(envelope, c.shape[0])
@@ -40,8 +43,10 @@ def evaluate_draws(
             "weighted_proportional": np.argsort(w, kind="stable"),
         }
     out: dict[str, dict[str, np.ndarray]] = {}
-    for name, x in grants.items():
-        out[name] = frame.metrics(x, hints.get(name))
+    for name in list(grants):
+        x = grants.pop(name)
+        out[name] = frame.metrics(x, hints.get(name), per_organisation=per_organisation)
         if keep_grants:
             out[name]["grants"] = x
+        del x
     return out
