@@ -12,7 +12,9 @@ The build is being reorganised (notebooks reading one precomputed result), so th
 benchmark's owner changed are also measured in isolation at the largest size: the annex writer
 (on the products sheet of N and 10·N products: linear means a time ratio near 10), the SVG of
 every chart whose data grows with the plan, and the Monte Carlo (time and peak memory in a fresh
-process, default 10,000 draws).
+process, default 10,000 draws, at every size). The machine's 1-minute load average is printed with
+each build: on a shared 2-core machine, a load above 2 means the build did not have the cores to
+itself.
 
 Targets at 18,700 products / 9,600 organisations (issue 11): build < 60 s, no process above
 4 GB, plan.html < 3 MB, annex written in < 15 s, cost growing no faster than linearly from 10×
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,6 +60,7 @@ class Run:
     annex_s: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
     error: str = ""
+    load: float = 0.0  # 1-minute load average at the end of the build (2 cores: above 2 = shared)
 
 
 def _role(proc: psutil.Process, parent_pid: int) -> str:
@@ -123,6 +127,7 @@ def synth(products: int, folder: Path) -> int:
 
 
 def build_once(products: int, work: Path) -> Run:
+    work.mkdir(parents=True, exist_ok=True)
     plan = work / f"plan-{products}"
     organisations = synth(products, plan)
     out = work / f"out-{products}"
@@ -130,6 +135,7 @@ def build_once(products: int, work: Path) -> Run:
         [sys.executable, "-m", "ocop_helpers", "build", "--plan", str(plan), "--out", str(out)], paths.ROOT
     )
     run = Run(products, organisations, wall, code == 0, procs, error="" if code == 0 else tail)
+    run.load = os.getloadavg()[0]
     built = next(out.glob("*/*/*/manifest.json"), None)
     if built is not None:
         folder = built.parent
@@ -251,7 +257,7 @@ def report(runs: list[Run], parts: dict) -> None:
         status = "" if r.ok else " (FAILED)"
         print(
             f"| {r.products:,} / {r.organisations:,}{status} | {r.wall_s:.1f} s | {procs} | {_mb(r.html_bytes)} "
-            f"| {_mb(r.annex_bytes)} | {docx} | {annex} |"
+            f"| {_mb(r.annex_bytes)} | {docx} | {annex} | {r.load:.1f} |"
         )
     for r in runs:
         if not r.ok:
@@ -303,6 +309,15 @@ def report(runs: list[Run], parts: dict) -> None:
         )
     elif sim:
         print(f"- Monte Carlo: {sim}")
+    series = [*parts.get("simulation_sizes", []), sim]
+    series = [x for x in series if "seconds" in x]
+    if len(series) > 1:
+        steps = ", ".join(
+            f"{a['organisations']:,} → {b['organisations']:,} organisations: time ×{b['seconds'] / a['seconds']:.1f}, "
+            f"peak ×{b['peak_rss'] / a['peak_rss']:.2f}"
+            for a, b in zip(series, series[1:], strict=False)
+        )
+        print(f"- Monte Carlo growth (same draws): {steps}")
     chart_sizes = parts.get("charts", {})
     if chart_sizes and "error" not in chart_sizes:
         print("\n| chart (largest size) | SVG | rows of data in the spec |")
@@ -325,6 +340,8 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         runs = []
         if not args.no_build:
+            # one untimed build first: the first papermill run of a session pays cold caches
+            build_once(sizes[0], work / "warm-up")
             for products in sizes:
                 run = build_once(products, work)
                 print(f"built {products:,} products: {run.wall_s:.1f} s{'' if run.ok else ' FAILED'}", flush=True)
@@ -338,6 +355,9 @@ def main() -> None:
         parts = {
             "annex": {"small": isolated(smaller, "annex"), "large": isolated(largest, "annex")},
             "simulation": isolated(largest, "simulation"),
+            "simulation_sizes": [
+                isolated(work / f"plan-{n}", "simulation") for n in sizes[:-1] if (work / f"plan-{n}").exists()
+            ],
             "charts": isolated(largest, "charts"),
         }
         if runs:
