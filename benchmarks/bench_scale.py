@@ -247,9 +247,10 @@ def _ok(flag: bool) -> str:
 def report(runs: list[Run], parts: dict) -> None:
     print("\n## Full build (python -m ocop_helpers build), one run per size\n")
     print(
-        "| products / organisations | wall | peak per process (role: RSS) | plan.html | annex.xlsx | plan.docx | annex write |"
+        "| products / organisations | wall | peak per process (role: RSS) | plan.html | annex.xlsx | plan.docx "
+        "| annex write | load avg |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in runs:
         procs = ", ".join(f"{role} {_mb(rss)}" for role, rss in r.processes)
         annex = "–" if r.annex_s is None else f"{r.annex_s:.2f} s"
