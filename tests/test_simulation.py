@@ -217,3 +217,31 @@ def test_reward_draws_do_not_depend_on_the_chunk_size() -> None:
 def test_chunk_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunk_draws"):
         run(chunk_draws=0)
+
+
+def test_default_plan_figures_are_those_of_the_unchunked_version() -> None:
+    """The default plan with seed 1 and 10,000 draws gives the figures the one-block Monte Carlo gave
+    before chunking (values recorded from that version, 3/12/2026)."""
+    from ocop_helpers import io, paths
+    from ocop_helpers.validation import norms_in_force
+
+    plan = io.load_plan(paths.DEFAULT_PLAN_DIR)
+    in_force = norms_in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+    items = claims.item_claims(plan.requests, plan.products, plan.organisations, in_force)
+    r = sim.simulate(
+        items,
+        claims.organisation_claims(items),
+        plan.products,
+        in_force,
+        plan.budget_lines,
+        plan_total_vnd=plan.targets.budget_total_vnd,
+    )
+    lines = r.line_summary.set_index("line")[["p10_vnd", "p50_vnd", "p90_vnd"]]
+    assert lines.loc["rewards"].tolist() == [7_940_000_000, 8_660_000_000, 9_430_000_000]
+    assert lines.loc["branding_need"].tolist() == [6_370_335_782, 6_572_094_586, 6_707_511_946]
+    assert lines.loc["total"].tolist() == [18_640_000_000, 19_360_000_000, 20_130_000_000]
+    coverage = r.rule_summary.query("metric == 'weighted_coverage'").set_index("rule")["p50"]
+    assert coverage["priority"] == pytest.approx(0.78654385037, abs=1e-11)
+    assert coverage["equal_awards"] == pytest.approx(0.847578129617, abs=1e-11)
+    assert coverage["greedy"] == pytest.approx(0.87192224622, abs=1e-11)
+    assert r.prob_overrun == 0.0042
