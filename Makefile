@@ -53,7 +53,8 @@ test-fast: $(VENV)/.installed ## only the fast tests (no papermill, no browser)
 lab: $(VENV)/.installed ## start JupyterLab on the notebooks with the project's kernel
 	$(PY) -m jupyterlab --ServerApp.root_dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/jupyter-config/lab/settings $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines)
+bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines; installs psutil)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean: ## remove generated outputs (keeps .venv)

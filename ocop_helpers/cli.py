@@ -1,4 +1,4 @@
-"""Command line: ``python -m ocop_helpers build|validate|to-xlsx|params`` (a thin layer over the library)."""
+"""Command line: ``python -m ocop_helpers build|validate|to-xlsx|params|synth`` (a thin layer over the library)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     y.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
     pp = sub.add_parser("params", help="liệt kê mọi tham số")
     pp.add_argument("--markdown", action="store_true", help="bảng Markdown (như trong README)")
+    sy = sub.add_parser(
+        "synth", help="sinh một kế hoạch giả lập theo quy mô cho trước (thử tải, không phải số liệu thật)"
+    )
+    sy.add_argument("--products", type=int, required=True, help="số sản phẩm")
+    sy.add_argument("--organisations", type=int, required=True, help="số chủ thể")
+    sy.add_argument("--out", required=True, help="thư mục mới (hoặc trống) để ghi kế hoạch giả lập")
+    sy.add_argument("--seed", type=int, default=1, help="hạt giống ngẫu nhiên (cùng hạt giống → cùng tệp)")
+    sy.add_argument(
+        "--like",
+        default=str(paths.DEFAULT_PLAN_DIR),
+        help="thư mục kế hoạch làm mẫu (tỉnh, đơn vị, đợt, định mức, tỷ lệ)",
+    )
     args = parser.parse_args(argv)
 
     from .params import ParamError
@@ -101,6 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             from .io import plan_to_xlsx
 
             print(plan_to_xlsx(args.plan, Path(args.target)))
+        elif args.command == "synth":
+            from .synth import write_synthetic_plan
+
+            try:
+                out = write_synthetic_plan(args.out, args.products, args.organisations, args.like, args.seed)
+            except ValueError as exc:
+                print(f"LỖI: {exc}", file=sys.stderr)
+                return 2
+            print(f"Đã ghi kế hoạch GIẢ LẬP (không phải số liệu thật) vào {out}")
         elif args.command == "params":
             from .build import parameters_by_notebook
             from .params import SPECS, markdown_table

@@ -686,48 +686,64 @@ _XLSX_FORMATS = {
 
 def write_annex(target: str | os.PathLike, sheets: list) -> Path:
     """Write the annex workbook: one sheet per ``annex.Sheet`` with Vietnamese headers, number
-    formats, a frozen bold header row and column widths. Text from the data is always written as
-    text, so a value starting with '=', '+', '-' or '@' never becomes a formula."""
+    formats, a frozen bold header row, an auto-filter and column widths. Text from the data is always
+    written as text, so a value starting with '=', '+', '-' or '@' never becomes a formula.
+
+    Streams rows in openpyxl's write-only mode, one reusable styled cell per column: time and memory
+    grow linearly with the rows (no per-row lookup of the sheet's last row)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+    book = openpyxl.Workbook(write_only=True)
     header_fill = PatternFill("solid", fgColor="E4EEE4")
+    header_font = Font(bold=True)
+    header_alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])
         cols = list(sheet.headers)
-        ws.append([sheet.headers[c] for c in cols])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.frame[cols].itertuples(index=False):
+        frame = sheet.frame[cols]
+        # Widths, frozen header and filter are written with the sheet's head or tail: set them first.
+        for j, col in enumerate(cols, start=1):
+            longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in frame[col].head(200)])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "A2"
+        last = get_column_letter(max(len(cols), 1))
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=str(sheet.headers[col]))
+            cell.data_type = "s"
+            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+            header.append(cell)
+        ws.append(header)
+        kinds = [sheet.formats.get(col, "") for col in cols]
+        # One cell object per column, restyled once and refilled for every row: openpyxl writes each
+        # cell as soon as the row is appended, so reusing it is safe and keeps the style lookup out of
+        # the row loop.
+        templates = []
+        for kind in kinds:
+            cell = WriteOnlyCell(ws)
+            fmt = _XLSX_FORMATS.get(kind)
+            if fmt:
+                cell.number_format = fmt
+            templates.append(cell)
+        for row in frame.itertuples(index=False, name=None):
             values = []
-            for col, v in zip(cols, row, strict=False):
+            for kind, cell, v in zip(kinds, templates, row, strict=True):
                 if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                     values.append(None)
-                elif sheet.formats.get(col) == "date":
-                    values.append(pd.Timestamp(v).to_pydatetime().date())
+                    continue
+                if kind == "date":
+                    v = pd.Timestamp(v).to_pydatetime().date()
                 elif hasattr(v, "item") and not isinstance(v, str):
-                    values.append(v.item())
-                else:
-                    values.append(v)
-            ws.append(values)
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
+                    v = v.item()
+                cell.value = v
+                if isinstance(v, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
-        for j, col in enumerate(cols, start=1):
-            fmt = _XLSX_FORMATS.get(sheet.formats.get(col, ""))
-            letter = get_column_letter(j)
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = fmt
-            longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in sheet.frame[col].head(200)])
-            ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+                values.append(cell)
+            ws.append(values)
     out = Path(target)
     write_atomic(out, lambda tmp: book.save(tmp))
     return out
