@@ -6,9 +6,12 @@ PLAN   ?= data/bac-giang/2025
 PARAMS ?=
 OUT    ?= outputs
 PYTEST_ARGS ?=
+SCENARIOS ?=
+SWEEP ?=
+EXECUTOR ?= process
 
 .DEFAULT_GOAL := help
-.PHONY: help setup nbfilter plan test test-fast lint format lab bench validate clean
+.PHONY: help setup nbfilter plan compare yoy test test-fast lint format lab bench validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +31,12 @@ nbfilter:
 
 plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS="a.yaml b.yaml"]
 	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(foreach f,$(PARAMS),--params $(f))
+
+compare: $(VENV)/.installed ## compare scenarios: make compare SCENARIOS="a.yaml b.yaml" [SWEEP="rule=priority,optimum"] [PLAN=...]
+	$(PY) -m ocop_helpers compare --plan $(PLAN) --out $(OUT) --executor $(EXECUTOR) $(SCENARIOS) $(foreach s,$(SWEEP),--sweep $(s))
+
+yoy: $(VENV)/.installed ## this year's plan against last year's: make yoy PLAN=data/bac-ninh/2026
+	$(PY) -m ocop_helpers yoy --plan $(PLAN) --out $(OUT)
 
 validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
 	$(PY) -m ocop_helpers validate --plan $(PLAN)
@@ -50,7 +59,8 @@ lab: $(VENV)/.installed nbfilter ## start JupyterLab at the project root (notebo
 	@mkdir -p scenarios outputs
 	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config $(PY) -m jupyterlab --ServerApp.root_dir=$(CURDIR) --LabApp.app_settings_dir=$(CURDIR)/jupyter-config/lab/settings $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines)
+bench: $(VENV)/.installed ## run the benchmarks (prints ratios against in-run baselines; installs psutil)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean: ## remove generated outputs (keeps .venv)

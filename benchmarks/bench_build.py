@@ -22,7 +22,7 @@ import papermill
 from ocop_helpers import build, paths
 
 IMPORTS = (
-    "from ocop_helpers import io, params, report, views, widgets, summary, charts\n"
+    "from ocop_helpers import io, panels, params, report, sections, widgets, summary, charts\n"
     "import pandas, altair, numpy, scipy.optimize\n"
     "report.setup_notebook()"
 )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .dated import in_force
+
 LEVEL_ORDER: tuple[str, ...] = ("commune", "district", "province", "central")
 CERTIFIED_STARS: tuple[int, ...] = (3, 4, 5)
 
@@ -46,11 +48,7 @@ def _text(value: object) -> str | None:
 
 def rules_at(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str) -> pd.DataFrame:
     """The rows of ``rules`` in force on ``date`` (bounds inclusive, open ends allowed)."""
-    day = _as_timestamp(date)
-    start = pd.to_datetime(rules["valid_from"])
-    end = pd.to_datetime(rules["valid_to"])
-    in_force = (start.isna() | (start <= day)) & (end.isna() | (end >= day))
-    return rules.loc[in_force].reset_index(drop=True)
+    return in_force(rules, date)
 
 
 def rule_at(rules: pd.DataFrame, date: dt.date | pd.Timestamp | str, star: int) -> AuthorityRule:

@@ -16,6 +16,7 @@ import pandas as pd
 from ocop_helpers import labels
 from ocop_helpers.allocation import split_exact
 
+from .dated import in_force
 from .plan import BUDGET_LINES, REWARD_CASES
 
 MAX_STAR = 5
@@ -87,8 +88,7 @@ def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = Non
     """
     r = norms[norms["line"] == "reward"]
     if as_of is not None:
-        when = pd.Timestamp(as_of)
-        r = r[(r["valid_from"] <= when) & (r["valid_to"].isna() | (r["valid_to"] >= when))]
+        r = in_force(r, as_of)
     if r.empty:
         raise ValueError("Không có định mức thưởng (norms.csv: line = reward)")
     dup = r.duplicated(["case", "star"], keep=False)
@@ -181,3 +181,32 @@ def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame, branding_granted_
         out[col] = out[col].astype(np.int64)
     out["granted_vnd"] = out["granted_vnd"].astype("Int64")
     return out
+
+
+def by_source(lines: pd.DataFrame, line_sources: pd.DataFrame, on: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """The budget by funding source: each line split by the shares in force on ``on`` (whole đồng,
+    largest remainder, so the sources add up to the lines exactly). Columns ``source_id, amount_vnd,
+    certainty`` (the least certain of the rows behind it: published < memory < uncertain < assumption).
+    Raises ValueError naming a line that has no source in force or whose shares do not sum to 1."""
+    from .dated import in_force
+
+    table = in_force(line_sources, on)
+    order = ("published", "memory", "uncertain", "assumption")
+    parts: list[tuple[str, int, str]] = []
+    for line, amount in zip(lines["line"], lines["amount_vnd"].astype("int64"), strict=True):
+        rows = table[table["line"] == line]
+        if rows.empty:
+            raise ValueError(f"dòng kinh phí '{line}' chưa có nguồn trong bảng phân nguồn (line_sources.csv)")
+        shares = rows["share"].to_numpy(dtype=float)
+        if abs(shares.sum() - 1) > 1e-9:
+            raise ValueError(f"tỷ lệ các nguồn của dòng '{line}' cộng lại {shares.sum():g}, cần bằng 1")
+        exact = shares * int(amount)
+        whole = np.floor(exact).astype(np.int64)
+        rest = int(amount) - int(whole.sum())
+        whole[np.argsort(-(exact - whole), kind="stable")[:rest]] += 1
+        parts += [(s, int(w), c) for s, w, c in zip(rows["source_id"], whole, rows["certainty"], strict=True)]
+    frame = pd.DataFrame(parts, columns=["source_id", "amount_vnd", "certainty"])
+    grouped = frame.groupby("source_id", sort=False).agg(
+        amount_vnd=("amount_vnd", "sum"), certainty=("certainty", lambda c: max(c, key=order.index))
+    )
+    return grouped.reset_index()

@@ -23,10 +23,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
 
-from . import document, io, paths
+from . import io, paths
 from .params import ParamError, Params, validate
 from .plan import Plan
 from .validation import check_as_of
@@ -60,6 +59,8 @@ class BuildResult:
 
     out_dir: Path
     html: Path
+    docx: Path
+    pdf: Path
     annex: Path
     manifest: Path
     notebooks: list[Path]
@@ -219,18 +220,32 @@ def build(
         )
         return time.perf_counter() - t0
 
-    # Import what the annex thread uses here, in the main thread: Python's import machinery is not
+    # Import what the document thread uses here, in the main thread: Python's import machinery is not
     # safe against two threads importing the same package at once.
-    from . import annex
+    from . import annex, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
 
-    def write_annex() -> float:
+    report.setup_notebook()
+
+    def write_documents() -> dict[str, float]:
+        """The annex and the plan in HTML, DOCX and PDF, from the results only."""
+        took: dict[str, float] = {}
         t0 = time.perf_counter()
         io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results))
-        return time.perf_counter() - t0
+        took["annex"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        doc = plan_document.compose(results)
+        took["compose"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        written = io.write_documents(doc, tmp)
+        leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
+        if leaks:
+            raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
+        took["documents"] = time.perf_counter() - t0
+        return took
 
-    # The annex reads the results only: write it while the kernels run.
+    # The documents read the results only: write them while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)
-    annex_future = annex_pool.submit(write_annex)
+    annex_future = annex_pool.submit(write_documents)
     errors: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # Later steps carry the heavier analysis: start them first so the light overview fills the tail.
@@ -245,9 +260,11 @@ def build(
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
                 errors.append(_failure_message(nb.name, exc, failed / nb.name))
     try:
-        timings["annex"] = annex_future.result()
+        timings.update(annex_future.result())
     except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
-        errors.append(f"Phụ lục (annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
+        errors.append(
+            f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
+        )
     annex_pool.shutdown()
     results_file.unlink()
     if errors:
@@ -266,16 +283,14 @@ def build(
             "Kế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
         ) from exc
 
-    old = out_dir.parent / f".{scenario}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    io.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     shutil.rmtree(failed, ignore_errors=True)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
     return BuildResult(
         out_dir=out_dir,
         html=out_dir / "plan.html",
+        docx=out_dir / "plan.docx",
+        pdf=out_dir / "plan.pdf",
         annex=out_dir / "annex.xlsx",
         manifest=out_dir / "manifest.json",
         notebooks=[out_dir / nb.name for nb in notebooks],
@@ -294,26 +309,7 @@ def _assemble(
     timings: dict[str, float],
     started: float,
 ) -> None:
-    """Write plan.html and manifest.json into ``tmp`` (the annex is already there)."""
-    t0 = time.perf_counter()
-    executed = [nbformat.read(tmp / nb.name, as_version=4) for nb in notebooks]
-    title = document.TitleBlock(
-        authority=f"Ủy ban nhân dân tỉnh {the_plan.province_name}",
-        title=f"Kế hoạch triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm {the_plan.year}",
-        province_name=the_plan.province_name,
-        year=the_plan.year,
-        scenario=scenario,
-        built=f"{when.day}/{when.month}/{when.year} {when:%H:%M}",
-        plan_document=the_plan.plan_document,
-    )
-    page = document.render_html(executed, title)
-    leaks = document.external_references(page)
-    if leaks:
-        raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
-    html_path = tmp / "plan.html"
-    html_path.write_text(page, encoding="utf-8")
-    timings["html"] = time.perf_counter() - t0
-
+    """Write manifest.json into ``tmp`` (the documents and the annex are already there)."""
     timings["total"] = time.perf_counter() - started
 
     manifest = {
@@ -326,11 +322,11 @@ def _assemble(
         "inputs_sha256": input_hashes(P.plan_path),
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
+        "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
         "packages": _versions(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
-    manifest_path = tmp / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    io.write_bytes(tmp / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def _display(path: Path) -> str:

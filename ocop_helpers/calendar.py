@@ -105,12 +105,9 @@ def route_products(
     status = round_status(rounds, rules, units, province_id)
     filed = pd.Timestamp(filed_on) if filed_on is not None else status["deadline"].min()
     all_rounds = status.set_index(["round", "level"])
-    records: list[dict] = []
-    for product in products.itertuples(index=False):
-        star = int(product.target_star)
-        current = getattr(product, "current_star", None)
-        current = None if current is None or pd.isna(current) else int(current)
-        number = int(product.planned_round)
+
+    def route(star: int, current: int | None, number: int) -> list[dict]:
+        """The steps of every product with this target star, current star and planned round."""
         steps: list[dict] = []
         for level in evaluation_path(rules, filed, star, current):
             base = {"level": level, "round": pd.NA, "deadline": pd.NaT, "from_level": pd.NA}
@@ -148,18 +145,33 @@ def route_products(
             seen.add(key)
             kept.append(item)
         kept.sort(key=lambda s: (level_rank(s["level"]), pd.Timestamp.max if pd.isna(s["deadline"]) else s["deadline"]))
-        for position, item in enumerate(kept, start=1):
-            records.append(
-                {
-                    "product_id": product.product_id,
-                    "unit_id": product.unit_id,
-                    "stream": product.stream,
-                    "target_star": star,
-                    "planned_round": number,
-                    "step": position,
-                    **item,
-                }
-            )
+        return [{"step": position, **item} for position, item in enumerate(kept, start=1)]
+
+    # A product's route depends only on (target star, current star, planned round): route each such
+    # combination once and join, so the cost grows with the products only through the join.
+    current = products["current_star"] if "current_star" in products else pd.Series(pd.NA, index=products.index)
+    keys = pd.DataFrame(
+        {
+            "_star": products["target_star"].astype("int64"),
+            "_current": pd.to_numeric(current, errors="coerce").fillna(-1).astype("int64"),
+            "_number": products["planned_round"].astype("int64"),
+        },
+        index=products.index,
+    )
+    routes = [
+        {"_star": star, "_current": cur, "_number": number, **step}
+        for star, cur, number in keys.drop_duplicates().itertuples(index=False)
+        for step in route(int(star), None if cur < 0 else int(cur), int(number))
+    ]
+    route_columns = ["_star", "_current", "_number", "step", "level", "round", "deadline", "status", "from_level"]
+    joined = (
+        pd.concat([products[["product_id", "unit_id", "stream"]], keys], axis=1)
+        .reset_index(drop=True)
+        .reset_index(names="_order")
+        .merge(pd.DataFrame(routes, columns=route_columns), on=["_star", "_current", "_number"], how="inner")
+        .sort_values(["_order", "step"], kind="stable")
+    )
+    records = joined.assign(target_star=joined["_star"], planned_round=joined["_number"])
     columns = [
         "product_id",
         "unit_id",
@@ -173,7 +185,7 @@ def route_products(
         "status",
         "from_level",
     ]
-    out = pd.DataFrame(records, columns=columns)
+    out = records[columns].reset_index(drop=True)
     out["product_id"] = out["product_id"].astype("str")
     out["unit_id"] = out["unit_id"].astype("str")
     out["stream"] = out["stream"].astype("str")

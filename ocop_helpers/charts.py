@@ -8,12 +8,23 @@ a run starts (``ocop_helpers.report.setup_notebook``), never here.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8", "#7f5a2e", "#9bbf3a"]
 STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
 WIDTH = 560
+# Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
+MAX_ROWS = 60  # data rows of a bar / point chart
+CURVE_POINTS = 21  # points per curve (every 5 % of the population)
+TOP_UNITS = 20  # units shown by name; the rest are summed or left to the annex
+
+
+def count_axis(title: str, **kwargs: object) -> alt.Axis:
+    """An axis for counts: whole numbers only (no 0,5 ticks), Vietnamese thousands."""
+    return alt.Axis(title=title, format=",d", tickMinStep=1, **kwargs)
+
 
 # Vietnamese number format for Vega: '.' groups thousands, ',' marks decimals.
 VI_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
@@ -54,7 +65,7 @@ def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
     """
     base = alt.Chart(comparison).encode(
         y=alt.Y("stream_label:N", title=None, sort=None),
-        x=alt.X("products:Q", title="Số sản phẩm"),
+        x=alt.X("products:Q", axis=count_axis("Số sản phẩm")),
         yOffset=alt.YOffset("kind:N"),
         color=alt.Color("kind:N", title=None),
         tooltip=["stream_label:N", "kind:N", alt.Tooltip("products:Q", format=",d")],
@@ -95,7 +106,7 @@ def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("unit_name:N", title=None, sort=order),
-            x=alt.X("products:Q", title="Số sản phẩm", stack="zero"),
+            x=alt.X("products:Q", axis=count_axis("Số sản phẩm"), stack="zero"),
             color=alt.Color("stream_label:N", title=None, scale=_stream_scale()),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -130,7 +141,7 @@ def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.L
         .mark_bar()
         .encode(
             x=alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
-            y=alt.Y("bar_start:Q", title="Số sản phẩm OCOP (từ 3 sao)"),
+            y=alt.Y("bar_start:Q", axis=count_axis("Số sản phẩm OCOP (từ 3 sao)")),
             y2="bar_end:Q",
             color=alt.Color(
                 "kind:N",
@@ -204,7 +215,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         .encode(
             x=x,
             xOffset=alt.XOffset("level_label:N"),
-            y=alt.Y("products:Q", title="Số sản phẩm"),
+            y=alt.Y("products:Q", axis=count_axis("Số sản phẩm")),
             color=alt.Color("level_label:N", title="Cấp đánh giá"),
             stroke=alt.condition("datum.flagged > 0", alt.value("#b8452f"), alt.value(None)),
             strokeWidth=alt.condition("datum.flagged > 0", alt.value(3), alt.value(0)),
@@ -254,7 +265,7 @@ def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("year:N", title="Năm đến hạn", axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("series_label:N"),
-            y=alt.Y("products:Q", title="Số sản phẩm đến hạn đánh giá lại"),
+            y=alt.Y("products:Q", axis=count_axis("Số sản phẩm đến hạn đánh giá lại")),
             color=alt.Color("series_label:N", title=None, legend=alt.Legend(labelLimit=320)),
             tooltip=[
                 alt.Tooltip("year:N", title="Năm"),
@@ -269,29 +280,73 @@ def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
 # --- Budget allocation and Monte Carlo (issue 4) -------------------------------------------------
 
 
-def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.Chart:
-    """Grant against claim per organisation, one colour per rule (millions of đồng).
+def grant_profile(allocations: pd.DataFrame, bands: int | None = None) -> pd.DataFrame:
+    """Mean claim and mean grant per claim band and rule (the data of ``grants_by_organisation_chart``).
+
+    Organisations are cut into ``bands`` bands of about equal size by their claim (quantiles; ties
+    share a band), the same bands for every rule. Returns ``rule_label, band, organisations,
+    claim_m, granted_m, granted_min_m, granted_max_m`` (millions of đồng), at most ``MAX_ROWS`` rows.
+    """
+    rules = allocations["rule_label"].astype("str")
+    n_rules = max(rules.nunique(), 1)
+    bands = bands or max(3, min(15, MAX_ROWS // n_rules))
+    claims = allocations[["organisation_id", "claim_vnd"]].drop_duplicates("organisation_id")
+    ranked = claims["claim_vnd"].rank(method="min")
+    codes = pd.qcut(ranked, q=min(bands, max(len(claims), 1)), labels=False, duplicates="drop")
+    band_of = dict(zip(claims["organisation_id"], codes, strict=True))
+    frame = allocations.assign(
+        rule_label=rules,
+        band=allocations["organisation_id"].map(band_of).astype("int64"),
+        claim_m=allocations["claim_vnd"] / 1e6,
+        granted_m=allocations["granted_vnd"] / 1e6,
+    )
+    out = (
+        frame.groupby(["rule_label", "band"], sort=True)
+        .agg(
+            organisations=("organisation_id", "size"),
+            claim_m=("claim_m", "mean"),
+            granted_m=("granted_m", "mean"),
+            granted_min_m=("granted_m", "min"),
+            granted_max_m=("granted_m", "max"),
+        )
+        .reset_index()
+    )
+    return out
+
+
+def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
+    """Mean grant against mean claim per claim band, one line per rule (millions of đồng), with the
+    range of grants in each band as a vertical bar.
 
     ``allocations``: ``organisation_id, rule_label, claim_vnd, granted_vnd`` (one row per
-    organisation and rule, e.g. ``allocation.compare_rules(...)[0]``). The shape shows the rule:
-    a line through the origin for proportional, a ceiling for equal awards, an offset for equal losses.
+    organisation and rule, e.g. ``allocation.compare_rules(...)[0]``). Organisations are grouped into
+    bands of about equal size by claim (:func:`grant_profile`), so the chart has the same few marks
+    at any plan size; the shape still shows the rule: a line through the origin for proportional,
+    a ceiling for equal awards, an offset for equal losses. The full list is in the annex.
     """
-    return (
-        alt.Chart(allocations)
-        .transform_calculate(claim_m="datum.claim_vnd / 1e6", granted_m="datum.granted_vnd / 1e6")
-        .mark_circle(size=28, opacity=0.7)
-        .encode(
-            x=alt.X("claim_m:Q", title="Mức đề nghị hỗ trợ (triệu đồng)"),
-            y=alt.Y("granted_m:Q", title="Mức được hỗ trợ (triệu đồng)"),
-            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
-            tooltip=[
-                alt.Tooltip("organisation_id:N", title="Mã chủ thể"),
-                alt.Tooltip("rule_label:N", title="Quy tắc"),
-                alt.Tooltip("claim_m:Q", title="Đề nghị (triệu đồng)", format=",.1f"),
-                alt.Tooltip("granted_m:Q", title="Hỗ trợ (triệu đồng)", format=",.1f"),
-            ],
-        )
-        .properties(width=WIDTH, title="Mức hỗ trợ theo chủ thể, so sánh các quy tắc phân bổ")
+    profile = grant_profile(allocations)
+    base = alt.Chart(profile).encode(
+        x=alt.X("claim_m:Q", title="Mức đề nghị hỗ trợ bình quân của nhóm (triệu đồng)"),
+        color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+    )
+    tooltip = [
+        alt.Tooltip("rule_label:N", title="Quy tắc"),
+        alt.Tooltip("organisations:Q", title="Số chủ thể trong nhóm", format=",d"),
+        alt.Tooltip("claim_m:Q", title="Đề nghị bình quân (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_m:Q", title="Hỗ trợ bình quân (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_min_m:Q", title="Hỗ trợ thấp nhất (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_max_m:Q", title="Hỗ trợ cao nhất (triệu đồng)", format=",.1f"),
+    ]
+    spread = base.mark_rule(opacity=0.35, strokeWidth=3).encode(y="granted_min_m:Q", y2="granted_max_m:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("granted_m:Q", title="Mức được hỗ trợ bình quân (triệu đồng)"), tooltip=tooltip
+    )
+    return (spread + line).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Mức hỗ trợ theo nhóm mức đề nghị, so sánh các quy tắc phân bổ",
+            subtitle="Chủ thể chia thành các nhóm đông gần bằng nhau theo mức đề nghị; vạch mờ: thấp nhất – cao nhất",
+        ),
     )
 
 
@@ -305,11 +360,27 @@ def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("rule_label:N", title=None, sort=None),
-            x=alt.X("organisations:Q", title="Số chủ thể"),
+            x=alt.X("organisations:Q", axis=count_axis("Số chủ thể")),
             color=alt.Color("status_label:N", title=None, sort=None),
             tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
         )
         .properties(width=WIDTH, title="Số chủ thể được hỗ trợ đủ, một phần, không được hỗ trợ")
+    )
+
+
+def _lowest_units(coverage: pd.DataFrame) -> tuple[pd.DataFrame, str | alt.TitleParams]:
+    """At most ``MAX_ROWS`` bars: with many units, the units with the lowest coverage (the full list
+    is in the annex)."""
+    title = "Tỷ lệ đáp ứng theo đơn vị hành chính"
+    rules = max(coverage["rule_label"].nunique(), 1)
+    keep = max(1, min(TOP_UNITS, MAX_ROWS // rules))
+    if coverage["unit_name"].nunique() <= keep:
+        return coverage, title
+    lowest = coverage.groupby("unit_name")["funded_share"].min().nsmallest(keep, keep="first").index
+    shown = coverage[coverage["unit_name"].isin(lowest)]
+    total = coverage["unit_name"].nunique()
+    return shown, alt.TitleParams(
+        title, subtitle=f"{keep} đơn vị có tỷ lệ thấp nhất trong {total} đơn vị (đủ cả trong phụ lục)"
     )
 
 
@@ -318,6 +389,7 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
 
     ``coverage``: ``unit_name, rule_label, funded_share`` (share in [0, 1]).
     """
+    coverage, title = _lowest_units(coverage)
     return (
         alt.Chart(coverage)
         .mark_bar()
@@ -333,15 +405,32 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
             color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
             tooltip=["unit_name:N", "rule_label:N", alt.Tooltip("funded_share:Q", format=".1%")],
         )
-        .properties(width=WIDTH, title="Tỷ lệ đáp ứng theo đơn vị hành chính")
+        .properties(width=WIDTH, title=title)
     )
+
+
+def resample_curves(frame: pd.DataFrame, series: str, x: str, y: str, points: int = CURVE_POINTS) -> pd.DataFrame:
+    """Each series' curve read at ``points`` evenly spaced x values from 0 to 1 (linear
+    interpolation of the exact curve), so a curve has the same few points at any plan size."""
+    grid = np.linspace(0.0, 1.0, points)
+    parts = []
+    for name, g in frame.groupby(series, sort=False):
+        g = g.sort_values(x, kind="stable")
+        parts.append(pd.DataFrame({series: name, x: grid, y: np.interp(grid, g[x].to_numpy(), g[y].to_numpy())}))
+    if not parts:
+        return frame[[series, x, y]].copy()
+    out = pd.concat(parts, ignore_index=True)
+    out[series] = out[series].astype("str")
+    return out
 
 
 def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
     """Lorenz curves of the organisations' funded shares, one line per rule, with the equality line.
 
-    ``points``: ``rule_label, population_share, funded_share_cum`` (``allocation.lorenz_points`` per rule).
+    ``points``: ``rule_label, population_share, funded_share_cum`` (``allocation.lorenz_points`` per rule);
+    each curve is drawn through ``CURVE_POINTS`` points (every 5 % of the organisations).
     """
+    points = resample_curves(points, "rule_label", "population_share", "funded_share_cum")
     diagonal = pd.DataFrame({"population_share": [0.0, 1.0], "funded_share_cum": [0.0, 1.0]})
     axis = alt.Axis(format="%")
     line = (
@@ -407,6 +496,20 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def histogram_bins(values: np.ndarray | pd.Series, bins: int = 40) -> pd.DataFrame:
+    """Counts of ``values`` in at most ``bins`` equal-width bins: ``bin_start, bin_end, count``
+    (computed here, so the chart carries the bins, not one row per draw)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return pd.DataFrame({"bin_start": [], "bin_end": [], "count": []})
+    low, high = float(v.min()), float(v.max())
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(v, bins=bins, range=(low, high))
+    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts.astype(np.int64)})
+
+
 def simulation_histogram_chart(
     draws: pd.DataFrame,
     column: str = "total",
@@ -415,15 +518,23 @@ def simulation_histogram_chart(
 ) -> alt.LayerChart:
     """Histogram of one simulated amount across draws (billion đồng), with the planned amount.
 
-    ``draws``: one row per draw with ``column`` in đồng (``SimulationResult.line_draws``).
+    ``draws``: one row per draw with ``column`` in đồng (``SimulationResult.line_draws``); the
+    40 bins are counted in pandas (:func:`histogram_bins`), so the chart holds 40 rows whatever
+    the number of draws.
     """
+    bins = histogram_bins(draws[column].to_numpy(dtype=float) / 1e9)
     hist = (
-        alt.Chart(draws[[column]])
-        .transform_calculate(value=f"datum['{column}'] / 1e9")
-        .mark_bar(color=PALETTE[0], opacity=0.8)
+        alt.Chart(bins)
+        .mark_bar(color=PALETTE[0], opacity=0.8, binSpacing=0)
         .encode(
-            x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title="Tỷ đồng"),
-            y=alt.Y("count():Q", title="Số lượt mô phỏng"),
+            x=alt.X("bin_start:Q", title="Tỷ đồng", scale=alt.Scale(zero=False)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", axis=count_axis("Số lượt mô phỏng")),
+            tooltip=[
+                alt.Tooltip("bin_start:Q", title="Từ (tỷ đồng)", format=",.2f"),
+                alt.Tooltip("bin_end:Q", title="Đến (tỷ đồng)", format=",.2f"),
+                alt.Tooltip("count:Q", title="Số lượt", format=",d"),
+            ],
         )
     )
     if planned_vnd is None:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ocop_helpers.allocation import split_exact
 
+from .dated import in_force
 from .plan import BRANDING_ITEMS as BRANDING_LINES
 
 STREAM_ORDER: dict[str, int] = {"new": 0, "upgrade": 1, "reevaluation": 2}
@@ -71,8 +72,7 @@ def branding_norms(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = N
     """
     br = norms[norms["line"].isin(BRANDING_LINES)].copy()
     if as_of is not None:
-        when = pd.Timestamp(as_of)
-        br = br[(br["valid_from"] <= when) & (br["valid_to"].isna() | (br["valid_to"] >= when))]
+        br = in_force(br, as_of)
     br["star_key"] = br["star"].astype("Float64").fillna(0).astype(int)
     br.loc[br["line"] == "trademark", "star_key"] = 0
     dup = br.duplicated(["line", "star_key"], keep=False)

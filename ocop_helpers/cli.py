@@ -1,4 +1,4 @@
-"""Command line: ``python -m ocop_helpers build|validate|to-xlsx|params`` (a thin layer over the library)."""
+"""Command line: ``python -m ocop_helpers build|validate|to-xlsx|params|synth`` (a thin layer over the library)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,33 @@ def main(argv: list[str] | None = None) -> int:
     x = sub.add_parser("to-xlsx", help="xuất thư mục kế hoạch thành một tệp Excel để nhập liệu")
     x.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR))
     x.add_argument("target")
+    c = sub.add_parser("compare", help="so sánh nhiều kịch bản (tệp YAML, quét tham số): compare.html, compare.xlsx")
+    c.add_argument("scenarios", nargs="*", help="tệp kịch bản YAML (như Lab lưu); tệp đầu là phương án gốc")
+    c.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch hoặc tệp .xlsx")
+    c.add_argument("--sweep", action="append", default=[], metavar="TÊN=ĐẦU..CUỐI/SỐ_ĐIỂM|A,B,C", help="quét tham số")
+    c.add_argument("--set", action="append", default=[], metavar="TÊN=GIÁ_TRỊ", help="đặt một tham số cho mọi kịch bản")
+    c.add_argument(
+        "--executor", default="process", help="process (mặc định), serial (một tiến trình) hoặc dask://máy:cổng"
+    )
+    c.add_argument("--workers", type=int, default=None, help="số tiến trình (mặc định: số lõi)")
+    c.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
+    y = sub.add_parser("yoy", help="so sánh kế hoạch năm nay với năm trước: compare/year-over-year.html")
+    y.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch năm nay")
+    y.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
     pp = sub.add_parser("params", help="liệt kê mọi tham số")
     pp.add_argument("--markdown", action="store_true", help="bảng Markdown (như trong README)")
+    sy = sub.add_parser(
+        "synth", help="sinh một kế hoạch giả lập theo quy mô cho trước (thử tải, không phải số liệu thật)"
+    )
+    sy.add_argument("--products", type=int, required=True, help="số sản phẩm")
+    sy.add_argument("--organisations", type=int, required=True, help="số chủ thể")
+    sy.add_argument("--out", required=True, help="thư mục mới (hoặc trống) để ghi kế hoạch giả lập")
+    sy.add_argument("--seed", type=int, default=1, help="hạt giống ngẫu nhiên (cùng hạt giống → cùng tệp)")
+    sy.add_argument(
+        "--like",
+        default=str(paths.DEFAULT_PLAN_DIR),
+        help="thư mục kế hoạch làm mẫu (tỉnh, đơn vị, đợt, định mức, tỷ lệ)",
+    )
     args = parser.parse_args(argv)
 
     from .params import ParamError
@@ -50,6 +75,30 @@ def main(argv: list[str] | None = None) -> int:
             except BuildError as exc:
                 print(f"LỖI: {exc}", file=sys.stderr)
                 return 1
+        elif args.command == "compare":
+            from . import compare as cmp
+            from . import compare_report, vnformat
+
+            try:
+                html_path, xlsx_path, result = compare_report.run(
+                    args.plan,
+                    args.scenarios,
+                    args.sweep,
+                    cmp.parse_settings(args.set),
+                    args.out,
+                    executor_spec=args.executor,
+                    workers=args.workers,
+                )
+            except cmp.CompareError as exc:
+                print(f"LỖI: {exc}\nBáo cáo so sánh trước đó (nếu có) không bị thay đổi.", file=sys.stderr)
+                return 1
+            seconds = vnformat.number(result.seconds, 1)
+            print(f"Đã so sánh {len(result.scenarios)} phương án trong {seconds} giây: {html_path}, {xlsx_path}")
+        elif args.command == "yoy":
+            from . import yoy
+            from .io import load_plan
+
+            print(yoy.write_page(load_plan(args.plan), args.out))
         elif args.command == "validate":
             from .io import load_plan
 
@@ -64,6 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             from .io import plan_to_xlsx
 
             print(plan_to_xlsx(args.plan, Path(args.target)))
+        elif args.command == "synth":
+            from .synth import write_synthetic_plan
+
+            try:
+                out = write_synthetic_plan(args.out, args.products, args.organisations, args.like, args.seed)
+            except ValueError as exc:
+                print(f"LỖI: {exc}", file=sys.stderr)
+                return 2
+            print(f"Đã ghi kế hoạch GIẢ LẬP (không phải số liệu thật) vào {out}")
         elif args.command == "params":
             from .build import parameters_by_notebook
             from .params import SPECS, markdown_table

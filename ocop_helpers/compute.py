@@ -15,6 +15,7 @@ how a test proves that a build runs each expensive step once across all its proc
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import allocation, budget, calendar, claims, simulation, stock, summary, targets, units
+from . import allocation, budget, calendar, claims, findings, reorganisation, simulation, stock, summary, targets, units
 from .params import ParamError, Params
 from .plan import Plan
 
@@ -53,7 +54,10 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "rules": RULES,
     "simulation": SIMULATION,
     "budget_comparison": (*SIMULATION, "rule"),
+    "decisions": (*SIMULATION, *CALENDAR, "rule"),
     "year_over_year": (),
+    "official": (),
+    "budget_sources": LINES,
 }
 
 # Budget line code -> the parameter that overrides its amount.
@@ -69,12 +73,13 @@ STEP_COUNTS: Counter[str] = Counter()
 STEP_LOG_ENV = "OCOP_STEP_LOG"
 
 
-def _record(stage: str) -> None:
+def _record(stage: str, key: tuple) -> None:
     STEP_COUNTS[stage] += 1
     log = os.environ.get(STEP_LOG_ENV)
     if log:
+        digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:12]
         with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{stage}\t{os.getpid()}\n")
+            f.write(f"{stage}\t{digest}\t{os.getpid()}\n")
 
 
 # ----------------------------------------------------------------------------- results
@@ -111,12 +116,20 @@ class Results:
     allocation_metrics: allocation.AllocationMetrics
     rule_allocations: pd.DataFrame
     rule_table: pd.DataFrame
-    rule_lorenz: pd.DataFrame
     simulation: simulation.SimulationResult
     budget_comparison: pd.DataFrame
     previous: Plan | None
     year_over_year: pd.DataFrame | None
     rekeyed_units: units.RekeyResult | None
+    decisions: tuple[findings.Decision, ...]
+    official: tuple[dict[str, pd.DataFrame], dict]
+    round_authorities: pd.DataFrame
+    round_authorities_issued: pd.DataFrame
+    change_dates: tuple[pd.Timestamp, ...]
+    budget_sources: pd.DataFrame
+    certificate_terms: dict[str, int]
+    # what changed since last year and why, predecessors of a merged province included (ocop_helpers.yoy)
+    year_over_year_detail: Any | None
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -168,6 +181,11 @@ def check_params(plan: Plan, params: Params) -> list[str]:
     return problems
 
 
+def issue_date(plan: Plan) -> dt.date:
+    """The date the plan is (or would be) issued: ``issue_date`` in plan.yaml, else ``units_as_of``."""
+    return plan.issue_date or plan.units_as_of
+
+
 def as_of_date(plan: Plan, params: Params) -> dt.date:
     """The 'as of' date: the parameter, or 1 January of the plan year."""
     return params.as_of or dt.date(plan.year, 1, 1)
@@ -203,7 +221,7 @@ def pass_rates(params: Params) -> dict[str, float]:
 class Model:
     """The stages of one plan, with the last few results of each kept for what-if changes."""
 
-    def __init__(self, plan: Plan, keep: int = 3):
+    def __init__(self, plan: Plan, keep: int = 8):
         self.plan = plan
         self.keep = keep
         self._cache: dict[str, OrderedDict[tuple, Any]] = {name: OrderedDict() for name in STAGE_PARAMS}
@@ -215,7 +233,7 @@ class Model:
             cache.move_to_end(key)
             return cache[key]
         value = fn()
-        _record(name)
+        _record(name, key)
         cache[key] = value
         while len(cache) > self.keep:
             cache.popitem(last=False)
@@ -258,8 +276,14 @@ class Model:
 
         return self._stage("breakdowns", p, run)
 
+    def certificate_terms(self, p: Params) -> dict[str, int]:
+        """Certificate validity (months) and notice (days) in force at the start of the plan year."""
+        official, _, _, _ = self.official(p)
+        return stock.certificate_terms(official[0]["certificate_rules"], dt.date(self.plan.year, 1, 1))
+
     def stock(self, p: Params) -> stock.StockProjection:
         plan = self.plan
+        terms = self.certificate_terms(p)
         return self._stage(
             "stock",
             p,
@@ -270,6 +294,7 @@ class Model:
                 plan.targets.stock_target,
                 pass_rates(p),
                 lapse_share=p.lapse_share,
+                validity_months=terms["validity_months"],
             ),
         )
 
@@ -304,6 +329,7 @@ class Model:
 
         def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             plan = self.plan
+            terms = self.certificate_terms(p)
             pipe = stock.expiry_pipeline(
                 plan.products,
                 plan.rounds,
@@ -311,8 +337,11 @@ class Model:
                 rules=plan.authority_rules,
                 units=plan.units,
                 province_id=plan.province_id,
+                **terms,
             )
-            by_year = stock.expiry_by_year(pipe, plan.year, history=plan.history)
+            by_year = stock.expiry_by_year(
+                pipe, plan.year, history=plan.history, validity_months=terms["validity_months"]
+            )
             estimate = by_year["cohort_estimate"] if "cohort_estimate" in by_year else by_year["due"]
             later = by_year["due_year"] > plan.year
             basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
@@ -335,16 +364,19 @@ class Model:
 
         return self._stage("expiry", p, run)
 
-    def year_over_year(self, p: Params) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
-        """(last year's plan, the comparison table, last year's products re-keyed to this year's units)."""
+    def year_over_year(
+        self, p: Params
+    ) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+        """(last year's plan, the comparison table, last year's products re-keyed to this year's units,
+        the detailed comparison with every predecessor of this plan's units — :class:`yoy.YearOverYear`)."""
 
-        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None]:
-            from . import io
+        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+            from . import io, yoy
 
             plan = self.plan
             previous = io.load_previous_plan(plan)
             if previous is None:
-                return None, None, None
+                return None, None, None, None
             rekeyed = None
             if set(previous.units["unit_id"]) != set(plan.units["unit_id"]):
                 mapping = units.unit_mapping(
@@ -352,7 +384,10 @@ class Model:
                 )
                 old = targets.by_unit(previous.products, previous.units)[["unit_id", "total"]]
                 rekeyed = units.rekey(old, mapping, value_columns=["total"])
-            return previous, summary.year_over_year(plan, previous), rekeyed
+            by_year = self.expiry(p)[0]
+            due = by_year.loc[by_year["due_year"] == plan.year, "due"]
+            detail = yoy.compare_years(plan, previous, current_due=int(due.iloc[0]) if len(due) else None)
+            return previous, summary.year_over_year(plan, previous), rekeyed, detail
 
         return self._stage("year_over_year", p, run)
 
@@ -386,23 +421,12 @@ class Model:
 
         return self._stage("claims", p, run)
 
-    def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Every rule and the optimum on the same claims and envelope: (allocations, metrics table,
-        Lorenz points of the funded shares per rule)."""
-
-        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-            _, orgs = self.claims(p)
-            long, table = allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
-            lorenz = pd.concat(
-                [
-                    allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule=rule)
-                    for rule, g in long.groupby("rule", sort=False)
-                ],
-                ignore_index=True,
-            )
-            return long, table, lorenz
-
-        return self._stage("rules", p, run)
+    def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every rule and the optimum on the same claims and envelope: (allocations, metrics table)."""
+        _, orgs = self.claims(p)
+        return self._stage(
+            "rules", p, lambda: allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
+        )
 
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
         def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
@@ -415,7 +439,7 @@ class Model:
                 organisation_name=result["organisation_id"].map(names),
                 unit_name=result["unit_id"].map(unit_display_names(plan)),
             )
-            _, table, _ = self.rules(p)
+            _, table = self.rules(p)
             optimum = table.loc["optimum", "weighted_coverage"] if "optimum" in table.index else None
             m = allocation.metrics(result, env, optimum_coverage=None if optimum is None else float(optimum))
             return result, allocation.distribute_to_items(items, result), m
@@ -458,6 +482,47 @@ class Model:
 
         return self._stage("budget_comparison", p, run)
 
+    def decisions(self, p: Params) -> tuple[findings.Decision, ...]:
+        """The decisions this scenario puts before the signer (rule, envelope, calendar, expiries)."""
+
+        def run() -> tuple[findings.Decision, ...]:
+            long, table = self.rules(p)
+            rule = findings.allocation_decision(table, long, p.rule)
+            envelope = findings.envelope_decision(self, p, rule.recommended if rule else p.rule)
+            cal = findings.calendar_decision(
+                self.calendar(p), self.calendar_rerouted(p), p.routing, p.products_per_session, p.sessions_per_round
+            )
+            _, _, schedule = self.expiry(p)
+            late = findings.late_reevaluation_decision(schedule, self.plan.year)
+            return tuple(d for d in (rule, envelope, cal, late) if d is not None)
+
+        return self._stage("decisions", p, run)
+
+    def official(self, p: Params) -> tuple[tuple[dict[str, pd.DataFrame], dict], pd.DataFrame, pd.DataFrame, tuple]:
+        """The official frame's dated tables and texts; each round against the map and rules in force
+        on its deadline, and as the plan was issued; the dates inside the plan year they change."""
+
+        def run() -> tuple[tuple[dict[str, pd.DataFrame], dict], pd.DataFrame, pd.DataFrame, tuple]:
+            from . import io
+
+            plan = self.plan
+            official = io.load_official(plan)
+            tables = official[0]
+            on_deadline = reorganisation.round_authorities(plan, plan.rounds, tables)
+            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=issue_date(plan))
+            return official, on_deadline, issued, tuple(reorganisation.change_dates(plan, tables))
+
+        return self._stage("official", p, run)
+
+    def budget_sources(self, p: Params) -> pd.DataFrame:
+        """The scenario's budget lines by funding source (dated shares in force on the issue date)."""
+        official, _, _, _ = self.official(p)
+        return self._stage(
+            "budget_sources",
+            p,
+            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], issue_date(self.plan)),
+        )
+
     # -- everything -----------------------------------------------------------------------
     def results(self, params: Params) -> Results:
         """The whole scenario. Raises ParamError for values this plan cannot accept."""
@@ -470,8 +535,9 @@ class Model:
         by_year, effect, schedule = self.expiry(p)
         items, orgs = self.claims(p)
         result, item_grants, m = self.allocation(p)
-        long, table, lorenz = self.rules(p)
-        previous, yoy, rekeyed = self.year_over_year(p)
+        long, table = self.rules(p)
+        previous, yoy, rekeyed, yoy_detail = self.year_over_year(p)
+        official, authorities, issued, changes = self.official(p)
         return Results(
             plan=self.plan,
             params=p,
@@ -502,12 +568,19 @@ class Model:
             allocation_metrics=m,
             rule_allocations=long,
             rule_table=table,
-            rule_lorenz=lorenz,
             simulation=self.simulation(p),
             budget_comparison=self.budget_comparison(p),
             previous=previous,
             year_over_year=yoy,
             rekeyed_units=rekeyed,
+            decisions=self.decisions(p),
+            official=official,
+            round_authorities=authorities,
+            round_authorities_issued=issued,
+            change_dates=changes,
+            budget_sources=self.budget_sources(p),
+            certificate_terms=self.certificate_terms(p),
+            year_over_year_detail=yoy_detail,
         )
 
 

@@ -12,6 +12,7 @@ import errno
 import io as _io
 import os
 import re
+import shutil
 import stat
 import tempfile
 import unicodedata
@@ -21,8 +22,9 @@ import pandas as pd
 import yaml
 
 from . import paths
+from .dated import in_force
 from .plan import Plan, Targets
-from .validation import PlanValidationError, Problem, check_consistency, check_meta, convert_table
+from .validation import DOCUMENT_KEYS, PlanValidationError, Problem, check_consistency, check_meta, convert_table
 
 PLAN_TABLES: tuple[str, ...] = ("products", "organisations", "requests", "history", "norms", "budget_lines")
 REFERENCE_TABLES: tuple[str, ...] = ("product_codes", "star_bands", "authority_rules", "units", "unit_changes")
@@ -327,13 +329,6 @@ def _meta_from_sheets(sheets: dict[str, pd.DataFrame], display: str) -> tuple[di
     return meta, problems
 
 
-def _filter_dated(
-    frame: pd.DataFrame, when: pd.Timestamp, start: str = "valid_from", end: str = "valid_to"
-) -> pd.DataFrame:
-    keep = (frame[start] <= when) & (frame[end].isna() | (frame[end] >= when))
-    return frame[keep].reset_index(drop=True)
-
-
 def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None = None) -> Plan:
     """Load and validate a plan folder or .xlsx workbook; raise PlanValidationError with every problem.
 
@@ -455,7 +450,7 @@ def _load_plan(src: Path, ref_dir: Path) -> Plan:
         # Cross-table checks run on the rows that parsed, so every problem is reported at once.
         when = meta["units_as_of"]
         units = tables["units"]
-        tables["units"] = _filter_dated(units[units["province_id"] == meta["province_id"]], when)
+        tables["units"] = in_force(units[units["province_id"] == meta["province_id"]], when)
         if tables["units"].empty:
             problems.append(
                 Problem(
@@ -496,6 +491,12 @@ def _load_plan(src: Path, ref_dir: Path) -> Plan:
         star_bands=tables["star_bands"],
         sources=meta["sources"],
         previous_plan=meta["previous_plan"],
+        issue_date=meta["issue_date"].date() if meta["issue_date"] is not None else None,
+        document_number=meta["document_number"],
+        status=meta["status"],
+        signer_name=meta["signer_name"],
+        provenance=meta["provenance"],
+        approximate=meta["approximate"],
         warnings=tuple(warnings),
     )
 
@@ -528,31 +529,52 @@ def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path
     import openpyxl
 
     src = Path(plan_dir)
-    if not (src / "plan.yaml").exists():
-        raise PlanValidationError([Problem(str(src), None, None, None, "thư mục kế hoạch cần tệp plan.yaml")])
-    meta = yaml.safe_load((src / "plan.yaml").read_text(encoding="utf-8"))
+    display = f"{src.name}/plan.yaml"
+    text = read_text_input(src / "plan.yaml", display, "tệp plan.yaml (YAML, UTF-8) trong thư mục kế hoạch")
+    try:
+        meta = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        raise PlanValidationError(
+            [Problem(display, mark.line + 1 if mark else None, None, None, f"YAML không hợp lệ: {what}")]
+        ) from None
+    if not isinstance(meta, dict):
+        raise PlanValidationError([Problem(display, None, None, None, "tệp phải là một bảng khóa: giá trị")])
+    meta = {
+        **meta,
+        "targets": meta.get("targets") if isinstance(meta.get("targets"), dict) else {},
+        "rounds": [r for r in meta.get("rounds") or [] if isinstance(r, dict)]
+        if isinstance(meta.get("rounds"), list)
+        else [],
+        "sources": meta.get("sources") if isinstance(meta.get("sources"), dict) else {},
+    }
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "plan"
     ws.append(["key", "value"])
-    for key in ("province_id", "province_name", "year", "units_as_of", "plan_document"):
+    for key in ("province_id", "province_name", "year", "units_as_of", "plan_document", *DOCUMENT_KEYS):
         if key in meta:
             ws.append([key, str(meta[key])])
+    for key, value in (meta.get("provenance") or {}).items():
+        ws.append([f"provenance.{key}", str(value)])
+    if meta.get("approximate"):
+        ws.append(["approximate", ", ".join(str(a) for a in meta["approximate"])])
     for key, value in meta.get("targets", {}).items():
-        ws.append([f"targets.{key}", value])
+        ws.append([f"targets.{key}", value if isinstance(value, (int, float, str)) else str(value)])
     rounds = book.create_sheet("rounds")
     rounds.append(["round", "level", "deadline"])
     for r in meta.get("rounds", []):
-        rounds.append([r["round"], r["level"], str(r["deadline"])])
+        rounds.append([str(r.get("round", "")), str(r.get("level", "")), str(r.get("deadline", ""))])
     sources = book.create_sheet("sources")
     sources.append(["key", "text"])
     for key, text in (meta.get("sources") or {}).items():
-        sources.append([key, text])
+        sources.append([str(key), str(text)])
     for name in PLAN_TABLES + PLAN_OVERRIDABLE:
         path = src / f"{name}.csv"
         if not path.exists():
             continue
-        frame = read_csv_text(path)
+        frame = read_csv_text(path, f"{src.name}/{name}.csv")
         sheet = book.create_sheet(name)
         sheet.append(list(frame.columns))
         for row in frame.itertuples(index=False):
@@ -577,6 +599,49 @@ def write_atomic(target: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically (a reader never sees half a file)."""
+    target = Path(target)
+    write_atomic(target, lambda tmp: Path(tmp).write_bytes(data))
+    return target
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` at ``target``, replacing what was there, then delete the old one.
+
+    Where the file system allows, the two folders are exchanged in one atomic step, so a process
+    killed at any moment leaves either the old complete folder or the new one at ``target``, never
+    none. Elsewhere: two renames (a kill between them leaves the old folder as ``.<name>.old-<pid>``).
+    """
+    if not target.exists():
+        new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the previous content
+        return
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False) -> Path:
@@ -621,48 +686,64 @@ _XLSX_FORMATS = {
 
 def write_annex(target: str | os.PathLike, sheets: list) -> Path:
     """Write the annex workbook: one sheet per ``annex.Sheet`` with Vietnamese headers, number
-    formats, a frozen bold header row and column widths. Text from the data is always written as
-    text, so a value starting with '=', '+', '-' or '@' never becomes a formula."""
+    formats, a frozen bold header row, an auto-filter and column widths. Text from the data is always
+    written as text, so a value starting with '=', '+', '-' or '@' never becomes a formula.
+
+    Streams rows in openpyxl's write-only mode, one reusable styled cell per column: time and memory
+    grow linearly with the rows (no per-row lookup of the sheet's last row)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+    book = openpyxl.Workbook(write_only=True)
     header_fill = PatternFill("solid", fgColor="E4EEE4")
+    header_font = Font(bold=True)
+    header_alignment = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])
         cols = list(sheet.headers)
-        ws.append([sheet.headers[c] for c in cols])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in sheet.frame[cols].itertuples(index=False):
+        frame = sheet.frame[cols]
+        # Widths, frozen header and filter are written with the sheet's head or tail: set them first.
+        for j, col in enumerate(cols, start=1):
+            longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in frame[col].head(200)])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "A2"
+        last = get_column_letter(max(len(cols), 1))
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=str(sheet.headers[col]))
+            cell.data_type = "s"
+            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+            header.append(cell)
+        ws.append(header)
+        kinds = [sheet.formats.get(col, "") for col in cols]
+        # One cell object per column, restyled once and refilled for every row: openpyxl writes each
+        # cell as soon as the row is appended, so reusing it is safe and keeps the style lookup out of
+        # the row loop.
+        templates = []
+        for kind in kinds:
+            cell = WriteOnlyCell(ws)
+            fmt = _XLSX_FORMATS.get(kind)
+            if fmt:
+                cell.number_format = fmt
+            templates.append(cell)
+        for row in frame.itertuples(index=False, name=None):
             values = []
-            for col, v in zip(cols, row, strict=False):
+            for kind, cell, v in zip(kinds, templates, row, strict=True):
                 if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                     values.append(None)
-                elif sheet.formats.get(col) == "date":
-                    values.append(pd.Timestamp(v).to_pydatetime().date())
+                    continue
+                if kind == "date":
+                    v = pd.Timestamp(v).to_pydatetime().date()
                 elif hasattr(v, "item") and not isinstance(v, str):
-                    values.append(v.item())
-                else:
-                    values.append(v)
-            ws.append(values)
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
+                    v = v.item()
+                cell.value = v
+                if isinstance(v, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
-        for j, col in enumerate(cols, start=1):
-            fmt = _XLSX_FORMATS.get(sheet.formats.get(col, ""))
-            letter = get_column_letter(j)
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = fmt
-            longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in sheet.frame[col].head(200)])
-            ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+                values.append(cell)
+            ws.append(values)
     out = Path(target)
     write_atomic(out, lambda tmp: book.save(tmp))
     return out
@@ -687,3 +768,184 @@ def read_results(source: str | os.PathLike) -> object:
     import pickle
 
     return pickle.loads(Path(source).read_bytes())
+
+
+# ---------------------------------------------------------------- the plan as an official document
+
+OFFICIAL_TABLES: tuple[str, ...] = (
+    "issuing_bodies",
+    "legal_bases",
+    "responsibilities",
+    "funding_sources",
+    "recipients",
+    "signers",
+    "line_sources",
+    "certificate_rules",
+)
+TEXTS_FILE = "tasks.yaml"
+TEXT_LIST_KEYS: tuple[str, ...] = ("purpose", "requirements")
+TEXT_KEYS: tuple[str, ...] = ("summary", "summary_successor", *TEXT_LIST_KEYS, "tasks")
+
+
+def _plan_folder(plan: Plan) -> Path | None:
+    src = Path(plan.source)
+    return src if src.is_dir() else None
+
+
+def load_official(plan: Plan, reference_dir: str | os.PathLike | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The dated tables and texts of the official document frame, validated.
+
+    Each of :data:`OFFICIAL_TABLES` comes from ``data/reference/<name>.csv`` unless the plan folder
+    holds its own ``<name>.csv`` (a fictional or not-yet-listed province). The texts come from the
+    plan folder's ``tasks.yaml``, key by key, falling back to ``data/reference/tasks.yaml``.
+    Raises PlanValidationError naming file, row, column and what was expected.
+    """
+    ref_dir = Path(reference_dir) if reference_dir else paths.REFERENCE_DIR
+    folder = _plan_folder(plan)
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for name in OFFICIAL_TABLES:
+        own = folder / f"{name}.csv" if folder else None
+        path, label = (
+            (own, f"{folder.name}/{name}.csv")
+            if own and own.exists()
+            else (ref_dir / f"{name}.csv", f"reference/{name}.csv")
+        )
+        try:
+            frame, found = convert_table(read_csv_text(path), name, label)
+        except PlanValidationError as exc:
+            problems += [Problem(label, p.row, p.column, p.value, p.expected) for p in exc.problems]
+            continue
+        problems += found
+        tables[name] = frame
+    texts: dict = {}
+    sources = [(ref_dir / TEXTS_FILE, f"reference/{TEXTS_FILE}")]
+    if folder and (folder / TEXTS_FILE).exists():
+        sources.append((folder / TEXTS_FILE, f"{folder.name}/{TEXTS_FILE}"))
+    for path, label in sources:
+        found_texts, found = _read_texts(path, label)
+        texts.update(found_texts)
+        problems += found
+    missing = [k for k in TEXT_KEYS if k not in texts]
+    problems += [Problem(f"reference/{TEXTS_FILE}", None, k, None, "thiếu khóa bắt buộc") for k in missing]
+    if problems:
+        raise PlanValidationError(problems)
+    return tables, texts
+
+
+def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
+    """Read and check one tasks.yaml: strings, lists of strings, tasks as {title, text}."""
+    try:
+        data = yaml.safe_load(_nfc(path.read_text(encoding="utf-8-sig"))) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return {}, [Problem(label, mark.line + 1 if mark else None, None, None, "YAML không hợp lệ")]
+    if not isinstance(data, dict):
+        return {}, [Problem(label, None, None, None, "cần một bảng khóa: giá trị (YAML mapping)")]
+    problems: list[Problem] = []
+    out: dict = {}
+    for key, value in data.items():
+        if key not in TEXT_KEYS:
+            problems.append(
+                Problem(label, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(TEXT_KEYS))
+            )
+        elif key in ("summary", "summary_successor"):
+            if isinstance(value, str) and value.strip():
+                out[key] = value.strip()
+            else:
+                problems.append(Problem(label, None, key, str(value), "cần một dòng chữ"))
+        elif key in TEXT_LIST_KEYS:
+            if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+                out[key] = tuple(v.strip() for v in value)
+            else:
+                problems.append(Problem(label, None, key, str(value)[:60], "cần danh sách các đoạn văn (chuỗi)"))
+        else:
+            items = []
+            ok = isinstance(value, list)
+            for i, item in enumerate(value if ok else [], start=1):
+                if (
+                    isinstance(item, dict)
+                    and set(item) == {"title", "text"}
+                    and all(isinstance(item[k], str) and item[k].strip() for k in ("title", "text"))
+                ):
+                    items.append((item["title"].strip(), item["text"].strip()))
+                else:
+                    problems.append(
+                        Problem(label, None, f"tasks[{i}]", str(item)[:60], "cần 'title' và 'text' (chuỗi)")
+                    )
+            if not ok:
+                problems.append(Problem(label, None, "tasks", str(value)[:60], "cần danh sách nhiệm vụ (title, text)"))
+            out[key] = tuple(items)
+    return out, problems
+
+
+DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf": "plan.pdf"}
+
+
+def write_documents(
+    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf")
+) -> dict[str, Path]:
+    """Render ``doc`` (a docmodel.Document) in each format, then write plan.html / plan.docx / plan.pdf.
+
+    Every format is rendered before any file is written, and each file goes through a temporary file,
+    so a renderer that fails leaves the previous documents untouched. Returns format -> path.
+    """
+    from .render_docx import render_docx
+    from .render_html import render_html
+    from .render_pdf import render_pdf
+
+    renderers = {"html": lambda d: render_html(d).encode("utf-8"), "docx": render_docx, "pdf": render_pdf}
+    unknown = [f for f in formats if f not in renderers]
+    if unknown:
+        raise ValueError(f"định dạng không có: {', '.join(unknown)}; dùng: {', '.join(renderers)}")
+    payloads = {f: renderers[f](doc) for f in formats}
+    out = Path(folder)
+    written: dict[str, Path] = {}
+    for fmt, data in payloads.items():
+        target = out / DOCUMENT_FILES[fmt]
+        write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
+        written[fmt] = target
+    return written
+
+
+def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]]) -> Path:
+    """Write a workbook of plain grids, atomically. Each sheet is ``(name, header, rows, formats)``
+    where ``formats`` gives each cell's display format ('money', 'int', 'share', 'float', 'date' or
+    None) row by row, so one column can hold money in one row and a share in the next (a comparison
+    with one column per scenario). Text is always written as text, never as a formula."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    header_fill = PatternFill("solid", fgColor="E4EEE4")
+    for name, header, rows, formats in sheets:
+        ws = book.create_sheet(name[:31])
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for values, fmts in zip(rows, formats, strict=True):
+            clean = [
+                None
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+                else (v.item() if hasattr(v, "item") and not isinstance(v, str) else v)
+                for v in values
+            ]
+            ws.append(clean)
+            for cell, fmt in zip(ws[ws.max_row], fmts, strict=False):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                elif fmt in _XLSX_FORMATS:
+                    cell.number_format = _XLSX_FORMATS[fmt]
+        for j in range(1, len(header) + 1):
+            column = [header[j - 1]] + [r[j - 1] for r in rows[:200] if j - 1 < len(r)]
+            longest = max(len(str(v)) for v in column)
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "B2"
+    out = Path(target)
+    write_atomic(out, lambda tmp: book.save(tmp))
+    return out

@@ -58,9 +58,9 @@ UNIT_LEVEL: dict[str, str] = {
 COLUMN: dict[str, str] = {
     "product_id": "Mã sản phẩm",
     "product_name": "Tên sản phẩm",
-    "organisation_id": "Mã chủ thể",
-    "organisation_name": "Tên chủ thể",
-    "organisation_type": "Loại hình chủ thể",
+    "organisation_id": "Mã tổ chức",
+    "organisation_name": "Tên tổ chức",
+    "organisation_type": "Loại hình tổ chức",
     "unit_id": "Mã đơn vị",
     "unit_name": "Đơn vị hành chính",
     "product_code": "Mã nhóm sản phẩm (QĐ 148)",
@@ -145,7 +145,7 @@ PLANNING_COLUMN: dict[str, str] = {
     "group_name": "Nhóm sản phẩm",
     "subgroup_name": "Phân nhóm sản phẩm",
     "code": "Mã (QĐ 148)",
-    "organisations": "Số chủ thể",
+    "organisations": "Số tổ chức",
     "councils": "Số hội đồng",
     "max_council_load": "Sản phẩm/hội đồng (lớn nhất)",
     "capacity_per_council": "Năng lực/hội đồng",
@@ -182,15 +182,15 @@ ALLOCATION_RULE: dict[str, str] = {
     "proportional": "Theo tỷ lệ đề nghị",
     "equal_awards": "Chia đều có giới hạn (mức trần chung)",
     "equal_losses": "Chia đều phần cắt giảm",
-    "talmud": "Quy tắc Talmud",
+    "talmud": "Chia đều nửa đề nghị, rồi chia đều phần cắt giảm",
     "weighted_proportional": "Theo tỷ lệ có trọng số ưu tiên",
     "weighted_equal_awards": "Chia đều có giới hạn theo trọng số ưu tiên",
     "greedy": "Chọn trọn gói theo ưu tiên trên chi phí",
-    "optimum": "Phương án tối ưu (quy hoạch nguyên)",
+    "optimum": "Phương án tối ưu theo điểm ưu tiên",
 }
 
 ALLOCATION_METRIC: dict[str, str] = {
-    "organisations": "Số chủ thể đề nghị",
+    "organisations": "Số tổ chức đề nghị",
     "fully_funded": "Hỗ trợ đủ mức đề nghị",
     "partly_funded": "Hỗ trợ một phần",
     "not_funded": "Không được hỗ trợ",
@@ -198,13 +198,13 @@ ALLOCATION_METRIC: dict[str, str] = {
     "granted_vnd": "Tổng hỗ trợ (đồng)",
     "share_funded": "Tỷ lệ số tiền đề nghị được hỗ trợ",
     "unspent_vnd": "Kinh phí chưa phân bổ (đồng)",
-    "gini_funded_share": "Hệ số Gini của tỷ lệ được hỗ trợ",
+    "gini_funded_share": "Mức chênh lệch tỷ lệ được hỗ trợ giữa các tổ chức (0 = như nhau)",
     "weighted_coverage": "Mức đáp ứng có trọng số ưu tiên",
     "optimum_coverage": "Mức đáp ứng của phương án tối ưu",
     "gap_to_optimum": "Chênh lệch so với phương án tối ưu",
     "lowest_unit_coverage": "Tỷ lệ hỗ trợ thấp nhất theo đơn vị",
     "highest_unit_coverage": "Tỷ lệ hỗ trợ cao nhất theo đơn vị",
-    "flips": "Số chủ thể lúc được lúc không (qua các lượt mô phỏng)",
+    "flips": "Số tổ chức lúc được lúc không (qua các lượt mô phỏng)",
 }
 
 BUDGET_EXTRA_LINE: dict[str, str] = {
@@ -218,38 +218,42 @@ FUNDING_STATUS: dict[str, str] = {
     "none": "Chưa được hỗ trợ",
 }
 
-# What each allocation rule does, for leadership (Vietnamese), with the reference it follows.
+# What each allocation rule does, in plain Vietnamese, and the literature it follows (for the planners'
+# glossary in the appendix, never in the body of the plan).
 ALLOCATION_RULE_GLOSS: dict[str, tuple[str, str]] = {
     "priority": (
-        "Xếp chủ thể theo điểm ưu tiên, hỗ trợ đủ mức đề nghị lần lượt đến khi hết kinh phí; "
-        "chủ thể cuối cùng được hỗ trợ phần còn lại.",
+        "Xếp tổ chức kinh tế theo điểm ưu tiên, hỗ trợ đủ mức đề nghị lần lượt đến khi hết kinh phí; "
+        "tổ chức kinh tế cuối cùng được hỗ trợ phần còn lại.",
         "Thomson (2003)",
     ),
     "proportional": (
-        "Mọi chủ thể được cùng một tỷ lệ của mức đề nghị (kinh phí chia cho tổng đề nghị).",
+        "Mọi tổ chức kinh tế được cùng một tỷ lệ của mức đề nghị (kinh phí chia cho tổng đề nghị).",
         "Thomson (2003)",
     ),
     "equal_awards": (
-        "Mỗi chủ thể nhận tối đa một mức trần chung; đề nghị nhỏ hơn mức trần được đáp ứng đủ.",
+        "Mỗi tổ chức kinh tế nhận tối đa một mức trần chung; đề nghị nhỏ hơn mức trần được đáp ứng đủ.",
         "Thomson (2003)",
     ),
-    "equal_losses": ("Mỗi chủ thể bị cắt giảm cùng một khoản so với mức đề nghị (không âm).", "Thomson (2003)"),
+    "equal_losses": ("Mỗi tổ chức kinh tế bị cắt giảm cùng một khoản so với mức đề nghị (không âm).", "Thomson (2003)"),
     "talmud": (
         "Kết hợp hai cách trên: chia đều có giới hạn với nửa mức đề nghị, phần còn lại chia đều phần cắt giảm.",
         "Aumann và Maschler (1985)",
     ),
-    "weighted_proportional": ("Như theo tỷ lệ, nhưng tỷ lệ của mỗi chủ thể nhân với điểm ưu tiên.", "Thomson (2003)"),
+    "weighted_proportional": (
+        "Như theo tỷ lệ, nhưng tỷ lệ của mỗi tổ chức kinh tế nhân với điểm ưu tiên.",
+        "Thomson (2003)",
+    ),
     "weighted_equal_awards": (
-        "Như chia đều có giới hạn, nhưng mức trần của mỗi chủ thể tỷ lệ với điểm ưu tiên.",
+        "Như chia đều có giới hạn, nhưng mức trần của mỗi tổ chức kinh tế tỷ lệ với điểm ưu tiên.",
         "Thomson (2003)",
     ),
     "greedy": (
-        "Hỗ trợ trọn mức đề nghị cho các chủ thể có điểm ưu tiên trên chi phí cao nhất, không hỗ trợ một phần.",
+        "Hỗ trợ trọn mức đề nghị cho các tổ chức kinh tế có điểm ưu tiên trên chi phí cao nhất, không hỗ trợ một phần.",
         "ngân sách có sự tham gia (Aziz, Shah 2021)",
     ),
     "optimum": (
         "Phương án có mức đáp ứng theo điểm ưu tiên cao nhất trong giới hạn kinh phí, mức tối thiểu; "
-        "giải bằng quy hoạch nguyên (HiGHS), dùng làm mốc so sánh.",
+        "dùng làm mốc so sánh.",
         "quy hoạch nguyên hỗn hợp",
     ),
 }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ocop_helpers import labels, vnformat
-from ocop_helpers.stock import VALIDITY_MONTHS, StockProjection
+from ocop_helpers.stock import StockProjection
 
 from .plan import STREAMS
 
@@ -265,7 +265,8 @@ def expiry_paragraph(
     year: int,
     share_not_reevaluated: float | None = None,
     column: str = "due",
-    validity_months: int = VALIDITY_MONTHS,
+    *,
+    validity_months: int,
 ) -> str:
     """Re-evaluations falling due per year, expired certificates, and the stock lost if a share
     is not re-evaluated (``stock.expiry_by_year``, optionally ``stock.expiry_stock_effect``)."""
@@ -292,3 +293,252 @@ def expiry_paragraph(
             f"trong {vnformat.number(len(by_year))} năm sẽ mất khoảng {_count(lost)} sản phẩm OCOP."
         )
     return text
+
+
+# ----------------------------------------------------------------------------- the plan document
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Mức đáp ứng theo thứ tự ưu tiên", "Tỷ lệ nhu cầu được hỗ trợ, tính nặng hơn cho tổ chức có điểm ưu tiên cao."),
+    ("Địa phương được đáp ứng thấp nhất", "Đơn vị hành chính có tỷ lệ kinh phí được hỗ trợ trên nhu cầu thấp nhất."),
+    (
+        "Chênh lệch giữa các địa phương",
+        "Khoảng cách (điểm %) giữa tỷ lệ đáp ứng cao nhất và thấp nhất của các địa phương.",
+    ),
+    (
+        "Khoảng dao động 80%",
+        "Tính lặp lại nhiều lần với chi phí và số sản phẩm đạt thay đổi ngẫu nhiên (có cố định để tái lập); "
+        "8 trong 10 lần tính nằm giữa mức thấp và mức cao.",
+    ),
+    (
+        "Số liệu minh họa",
+        "Số liệu chi tiết được sinh để thử công cụ, khớp các tổng đã công bố; không phải số liệu thật.",
+    ),
+)
+
+
+def targets_sentence(targets, year: int, approximate: str = "") -> str:
+    """The plan's targets as the seed plan states them."""
+    money = f"{approximate + ' ' if approximate else ''}{vnformat.money(targets.budget_total_vnd)}"
+    return (
+        f"Năm {year}, đánh giá, phân hạng {vnformat.number(targets.total)} sản phẩm OCOP, trong đó "
+        f"{vnformat.number(targets.new)} sản phẩm đánh giá lần đầu, {vnformat.number(targets.reevaluation)} sản phẩm "
+        f"đánh giá lại và {vnformat.number(targets.upgrade)} sản phẩm nâng hạng sao; phấn đấu đến cuối năm có ít nhất "
+        f"{vnformat.number(targets.stock_target)} sản phẩm OCOP đạt từ 3 sao; hỗ trợ "
+        f"{vnformat.number(targets.organisations_branding)} tổ chức kinh tế quản lý nhãn hiệu, bao bì, tem nhãn; "
+        f"kinh phí thực hiện {money}."
+    )
+
+
+def rounds_sentence(rounds: pd.DataFrame, year: int) -> str:
+    """'Tổ chức <n> đợt …: cấp huyện xong trước 15/6 và 15/10, cấp tỉnh trước 10/7 và 30/10.'"""
+    parts = []
+    for level in sorted(set(rounds["level"]), key=lambda lv: list(labels.LEVEL).index(lv) if lv in labels.LEVEL else 9):
+        dates = [vnformat.date(d) for d in rounds.loc[rounds["level"] == level, "deadline"].sort_values()]
+        parts.append(f"{_level_words(level)} hoàn thành trước {_join(dates)}")
+    n = int(rounds["round"].nunique())
+    return f"Năm {year} tổ chức {vnformat.number(n)} đợt đánh giá, phân hạng sản phẩm: {_join(parts)}."
+
+
+def allocation_sentence(metrics, rule: str, envelope: int, need: int) -> str:
+    """How the branding envelope is shared under the chosen rule."""
+    if need <= envelope:
+        return f"Kinh phí đủ đáp ứng toàn bộ nhu cầu theo định mức ({vnformat.money(need)})."
+    return (
+        f"Nhu cầu theo định mức là {vnformat.money(need)}, kinh phí đáp ứng {vnformat.percent(envelope / need)}; "
+        f"phân bổ theo cách «{rule}»: {vnformat.number(metrics.fully_funded)} tổ chức được hỗ trợ đủ, "
+        f"{vnformat.number(metrics.partly_funded)} được hỗ trợ một phần, {vnformat.number(metrics.not_funded)} "
+        "chưa được hỗ trợ."
+    )
+
+
+def reorganisation_sentence(change_dates, plan, issuers: Mapping[str, str], moved: pd.DataFrame) -> str:
+    """What changed inside the year and which rounds it touches."""
+    dates = _join([vnformat.date(d) for d in change_dates])
+    successors = [issuers.get(i, i) for i in dict.fromkeys(moved.loc[moved["successor"], "issuer_id"])]
+    gone = moved[~moved["level_sits"]]
+    text = (
+        f"Trong năm {plan.year} bản đồ hành chính hoặc quy định về thẩm quyền thay đổi từ {dates}. "
+        f"{vnformat.number(len(moved))} đợt có thời hạn sau thời điểm đó được thực hiện theo đơn vị và thẩm quyền "
+        "có hiệu lực tại thời hạn"
+    )
+    if successors:
+        text += f", do {_join(successors)} chủ trì"
+    text += "."
+    if len(gone):
+        rounds = _join(
+            [f"đợt {int(g.round)} {_level_words(g.level)} (hạn {vnformat.date(g.deadline)})" for g in gone.itertuples()]
+        )
+        text += (
+            f" {_upper_first(rounds)} không còn tổ chức vì cấp này không còn; sản phẩm chuyển lên cấp có thẩm quyền."
+        )
+    if bool(moved["uncertain"].any()):
+        text += " Những đợt ghi «chưa rõ» rơi vào thời gian quy định về thẩm quyền chưa rõ theo dữ liệu."
+    return text
+
+
+def rerouting_sentence(decision, products_per_session: int) -> str:
+    """What re-routing the rounds of a level that no longer sits does to the councils' workload."""
+    o = decision.options.set_index("option")
+    if "rerouted" not in o.index:
+        return ""
+    r = o.loc["rerouted"]
+    return (
+        f"Chuyển {vnformat.number(int(r['products_moved']))} sản phẩm lên đợt {int(r['busiest_round'])} "
+        f"{_level_words(str(r['busiest_level']))}: hội đồng đông nhất khi đó đánh giá {vnformat.number(int(r['busiest_load']))} "
+        f"sản phẩm so với năng lực {vnformat.number(int(r['capacity']))} sản phẩm mỗi đợt, cần "
+        f"{vnformat.number(int(r['sessions_needed']))} phiên họp ({vnformat.number(products_per_session)} sản phẩm mỗi phiên), "
+        f"thêm {vnformat.number(int(r['extra_sessions']))} phiên so với kế hoạch."
+    )
+
+
+def _unit(r, unit_id) -> str:
+    if unit_id is None or (isinstance(unit_id, float) and unit_id != unit_id):
+        return "–"
+    return r.unit_names.get(unit_id, str(unit_id))
+
+
+def decision_text(decision, r):
+    """(title, paragraph, options table) of one decision for "Đề xuất, kiến nghị"."""
+    from . import report
+    from .docmodel import Column, Table
+
+    d = decision
+    o = d.options
+    prov = report.worst(
+        "derived",
+        *(r.plan.provenance.get(x, "illustrative") for x in ("requests", "organisations", "products", "budget_lines")),
+    )
+    mark = lambda code: " (đề xuất)" if code == d.recommended else (" (hiện tại)" if code == d.current else "")  # noqa: E731
+    if d.kind == "allocation_rule":
+        rec = o.set_index("option").loc[d.recommended]
+        cur = o.set_index("option").loc[d.current]
+        name = labels.ALLOCATION_RULE.get
+        text = (
+            f"Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn của {vnformat.number(d.facts['organisations'])} tổ chức kinh tế "
+            f"theo định mức là {vnformat.money(d.facts['requested_vnd'])}, lớn hơn kinh phí bố trí. Cách phân bổ hiện chọn "
+            f"(«{name(d.current, d.current)}») để {vnformat.number(int(cur['not_funded']))} tổ chức không được hỗ trợ; "
+            f"địa phương thấp nhất ({_unit(r, cur['least_unit_id'])}) được đáp ứng {vnformat.percent(cur['least_unit_share'])}. "
+            f"Đề xuất phân bổ theo cách «{name(d.recommended, d.recommended)}»: "
+            f"{vnformat.number(int(rec['not_funded']))} tổ chức không được hỗ trợ, địa phương thấp nhất "
+            f"({_unit(r, rec['least_unit_id'])}) đạt {vnformat.percent(rec['least_unit_share'])}, mức đáp ứng theo thứ tự "
+            f"ưu tiên {vnformat.percent(rec['weighted_coverage'])}."
+        )
+        rows = tuple(
+            (
+                name(x.option, x.option) + mark(x.option),
+                vnformat.number(int(x.fully_funded)),
+                vnformat.number(int(x.partly_funded)),
+                vnformat.number(int(x.not_funded)),
+                f"{_unit(r, x.least_unit_id)} ({vnformat.percent(x.least_unit_share)})",
+                f"{vnformat.number(100 * x.unit_spread, 1)} điểm %",
+                vnformat.percent(x.weighted_coverage),
+            )
+            for x in o.itertuples(index=False)
+        )
+        table = Table(
+            columns=(
+                Column("Cách phân bổ"),
+                Column("Hỗ trợ đủ", "right"),
+                Column("Một phần", "right"),
+                Column("Không được hỗ trợ", "right"),
+                Column("Địa phương thấp nhất"),
+                Column("Chênh lệch giữa các địa phương", "right"),
+                Column("Đáp ứng theo ưu tiên", "right"),
+            ),
+            rows=rows,
+            caption="Các phương án phân bổ (cùng kinh phí)",
+            provenance=prov,
+        )
+        return "Cách phân bổ kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn", text, table
+    if d.kind == "branding_envelope":
+        f = d.facts
+        words = {
+            "keep": "Giữ nguyên kinh phí",
+            "move_from_rewards": "Chuyển phần dự phòng thưởng sang hỗ trợ nhãn hiệu",
+            "fund_need": "Bổ sung đủ nhu cầu",
+        }
+        text = (
+            f"Theo định mức, nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn là {vnformat.money(f['need_vnd'])}, kinh phí bố trí "
+            f"{vnformat.money(f['envelope_vnd'])}, thiếu {vnformat.money(f['shortfall_vnd'])}. Dự toán hỗ trợ sau công nhận "
+            f"{vnformat.money(f['rewards_planned_vnd'])}, cao hơn mức cao của khoảng dao động 80% "
+            f"({vnformat.money(f['rewards_high_vnd'])})."
+        )
+        if d.recommended == "move_from_rewards":
+            mv = o.set_index("option").loc["move_from_rewards"]
+            text += (
+                f" Đề xuất chuyển {vnformat.money(int(mv['branding_vnd']) - f['envelope_vnd'])} từ dự toán thưởng sang hỗ trợ "
+                f"nhãn hiệu, bao bì: tổng kinh phí không đổi, {vnformat.number(int(mv['fully_funded']))} tổ chức được hỗ trợ đủ; "
+                f"khả năng chi thưởng vượt mức còn lại là {vnformat.percent(mv['rewards_over_line'])}."
+            )
+        rows = tuple(
+            (
+                words[x.option] + mark(x.option),
+                vnformat.money(int(x.branding_vnd)),
+                vnformat.money(int(x.rewards_vnd)),
+                vnformat.money(int(x.extra_vnd)) if x.extra_vnd else "–",
+                vnformat.number(int(x.fully_funded)),
+                vnformat.number(int(x.partly_funded)),
+                vnformat.number(int(x.not_funded)),
+                vnformat.percent(x.rewards_over_line),
+            )
+            for x in o.itertuples(index=False)
+        )
+        table = Table(
+            columns=(
+                Column("Phương án"),
+                Column("Hỗ trợ nhãn hiệu, bao bì", "right"),
+                Column("Dự toán thưởng", "right"),
+                Column("Bổ sung ngoài tổng", "right"),
+                Column("Hỗ trợ đủ", "right"),
+                Column("Một phần", "right"),
+                Column("Không được hỗ trợ", "right"),
+                Column("Khả năng chi thưởng vượt dự toán", "right"),
+            ),
+            rows=rows,
+            caption=f"Phương án kinh phí (phân bổ theo cách «{labels.ALLOCATION_RULE.get(f['rule'], f['rule'])}»)",
+            provenance=prov,
+        )
+        return "Kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn", text, table
+    if d.kind == "calendar":
+        words = {"as_filed": "Giữ lịch như kế hoạch ban hành", "rerouted": "Chuyển sản phẩm lên cấp có thẩm quyền"}
+        rows = tuple(
+            (
+                words.get(x.option, x.option) + mark(x.option),
+                vnformat.number(int(x.products_blocked)),
+                vnformat.number(int(x.products_moved)),
+                f"Đợt {int(x.busiest_round)} {_level_words(str(x.busiest_level))}",
+                f"{vnformat.number(int(x.busiest_load))} / {vnformat.number(int(x.capacity))}",
+                vnformat.number(int(x.sessions_needed)),
+            )
+            for x in o.itertuples(index=False)
+        )
+        blocked = int(o.set_index("option")["products_blocked"].max())
+        text = (
+            f"{vnformat.number(blocked)} sản phẩm được xếp vào đợt ở cấp không còn tổ chức tại thời hạn. "
+            "Đề xuất chuyển các sản phẩm này lên cấp có thẩm quyền tại thời hạn và bố trí đủ phiên họp hội đồng."
+            if d.recommended == "rerouted"
+            else "Lịch đánh giá vượt năng lực hội đồng: cần bố trí thêm phiên họp hoặc chia đợt."
+        )
+        table = Table(
+            columns=(
+                Column("Phương án"),
+                Column("Sản phẩm ở cấp không còn", "right"),
+                Column("Sản phẩm chuyển cấp", "right"),
+                Column("Đợt đông nhất"),
+                Column("Tải một hội đồng / năng lực", "right"),
+                Column("Số phiên cần", "right"),
+            ),
+            rows=rows,
+            caption="Phương án lịch đánh giá",
+            provenance=report.worst("derived", r.plan.provenance.get("products", "illustrative")),
+        )
+        return "Lịch đánh giá, phân hạng", text, table
+    if d.kind == "late_reevaluations":
+        fwd = o.set_index("option").loc["bring_forward"]
+        text = (
+            f"{vnformat.number(d.facts['late'])} sản phẩm đánh giá lại được xếp vào đợt có thời hạn sau ngày giấy chứng nhận "
+            f"hết hạn. Đề xuất đưa {vnformat.number(int(fwd['products']))} sản phẩm lên đợt sớm hơn; "
+            f"{vnformat.number(int(fwd['lapsing']))} sản phẩm không có đợt nào trước ngày hết hạn, cần thông báo cho tổ chức "
+            "kinh tế (danh sách trong phụ lục Excel, bảng «Đánh giá lại»)."
+        )
+        return "Sản phẩm đến hạn đánh giá lại", text, None
+    raise ValueError(f"unknown decision {d.kind}")

@@ -14,6 +14,7 @@ BRANDING_ITEMS: tuple[str, ...] = ("trademark", "packaging")
 BUDGET_LINES: tuple[str, ...] = ("rewards", "branding", "councils", "promotion", "training")
 REWARD_CASES: tuple[str, ...] = ("first", "kept", "upgraded", "reevaluated")
 NORM_LINES: tuple[str, ...] = ("reward", "trademark", "packaging")
+PLAN_STATUSES: tuple[str, ...] = ("draft", "issued")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class Plan:
     star_bands: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
     previous_plan: str = ""
+    # The plan as an administrative document (all optional in plan.yaml; see docs/architecture.md).
+    issue_date: dt.date | None = None  # ngày ban hành; chooses issuer, place, Căn cứ in force
+    document_number: str = ""  # số/ký hiệu, e.g. "15/KH-UBND"; printed only for an issued plan
+    status: str = "draft"  # draft | issued
+    signer_name: str = ""  # left blank in the signature block unless given
+    # Dataset -> 'published' | 'illustrative' (undeclared datasets are illustrative), and the target
+    # keys the source states approximately ("khoảng 20,9 tỷ đồng").
+    provenance: dict[str, str] = field(default_factory=dict)
+    approximate: tuple[str, ...] = ()
+
     # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
     # the build lists them in its log and the manifest.
     warnings: tuple = ()

@@ -8,28 +8,23 @@ fill the JupyterLab panels, the executed notebooks of the build and the plan doc
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML
 
 from . import charts, labels, narrative, report, summary, vnformat
 from .compute import Results, unit_display_names
 
 _PCT = vnformat.percent
-_TONES = {"good": "#1b6f3a", "warning": "#b86e00", "bad": "#b8452f"}
 MAX_UNITS_IN_CHART = 25
 
 
-def key_figure(value: str, caption: str, tone: str = "good") -> HTML:
-    """A highlighted number with its caption; the number carries the class ``ocop-key``.
+def _prov(r: Results, *datasets: str) -> str:
+    """The provenance of a table computed from these datasets of the plan (illustrative if any is)."""
+    return report.worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in datasets))
 
-    ``tone``: 'good' (green), 'warning' (amber) or 'bad' (red) — the reading of the number.
-    """
-    return HTML(
-        f'<div class="ocop-keybox"><span class="ocop-key" style="font-size:1.6em;font-weight:bold;'
-        f'color:{_TONES[tone]}">{html.escape(value)}</span> <span>{html.escape(caption)}</span></div>'
-    )
+
+def _plan_prov(plan, *datasets: str) -> str:
+    """Like :func:`_prov`, from the plan alone (the year-over-year page has no Results)."""
+    return report.worst("derived", *(plan.provenance.get(d, "illustrative") for d in datasets))
 
 
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
@@ -44,6 +39,7 @@ def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> 
 
 def overview(r: Results) -> list:
     """Summary sentences, published key figures against the data, and the streams chart."""
+    prov = _prov(r, "targets", "products", "organisations", "budget_lines")
     plan = r.plan
     figures = r.key_figures
 
@@ -58,7 +54,7 @@ def overview(r: Results) -> list:
     )
     table["unit"] = table["unit"].where(table["unit"] != "đồng", "")
     return [
-        report.paragraphs(summary.overview_text(plan)),
+        *report.paragraphs(summary.overview_text(plan)),
         report.table(
             table,
             {
@@ -70,6 +66,7 @@ def overview(r: Results) -> list:
             },
             caption="Chỉ tiêu công bố và dữ liệu chi tiết",
             right={"target_text", "data_text", "difference_text"},
+            provenance=prov,
         ),
         charts.targets_vs_data_chart(r.stream_comparison),
     ]
@@ -77,12 +74,14 @@ def overview(r: Results) -> list:
 
 def sources(r: Results) -> list:
     """Where the plan's published numbers come from."""
+    prov = "published"
     plan = r.plan
     return [
         report.table(
             summary.sources_table(plan),
             {"key": "Nội dung", "text": "Nguồn"},
             caption="Ký hiệu [S…] là số hiệu nguồn trong danh mục nguồn kèm theo bộ dữ liệu của sổ kế hoạch",
+            provenance=prov,
         )
     ]
 
@@ -92,6 +91,7 @@ def sources(r: Results) -> list:
 
 def streams(r: Results) -> list:
     """Targets by stream against the data, with shares and a narrative sentence."""
+    prov = _prov(r, "targets", "products")
     plan = r.plan
     table = r.streams
     shown = table.assign(stream_label=table["stream"].map(labels.STREAM | {"total": "Tổng số"}))
@@ -108,12 +108,14 @@ def streams(r: Results) -> list:
             },
             formats={"target_share": _PCT},
             total_row=True,
+            provenance=prov,
         ),
     ]
 
 
 def breakdowns(r: Results) -> list:
     """Load by unit (all units, zeros included), by sector, by target star and organisation type."""
+    prov = _prov(r, "products", "organisations")
     scope, unit_table, concentration = r.scope_name, r.unit_load, r.concentration
     sectors, thin, stars, types = r.sectors, r.thin_sectors, r.stars, r.organisation_types
     types = types.assign(type_label=types["organisation_type"].map(labels.ORGANISATION_TYPE))
@@ -132,8 +134,9 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else ""),
+            provenance=prov,
         ),
-        report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình chủ thể ({scope})", 4),
+        report.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})", 4),
         report.paragraph(narrative.sector_paragraph(sectors, thin)),
         report.table(
             sectors,
@@ -146,6 +149,7 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Theo bộ sản phẩm (QĐ 148/QĐ-TTg)",
+            provenance=prov,
         ),
         report.table(
             stars.assign(star_label=stars["target_star"].map(labels.star_label)),
@@ -157,17 +161,19 @@ def breakdowns(r: Results) -> list:
             },
             formats={"share": _PCT},
             caption="Theo hạng sao mục tiêu",
+            provenance=prov,
         ),
         report.table(
             types,
             {
                 "type_label": labels.COLUMN["organisation_type"],
                 "products": labels.COLUMN["products"],
-                "organisations": "Số chủ thể",
+                "organisations": "Số tổ chức",
                 "share": labels.COLUMN["share"],
             },
             formats={"share": _PCT},
-            caption="Theo loại hình chủ thể",
+            caption="Theo loại hình tổ chức",
+            provenance=prov,
         ),
     ]
     return items
@@ -179,7 +185,7 @@ def stock(r: Results) -> list:
     proj = r.stock
     verdict = "đạt" if proj.can_reach else "chưa đạt"
     return [
-        key_figure(
+        report.key_figure(
             vnformat.number(round(proj.end_stock)),
             f"sản phẩm OCOP dự kiến cuối năm {plan.year} (mục tiêu {vnformat.number(plan.targets.stock_target)}: {verdict})",
             "good" if proj.can_reach else "bad",
@@ -191,6 +197,7 @@ def stock(r: Results) -> list:
 
 def calendar(r: Results) -> list:
     """Rounds with level, deadline, load and capacity; warnings for rounds that need action."""
+    prov = _prov(r, "rounds", "products")
     params = r.params
     cal = r.calendar
     rounds = cal.rounds.assign(
@@ -250,7 +257,7 @@ def calendar(r: Results) -> list:
                 )
             )
     items += [
-        key_figure(
+        report.key_figure(
             vnformat.number(int(rounds["products"].max()) if len(rounds) else 0),
             "sản phẩm ở đợt đông nhất",
             "bad" if blocking else "good",
@@ -271,6 +278,7 @@ def calendar(r: Results) -> list:
                 "status": "Tình trạng",
             },
             caption=f"Lịch đánh giá, phân hạng — {labels.ROUTING[params.routing].lower()}",
+            provenance=prov,
         ),
     ]
     return items
@@ -278,12 +286,15 @@ def calendar(r: Results) -> list:
 
 def expiry(r: Results) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
+    prov = _prov(r, "history", "products", "rounds")
     plan, params = r.plan, r.params
     by_year, effect = r.expiry_by_year, r.expiry_effect
+    terms = r.certificate_terms
     note = (
         f"Năm {plan.year} tính theo danh sách đánh giá lại của kế hoạch; các năm sau lấy số lớn hơn giữa danh sách "
-        f"và ước tính theo số sản phẩm được công nhận ba năm trước (giấy chứng nhận có giá trị 36 tháng, "
-        "phải thông báo cho chủ thể ít nhất 30 ngày trước khi hết hạn)."
+        f"và ước tính theo số sản phẩm được công nhận {vnformat.number(terms['validity_months'] // 12)} năm trước "
+        f"(giấy chứng nhận có giá trị {vnformat.number(terms['validity_months'])} tháng, phải thông báo cho tổ chức "
+        f"kinh tế ít nhất {vnformat.number(terms['notice_days'])} ngày trước khi hết hạn)."
     )
     schedule = r.reevaluation_schedule
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
@@ -294,13 +305,17 @@ def expiry(r: Results) -> list:
             report.notice(
                 f"{vnformat.number(len(late))} sản phẩm đánh giá lại hoặc nâng hạng được xếp vào đợt có thời hạn sau ngày hết hạn "
                 f"giấy chứng nhận: cần đưa lên đợt sớm hơn hoặc chấp nhận sản phẩm mất chứng nhận trong thời gian chờ "
-                "(danh sách, ngày hết hạn và ngày phải thông báo cho chủ thể trong phụ lục, bảng «Đánh giá lại»).",
+                "(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «Đánh giá lại»).",
                 "warning",
             )
         ]
     )
     return [
-        report.paragraph(narrative.expiry_paragraph(by_year, plan.year, params.lapse_share, column="basis")),
+        report.paragraph(
+            narrative.expiry_paragraph(
+                by_year, plan.year, params.lapse_share, column="basis", validity_months=terms["validity_months"]
+            )
+        ),
         *warn,
         report.paragraph(note),
         charts.expiry_pipeline_chart(by_year),
@@ -315,41 +330,163 @@ def expiry(r: Results) -> list:
                 "lost": "Có thể mất nếu không đánh giá lại",
             },
             formats={"due_year": str, "lost": lambda v: vnformat.number(v, 0)},
+            provenance=prov,
         ),
     ]
 
 
 def year_over_year(r: Results) -> list:
-    """The previous year's plan and stock next to this year's, when the data hold both."""
-    plan = r.plan
-    previous, table = r.previous, r.year_over_year
+    """The previous year's plan and stock next to this year's, when the data hold both: what changed
+    and why (targets by stream and star, stock and expiries, budget by line and source, reward norms,
+    rounds and authorities, units through the reorganisation), with every predecessor named."""
+    return year_over_year_items(
+        r.plan, r.previous, r.year_over_year, r.rekeyed_units, r.year_over_year_detail, r.unit_names
+    )
+
+
+def _yoy_money_or_number(table: pd.DataFrame, units: pd.Series | str) -> dict[str, list[str]]:
+    unit_list = [units] * len(table) if isinstance(units, str) else list(units)
+    return {
+        c: [
+            "–" if v is None or v is pd.NA else vnformat.money(v) if u == "đồng" else vnformat.number(v)
+            for v, u in zip(table[c], unit_list, strict=False)
+        ]
+        for c in ("previous", "current", "change")
+    }
+
+
+def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dict[str, str]) -> list:
+    """The year-over-year section from its parts (the plan shows it; ``python -m ocop_helpers yoy``
+    writes it as a page of its own)."""
+    prov = _plan_prov(plan, "targets", "history", "products", "budget_lines")
     if previous is None or table is None:
         return []
     history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
+    before = f"Năm {previous.year} ({previous.province_name})"
+    if detail is not None and len(detail.available) > 1:
+        before = f"Năm {previous.year} (tổng: {', '.join(p.plan.province_name for p in detail.available)})"
+    now = f"Năm {plan.year} ({plan.province_name})"
+    heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
         report.heading("So sánh với kế hoạch năm trước", 3),
         report.paragraph(summary.year_over_year_text(plan, previous)),
-        report.table(
-            table.assign(
-                **{
-                    c: [
-                        vnformat.money(v) if u == "đồng" else vnformat.number(v)
-                        for v, u in zip(table[c], table["unit"], strict=False)
-                    ]
-                    for c in ("previous", "current", "change")
-                },
-                unit=table["unit"].where(table["unit"] != "đồng", ""),
-            ),
-            {
-                "indicator": "Chỉ tiêu",
-                "unit": "Đơn vị tính",
-                "previous": f"Năm {previous.year} ({previous.province_name})",
-                "current": f"Năm {plan.year} ({plan.province_name})",
-                "change": "Thay đổi",
-            },
-            right={"previous", "current", "change"},
-        ),
     ]
+    if detail is None:
+        items.append(
+            report.table(
+                table.assign(
+                    **_yoy_money_or_number(table, table["unit"]), unit=table["unit"].where(table["unit"] != "đồng", "")
+                ),
+                {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", **heads},
+                right={"previous", "current", "change"},
+                provenance=prov,
+            )
+        )
+    else:
+        items += [report.notice(text, "warning") for text in detail.missing_notes]
+        items.append(report.heading("Những gì thay đổi và vì sao", 4))
+        items += report.paragraphs(detail.reasons)
+        t = detail.targets
+        items.append(
+            report.table(
+                t.assign(**_yoy_money_or_number(t, t["unit"]), unit=t["unit"].where(t["unit"] != "đồng", "")),
+                {"indicator": "Chỉ tiêu", "unit": "Đơn vị tính", **heads},
+                right={"previous", "current", "change"},
+                caption="Chỉ tiêu kế hoạch",
+                provenance=prov,
+            )
+        )
+        ss = detail.streams_stars
+        items.append(
+            report.table(
+                ss.assign(
+                    stream_label=ss["stream"].map(labels.STREAM),
+                    star_label=ss["target_star"].map(labels.star_label),
+                    **_yoy_money_or_number(ss, "sản phẩm"),
+                ),
+                {"stream_label": labels.COLUMN["stream"], "star_label": labels.COLUMN["target_star"], **heads},
+                right={"previous", "current", "change"},
+                caption="Sản phẩm theo hình thức đánh giá và hạng sao mục tiêu (dữ liệu chi tiết)",
+                provenance=prov,
+            )
+        )
+        st = detail.stock
+        items.append(
+            report.table(
+                st.assign(**_yoy_money_or_number(st, "sản phẩm")),
+                {"indicator": "Chỉ tiêu", **heads},
+                right={"previous", "current", "change"},
+                caption="Số sản phẩm OCOP và giấy chứng nhận đến hạn",
+                provenance=prov,
+            )
+        )
+        b = detail.budget
+        items.append(
+            report.table(
+                b.assign(**_yoy_money_or_number(b, "đồng")),
+                {"label": labels.COLUMN["line"], **heads, "source_current": f"Căn cứ năm {plan.year}"},
+                right={"previous", "current", "change"},
+                caption="Kinh phí theo dòng chi và căn cứ",
+                provenance=prov,
+            )
+        )
+        so = detail.sources
+        items.append(
+            report.table(
+                so.assign(
+                    **_yoy_money_or_number(so, "đồng"),
+                    basis=["Theo quy định" if c == "published" else "Giả định" for c in so["certainty"]],
+                ),
+                {"name": "Nguồn kinh phí", **heads, "basis": f"Căn cứ phân nguồn năm {plan.year}"},
+                right={"previous", "current", "change"},
+                caption="Kinh phí theo nguồn",
+                provenance=prov,
+            )
+        )
+        n = detail.norms
+        if len(n):
+            items.append(
+                report.table(
+                    n.assign(
+                        case_label=n["case"].map(labels.REWARD_CASE),
+                        star_label=n["star"].map(labels.star_label),
+                        **_yoy_money_or_number(n, "đồng"),
+                    ),
+                    {"case_label": "Trường hợp", "star_label": "Hạng sao", **heads},
+                    right={"previous", "current", "change"},
+                    caption="Định mức thưởng mỗi sản phẩm (– : định mức không có mức này)",
+                    provenance=prov,
+                )
+            )
+        rd = detail.rounds
+        items.append(
+            report.table(
+                rd.assign(level_label=rd["level"].map(labels.LEVEL), year_text=rd["year"].astype(str)),
+                {
+                    "year_text": "Năm",
+                    "province_name": "Tỉnh",
+                    "round": labels.COLUMN["round"],
+                    "level_label": labels.COLUMN["level"],
+                    "deadline": labels.COLUMN["deadline"],
+                    "products": "Sản phẩm đăng ký đợt",
+                },
+                caption="Các đợt đánh giá, phân hạng",
+                provenance=prov,
+            )
+        )
+        au = detail.authority
+        items.append(
+            report.table(
+                au.assign(star_label=au["star"].map(labels.star_label)),
+                {
+                    "star_label": "Hạng sao",
+                    "previous": f"1/1/{detail.previous_year}",
+                    "current": f"1/1/{plan.year}",
+                },
+                caption="Cấp đánh giá và công nhận theo hạng sao",
+                provenance=prov,
+            )
+        )
     if previous.province_id != plan.province_id:
         items.append(
             report.notice(
@@ -359,23 +496,32 @@ def year_over_year(r: Results) -> list:
                 "info",
             )
         )
-    items += _rekeyed_units(r)
+    items += _rekeyed_units_items(plan, previous, rekeyed, detail, unit_names)
     if previous.province_id != plan.province_id:
         items.append(
             report.table(
                 previous.history,
                 history_cols,
                 caption=f"Số sản phẩm OCOP của tỉnh {previous.province_name} (trước hợp nhất)",
+                provenance=prov,
             )
         )
-    items.append(report.table(plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}"))
+    items.append(
+        report.table(
+            plan.history, history_cols, caption=f"Số sản phẩm OCOP của tỉnh {plan.province_name}", provenance=prov
+        )
+    )
     return items
 
 
 def _rekeyed_units(r: Results) -> list:
     """Last year's products per unit moved to this year's units, or why that cannot be done
     without guessing (a unit split over several new units with no shares)."""
-    plan, previous, result = r.plan, r.previous, r.rekeyed_units
+    return _rekeyed_units_items(r.plan, r.previous, r.rekeyed_units, r.year_over_year_detail, r.unit_names)
+
+
+def _rekeyed_units_items(plan, previous, result, detail, unit_names: dict[str, str]) -> list:
+    prov = _plan_prov(plan, "products")
     if previous is None or result is None:
         return []
     items: list = []
@@ -389,28 +535,62 @@ def _rekeyed_units(r: Results) -> list:
             report.notice(
                 f"Không thể chuyển số sản phẩm năm {previous.year} theo đơn vị hành chính mới mà không phỏng đoán: "
                 f"{vnformat.number(len(amb))} đơn vị cũ được chia cho nhiều đơn vị mới và dữ liệu chưa có tỷ lệ phân chia "
-                f"({vnformat.number(int(amb['total'].sum()))} sản phẩm). Bảng dưới cho biết mỗi đơn vị cũ chuyển sang bao nhiêu "
-                "đơn vị mới; cần bổ sung tỷ lệ (cột share trong unit_changes.csv) để so sánh theo đơn vị.",
+                f"({vnformat.number(int(amb['total'].sum()))} sản phẩm). "
+                + (
+                    f"Bảng dưới so sánh theo chiều ngược lại: số sản phẩm năm {plan.year} ở các đơn vị mới hình thành từ "
+                    "mỗi đơn vị cũ; "
+                    if detail is not None
+                    else "Bảng dưới cho biết mỗi đơn vị cũ chuyển sang bao nhiêu đơn vị mới; "
+                )
+                + "cần bổ sung tỷ lệ (cột share trong unit_changes.csv) để chia số năm trước theo đơn vị mới.",
                 "info",
             )
         )
+        if detail is None:
+            items.append(
+                report.table(
+                    amb,
+                    {
+                        "old_name": f"Đơn vị năm {previous.year}",
+                        "total": "Số sản phẩm",
+                        "new_units": f"Chia cho số đơn vị năm {plan.year}",
+                    },
+                    provenance=prov,
+                )
+            )
+    if detail is not None and len(detail.units):
+        u = detail.units
         items.append(
             report.table(
-                amb,
+                u.assign(
+                    previous_text=[
+                        "không có dữ liệu" if v is pd.NA or v is None else vnformat.number(int(v))
+                        for v in u["previous"]
+                    ],
+                    current_text=[vnformat.number(int(v)) for v in u["current"]],
+                ),
                 {
+                    "predecessor": "Tỉnh năm trước",
                     "old_name": f"Đơn vị năm {previous.year}",
-                    "total": "Số sản phẩm",
-                    "new_units": f"Chia cho số đơn vị năm {plan.year}",
+                    "new_units": f"Số đơn vị năm {plan.year}",
+                    "new_names": f"Đơn vị năm {plan.year}",
+                    "previous_text": f"Sản phẩm năm {previous.year}",
+                    "current_text": f"Sản phẩm năm {plan.year}",
+                    "shared": "Đơn vị mới chung với đơn vị cũ khác",
                 },
+                right={"previous_text", "current_text"},
+                caption="Đơn vị hành chính trước và sau sắp xếp (theo bảng thay đổi đơn vị có ngày hiệu lực)",
+                provenance=prov,
             )
         )
     if not result.table.empty and result.table["total"].sum() > 0:
-        mapped = result.table[result.table["total"] > 0].assign(unit_name=lambda f: f["unit_id"].map(r.unit_names))
+        mapped = result.table[result.table["total"] > 0].assign(unit_name=lambda f: f["unit_id"].map(unit_names))
         items.append(
             report.table(
                 mapped,
                 {"unit_name": labels.COLUMN["unit_name"], "total": "Số sản phẩm năm trước"},
                 caption="Số sản phẩm năm trước chuyển được sang đơn vị mới (gộp, đổi tên)",
+                provenance=prov,
             )
         )
     if not result.unmapped.empty:
@@ -426,6 +606,7 @@ def _rekeyed_units(r: Results) -> list:
 
 def budget_lines(r: Results) -> list:
     """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
+    prov = _prov(r, "budget_lines")
     plan = r.plan
     lines = r.budget_lines
     total = plan.targets.budget_total_vnd
@@ -456,6 +637,7 @@ def budget_lines(r: Results) -> list:
             {"label": labels.COLUMN["line"], "amount_vnd": "Số tiền", "share": labels.COLUMN["share"]},
             formats={"amount_vnd": vnformat.money, "share": _PCT},
             total_row=True,
+            provenance=prov,
         ),
     ]
     diff = int(lines["amount_vnd"].sum()) - total
@@ -473,6 +655,7 @@ def budget_lines(r: Results) -> list:
 
 def claims(r: Results) -> list:
     """What the organisations ask for and what the norms allow them to claim."""
+    prov = _prov(r, "requests", "norms", "products", "organisations")
     items, orgs = r.claim_items, r.claim_organisations
     by_item = (
         items.groupby("item", observed=True)
@@ -485,7 +668,7 @@ def claims(r: Results) -> list:
     ratio = env / total_claim if total_claim else 1.0
     return [
         report.paragraph(
-            f"{vnformat.number(len(orgs))} chủ thể gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
+            f"{vnformat.number(len(orgs))} tổ chức kinh tế gửi {vnformat.number(len(items))} đề nghị hỗ trợ với tổng chi phí dự kiến "
             f"{vnformat.money(int(items['cost_vnd'].sum()))}; theo định mức, ngân sách hỗ trợ tối đa "
             f"{vnformat.money(total_claim)}. Kinh phí dành cho nội dung này là {vnformat.money(env)}, "
             + (
@@ -503,12 +686,14 @@ def claims(r: Results) -> list:
                 "claim_vnd": "Hỗ trợ tối đa theo định mức",
             },
             formats={"cost_vnd": vnformat.money, "claim_vnd": vnformat.money},
+            provenance=prov,
         ),
     ]
 
 
 def allocation(r: Results) -> list:
     """The chosen rule's grants: key figures, status, coverage by unit, the organisations funded."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     result = r.allocation
     env = r.envelope_vnd
@@ -523,17 +708,17 @@ def allocation(r: Results) -> list:
     scope = "" if not params.unit_filter else f" tại {unit_names[params.unit_filter]}"
     top = listed.sort_values(["granted_vnd", "organisation_id"], ascending=[False, True]).head(15)
     return [
-        key_figure(
+        report.key_figure(
             _PCT(s["share_funded"]),
             f"nhu cầu hỗ trợ được đáp ứng theo quy tắc «{rule_name}»",
             "good" if s["share_funded"] >= 0.999 else "warning",
         ),
         report.paragraph(
-            f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} chủ thể được "
+            f"Với {vnformat.money(env)} và quy tắc «{rule_name}», {vnformat.number(int(s['fully_funded']))} tổ chức kinh tế được "
             f"hỗ trợ đủ, {vnformat.number(int(s['partly_funded']))} được hỗ trợ một phần và "
             f"{vnformat.number(int(s['not_funded']))} chưa được hỗ trợ; còn dư {vnformat.money(int(s['unspent_vnd']))}. "
-            f"Hệ số Gini của tỷ lệ đáp ứng là {vnformat.number(float(s['gini_funded_share']), 2)}; "
-            f"đơn vị được đáp ứng thấp nhất đạt {_PCT(float(s['lowest_unit_coverage']))}."
+            f"Giữa các địa phương, đơn vị được đáp ứng thấp nhất đạt {_PCT(float(s['lowest_unit_coverage']))} "
+            f"nhu cầu, cao nhất {_PCT(float(s['highest_unit_coverage']))}."
         ),
         charts.funding_status_chart(
             pd.DataFrame(
@@ -555,30 +740,32 @@ def allocation(r: Results) -> list:
                 "funded_share": labels.COLUMN["share"],
             },
             formats={"claim_vnd": vnformat.money, "granted_vnd": vnformat.money, "funded_share": _PCT},
-            caption=f"Các chủ thể có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)",
+            caption=f"Các tổ chức kinh tế có mức hỗ trợ cao nhất{scope} (tối đa 15; danh sách đầy đủ trong phụ lục)",
+            provenance=prov,
         ),
     ]
 
 
 def comparison(r: Results) -> list:
-    """Rules side by side: metrics table, Lorenz curves, grants against claims."""
+    """Rules side by side: what each leaves out and how far apart the local units end up."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     long, table = r.rule_allocations, r.rule_table
     table = table.reset_index()
-    lorenz = r.rule_lorenz.assign(rule_label=r.rule_lorenz["rule"].map(labels.ALLOCATION_RULE))
+    table = table.assign(unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"])
     best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
     return [
         report.paragraph(
             f"Trên cùng nhu cầu và kinh phí, quy tắc «{best['rule_label']}» đạt mức đáp ứng có trọng số ưu tiên cao nhất "
             f"({_PCT(best['weighted_coverage'])}, cách phương án tối ưu {vnformat.number(100 * best['gap_to_optimum'], 1)} điểm %). "
-            "Quy tắc theo tỷ lệ cho mọi chủ thể cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên chủ thể đề nghị ít."
+            "Quy tắc theo tỷ lệ cho mọi tổ chức kinh tế cùng một tỷ lệ đáp ứng; chia đều có giới hạn ưu tiên tổ chức kinh tế đề nghị ít."
         ),
         *(
             [
                 report.notice(
                     f"Với mức hỗ trợ tối thiểu {vnformat.money(params.min_grant_vnd)}, các quy tắc chia theo tỷ lệ "
-                    "và chia đều trở thành hỗ trợ đủ cho các chủ thể ưu tiên cao nhất đến khi hết kinh phí "
-                    "(chủ thể không đạt mức tối thiểu không được hỗ trợ).",
+                    "và chia đều trở thành hỗ trợ đủ cho các tổ chức kinh tế ưu tiên cao nhất đến khi hết kinh phí "
+                    "(tổ chức kinh tế không đạt mức tối thiểu không được hỗ trợ).",
                     "info",
                 )
             ]
@@ -593,30 +780,31 @@ def comparison(r: Results) -> list:
                 "partly_funded": "Một phần",
                 "not_funded": "Không",
                 "weighted_coverage": "Đáp ứng có trọng số",
-                "gini_funded_share": "Gini",
                 "lowest_unit_coverage": "Đơn vị thấp nhất",
+                "unit_spread": "Chênh lệch giữa các địa phương",
                 "gap_to_optimum": "Cách tối ưu",
                 "unspent_vnd": "Còn dư",
             },
             formats={
                 "weighted_coverage": _PCT,
                 "lowest_unit_coverage": _PCT,
-                "gini_funded_share": lambda v: vnformat.number(v, 2),
+                "unit_spread": lambda v: f"{vnformat.number(100 * v, 1)} điểm %",
                 "gap_to_optimum": lambda v: (
                     f"{vnformat.number(100 * v, 1)} điểm %" if v == v and v is not None else "–"
                 ),
                 "unspent_vnd": vnformat.money,
             },
+            provenance=prov,
         ),
         report.table(
             pd.DataFrame(
-                [(labels.ALLOCATION_RULE[code], *labels.ALLOCATION_RULE_GLOSS[code]) for code in table["rule"]],
-                columns=["rule", "how", "ref"],
+                [(labels.ALLOCATION_RULE[code], labels.ALLOCATION_RULE_GLOSS[code][0]) for code in table["rule"]],
+                columns=["rule", "how"],
             ),
-            {"rule": "Quy tắc", "how": "Cách chia", "ref": "Tài liệu"},
+            {"rule": "Quy tắc", "how": "Cách chia"},
             caption="Các quy tắc phân bổ",
+            provenance=prov,
         ),
-        charts.lorenz_chart(lorenz),
         charts.grants_by_organisation_chart(
             long[long["rule"].isin(["priority", "proportional", "equal_awards", "equal_losses"])]
         ),
@@ -624,7 +812,9 @@ def comparison(r: Results) -> list:
 
 
 def risks(r: Results) -> list:
-    """Monte Carlo: spend per line (P10–P90) against the plan, overrun probability, coverage per rule."""
+    """Simulated spend per line (the range of 8 in 10 draws) against the plan, the chance of an overrun,
+    and how each rule fares under uncertain costs."""
+    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines", "history")
     plan, params = r.plan, r.params
     sim = r.simulation
     comparison = r.budget_comparison
@@ -642,20 +832,20 @@ def risks(r: Results) -> list:
     )
     if rewards is not None:
         text += (
-            f" Hỗ trợ sau công nhận ở mức trung vị {vnformat.money(int(rewards['p50_vnd']))} "
-            f"(80% số lượt nằm trong khoảng {vnformat.money(int(rewards['p10_vnd']))} – "
+            f" Hỗ trợ sau công nhận ở mức giữa {vnformat.money(int(rewards['p50_vnd']))} "
+            f"(8 trong 10 lượt nằm trong khoảng {vnformat.money(int(rewards['p10_vnd']))} – "
             f"{vnformat.money(int(rewards['p90_vnd']))}) so với {vnformat.money(int(rewards['planned_vnd']))} dự kiến."
         )
     need = sim.line_summary.set_index("line")
     if "branding_need" in need.index:
         text += (
-            f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức trung vị "
+            f" Nhu cầu hỗ trợ nhãn hiệu, bao bì theo định mức ở mức giữa "
             f"{vnformat.money(int(need.loc['branding_need', 'p50_vnd']))}, vượt kinh phí "
             f"{vnformat.money(r.envelope_vnd)} trong {_PCT(sim.prob_rationing)} số lượt: khi đó phải phân bổ "
             "theo quy tắc đã chọn; độ bất định chi phí chỉ ảnh hưởng đến mức đáp ứng của các quy tắc (biểu đồ cuối)."
         )
     return [
-        key_figure(
+        report.key_figure(
             _PCT(sim.prob_overrun),
             "xác suất vượt tổng kinh phí kế hoạch",
             "good" if sim.prob_overrun < 0.1 else "warning" if sim.prob_overrun < 0.5 else "bad",
@@ -668,9 +858,9 @@ def risks(r: Results) -> list:
             {
                 "label": labels.COLUMN["line"],
                 "planned_vnd": "Kế hoạch",
-                "p10_vnd": "Mức thấp (P10)",
-                "p50_vnd": "Trung vị (P50)",
-                "p90_vnd": "Mức cao (P90)",
+                "p10_vnd": "Mức thấp",
+                "p50_vnd": "Mức giữa",
+                "p90_vnd": "Mức cao",
                 "prob_over_planned": "Xác suất vượt",
             },
             formats={
@@ -681,7 +871,8 @@ def risks(r: Results) -> list:
                 "prob_over_planned": _PCT,
             },
             total_row=True,
-            caption="P10, P90: 10% số lượt mô phỏng thấp hơn P10, 10% cao hơn P90",
+            caption="Khoảng dao động 80%: 8 trong 10 lượt tính nằm giữa mức thấp và mức cao; mức giữa chia đôi các lượt",
+            provenance=prov,
         ),
         charts.rule_coverage_chart(coverage),
     ]

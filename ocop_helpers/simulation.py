@@ -4,7 +4,16 @@ Uncertain: each item's unit cost (lognormal multiplier around the requested cost
 shock plus an item shock) and which products pass evaluation, at which star (pass rates per
 stream). Outputs: P10/P50/P90 of spending per budget line, the probability that the plan overruns
 its total, and for every allocation rule the distribution of its metrics over the draws (the
-rules solve the whole ``(draws × organisations)`` array at once). Same seed → same numbers.
+rules solve a ``(draws × organisations)`` array at once). Same seed → same numbers.
+
+Memory: the draws are processed in chunks of about ``CHUNK_ELEMENTS`` cells (draws × the widest of
+items, organisations and products), keeping only per-draw figures and per-organisation sums, so
+the peak does not grow with ``draws × organisations``. Random numbers are drawn in the same order as
+one big array would be (cost shocks of every chunk, then pass draws, then star draws), so a chunked
+run gives the same draws as an unchunked one: spending and counts per draw are identical, and the
+rule metrics and per-organisation means agree to floating-point rounding (~1e-14 relative: sums
+over a different block shape). At the default plan's size one chunk holds every draw, so its
+figures are bit for bit those of the one-block version.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import pandas as pd
 from ocop_helpers import allocation, budget
 
 PERCENTILES: tuple[int, int, int] = (10, 50, 90)
+CHUNK_ELEMENTS = 4_000_000  # cells of a (draws × organisations) block per chunk: ~32 MB per float64 array
 
 
 @dataclass(frozen=True)
@@ -114,14 +124,22 @@ def claims_per_draw(
 
 
 def reward_draws(
-    products: pd.DataFrame, norms: pd.DataFrame, params: SimulationParams, rng: np.random.Generator
+    products: pd.DataFrame,
+    norms: pd.DataFrame,
+    params: SimulationParams,
+    rng: np.random.Generator,
+    chunk_draws: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """NQ 67/2023 reward per draw (draws,) and recognised products per draw and star (draws, 3: 3★/4★/5★).
 
-    The outcome model is documented in ``budget.expected_rewards``.
+    The outcome model is documented in ``budget.expected_rewards``. ``chunk_draws`` bounds the
+    (draws × products) blocks held at once; the pass draws of every draw come first, then the star
+    draws, as with one block, so the result does not depend on it.
     """
     table = budget.reward_table(norms).astype(float)
     d = params.draws
+    n = len(products)
+    step = max(1, min(d, chunk_draws or d))
     stream = products["stream"].to_numpy(dtype=object)
     target = products["target_star"].astype(int).to_numpy()
     current = products["current_star"].astype("Float64").fillna(0).astype(int).to_numpy()
@@ -139,15 +157,31 @@ def reward_draws(
     star_k = np.where(is_up, current, 0)
     hit_rate = np.where(is_new, params.target_rate, 1.0).astype(np.float32)
     keep_rate = np.where(is_up, params.kept_rate, 0.0).astype(np.float32)
-    u_pass = rng.random((d, len(products)), dtype=np.float32)
-    u_star = rng.random((d, len(products)), dtype=np.float32)
-    passed = u_pass < rate
-    hit = u_star < hit_rate
-    kept = u_star < keep_rate
-    reward = np.where(passed, np.where(hit, amount_a, amount_b), np.where(kept, amount_k, 0.0))
-    star = np.where(passed, np.where(hit, star_a, star_b), np.where(kept, star_k, 0)).astype(np.int8)
-    counts = np.stack([np.count_nonzero(star == s, axis=1) for s in (3, 4, 5)], axis=1)
-    return reward.sum(axis=1), counts
+    starts = range(0, d, step)
+    # pass outcomes of every draw first (bit-packed: d × n / 8 bytes), then the star draws
+    packed = [np.packbits(rng.random((min(step, d - a), n), dtype=np.float32) < rate, axis=1) for a in starts]
+    reward = np.empty(d)
+    counts = np.empty((d, 3), dtype=np.int64)
+
+    # Per outcome (a, b, k) a column of amounts and one indicator column per star: one matrix
+    # product per outcome gives the reward and the counts of every draw. Amounts are whole đồng and
+    # counts whole numbers, so the float64 sums are exact whatever their order.
+    def columns(amount: np.ndarray, star: np.ndarray) -> np.ndarray:
+        return np.column_stack([amount, *((star == s).astype(float) for s in (3, 4, 5))])
+
+    col_a, col_b, col_k = columns(amount_a, star_a), columns(amount_b, star_b), columns(amount_k, star_k)
+    for a, bits in zip(starts, packed, strict=True):
+        b = min(a + step, d)
+        passed = np.unpackbits(bits, axis=1, count=n).view(bool)
+        u_star = rng.random((b - a, n), dtype=np.float32)
+        hit = u_star < hit_rate
+        kept = u_star < keep_rate
+        total = (passed & hit).astype(float) @ col_a
+        total += (passed & ~hit).astype(float) @ col_b
+        total += (~passed & kept).astype(float) @ col_k
+        reward[a:b] = total[:, 0]
+        counts[a:b] = np.rint(total[:, 1:]).astype(np.int64)
+    return reward, counts
 
 
 def _percentiles(values: np.ndarray) -> np.ndarray:
@@ -167,13 +201,15 @@ def simulate(
     allocation_params: allocation.AllocationParams | None = None,
     rules: list[str] | None = None,
     organisation_cap_vnd: int | None = None,
+    chunk_draws: int | None = None,
 ) -> SimulationResult:
     """Run the Monte Carlo.
 
     ``items`` / ``org_claims`` from ``claims.item_claims`` / ``claims.organisation_claims``;
     ``budget_lines`` the plan's lines (the branding line is the default envelope, the sum the
     default plan total). Branding spend per draw is ``min(envelope, Σ claims)``; rewards come from
-    the outcome draws; the other lines are spent as planned.
+    the outcome draws; the other lines are spent as planned. ``chunk_draws``: draws per chunk
+    (default: as many as fit in ``CHUNK_ELEMENTS`` cells); it changes memory, not the draws.
     """
     p = params or SimulationParams()
     ap = allocation_params or allocation.AllocationParams()
@@ -185,15 +221,58 @@ def simulate(
     names = list(allocation.RULES) if rules is None else rules
     for name in names:
         allocation.get_rule(name)
+    if chunk_draws is not None and chunk_draws < 1:
+        raise ValueError(f"chunk_draws phải là số nguyên dương, nhận {chunk_draws}")
+    d = p.draws
+    widest = max(len(items), len(org_claims), len(products), 1)
+    step = max(1, min(d, chunk_draws or CHUNK_ELEMENTS // widest))
     rng = np.random.default_rng(p.seed)
 
-    mult = cost_multipliers(len(items), p, rng)
-    c = claims_per_draw(items, org_claims, mult, organisation_cap_vnd)
-    rewards, counts = reward_draws(products, norms, p, rng)
+    score = allocation.priority_scores(org_claims, ap.weights, ap.funded_before_per_unit).to_numpy()
+    unit_codes, _ = pd.factorize(org_claims["unit_id"])
+    n_org = len(org_claims)
+    need = np.empty(d)
+    metric_parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in names}
+    has_count = np.zeros(n_org, dtype=np.int64)  # draws in which the organisation has a claim
+    share_sum = {name: np.zeros(n_org) for name in names}
+    funded_count = {name: np.zeros(n_org, dtype=np.int64) for name in names}
 
-    need = c.sum(axis=1)
+    # cost shocks: the shared shock of every draw, then the item shocks chunk by chunk (the same
+    # stream as ``cost_multipliers`` for all draws at once)
+    common = rng.standard_normal((d, 1), dtype=np.float32) * np.float32(p.common_cost_sigma)
+    for a in range(0, d, step):
+        b = min(a + step, d)
+        mult = rng.standard_normal((b - a, len(items)), dtype=np.float32)
+        mult *= np.float32(p.cost_sigma)
+        mult += common[a:b]
+        np.exp(mult, out=mult)
+        mult *= np.float32(p.cost_median)
+        c = claims_per_draw(items, org_claims, mult, organisation_cap_vnd)
+        del mult
+        need[a:b] = c.sum(axis=1)
+        evaluated = allocation.evaluate_draws(
+            c,
+            float(envelope),
+            names,
+            weights=score,
+            priority=score,
+            unit_codes=unit_codes,
+            min_grant=ap.min_grant_vnd,
+            min_share=ap.min_share,
+            per_organisation=True,
+        )
+        has_count += np.count_nonzero(c > 0, axis=0)
+        for name in names:
+            m = evaluated.pop(name)
+            # a grant is never above its claim, so "funded" implies "has a claim"
+            funded_count[name] += m.pop("organisation_funded_draws")
+            share_sum[name] += m.pop("organisation_share_sum")
+            metric_parts[name].append(m)
+        del c
+    rewards, counts = reward_draws(products, norms, p, rng, chunk_draws=step)
+
     spend = np.minimum(need, envelope)
-    others = {line: np.full(p.draws, float(planned.get(line, 0))) for line in ("councils", "promotion", "training")}
+    others = {line: np.full(d, float(planned.get(line, 0))) for line in ("councils", "promotion", "training")}
     lines = {"rewards": rewards, "branding": spend, **others}
     total = sum(lines.values())
     line_draws = pd.DataFrame(
@@ -228,27 +307,12 @@ def simulate(
         ]
     )
 
-    score = allocation.priority_scores(org_claims, ap.weights, ap.funded_before_per_unit).to_numpy()
-    unit_codes, _ = pd.factorize(org_claims["unit_id"])
-    evaluated = allocation.evaluate_draws(
-        c,
-        float(envelope),
-        names,
-        weights=score,
-        priority=score,
-        unit_codes=unit_codes,
-        min_grant=ap.min_grant_vnd,
-        min_share=ap.min_share,
-        keep_grants=True,
-    )
     summary_rows, draw_frames, org_rows = [], [], []
-    has = c > 0
-    inv_c = np.where(has, 1.0 / np.where(has, c, 1.0), 0.0)
     for name in names:
-        m = evaluated[name]
-        x = m.pop("grants")
-        funded = x > 1e-6
-        flips = int((funded.any(axis=0) & (~funded & has).any(axis=0)).sum())
+        parts = metric_parts.pop(name)
+        m = {metric: np.concatenate([part[metric] for part in parts]) for metric in parts[0]} if parts else {}
+        # funded in some draw and not funded (with a claim) in another
+        flips = int(((funded_count[name] > 0) & (funded_count[name] < has_count)).sum())
         for metric, values in m.items():
             q = _percentiles(values)
             summary_rows.append(
@@ -271,19 +335,17 @@ def simulate(
                 "p90": float(flips),
             }
         )
-        draw_frames.append(pd.DataFrame({"rule": name, "draw": np.arange(p.draws), **m}))
-        share = np.where(has, x * inv_c, 1.0)
+        draw_frames.append(pd.DataFrame({"rule": name, "draw": np.arange(d), **m}))
         org_rows.append(
             pd.DataFrame(
                 {
                     "rule": name,
                     "organisation_id": org_claims["organisation_id"].to_numpy(),
-                    "mean_funded_share": share.mean(axis=0),
-                    "prob_funded": funded.mean(axis=0),
+                    "mean_funded_share": share_sum[name] / d,
+                    "prob_funded": funded_count[name] / d,
                 }
             )
         )
-        del x
     return SimulationResult(
         params=p,
         envelope_vnd=envelope,

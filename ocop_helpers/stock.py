@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-VALIDITY_MONTHS = 36
-NOTICE_DAYS = 30
 STOCK_COMPONENTS: tuple[str, ...] = (
     "start",
     "new_recognised",
@@ -57,12 +55,7 @@ def start_stock(history: pd.DataFrame, year: int) -> tuple[pd.Timestamp, int]:
     return stock_at(history, _year_start(year) - pd.Timedelta(days=1))
 
 
-def certificate_expiry(
-    products: pd.DataFrame,
-    year: int,
-    validity_months: int = VALIDITY_MONTHS,
-    notice_days: int = NOTICE_DAYS,
-) -> pd.DataFrame:
+def certificate_expiry(products: pd.DataFrame, year: int, validity_months: int, notice_days: int) -> pd.DataFrame:
     """Products with a certificate: expiry date, notice deadline, year due, and flags.
 
     Columns added to the product columns: ``expiry_date`` (certificate + validity), ``notice_by``
@@ -200,7 +193,8 @@ def project_stock(
     pass_rates: Mapping[str, float],
     lapse_share: float = 0.0,
     unplanned_lapses: float = 0.0,
-    validity_months: int = VALIDITY_MONTHS,
+    *,
+    validity_months: int,
 ) -> StockProjection:
     """Project the certified stock at the end of ``year`` (see the module docstring for the model).
 
@@ -217,7 +211,7 @@ def project_stock(
     n_new = int((stream == "new").sum())
     n_up = int((stream == "upgrade").sum())
     reevaluations = products.loc[stream == "reevaluation"]
-    expiry = certificate_expiry(reevaluations, year, validity_months)
+    expiry = certificate_expiry(reevaluations, year, validity_months, 0)
     due = int(expiry["due_in_year"].sum())
     expired_before = int(expiry["expired_before_year"].sum())
     not_reevaluated = due * lapse_share
@@ -251,6 +245,8 @@ def stock_sensitivity(
     pass_rates: Mapping[str, float],
     lapse_share: float = 0.0,
     unplanned_lapses: float = 0.0,
+    *,
+    validity_months: int,
 ) -> pd.DataFrame:
     """End stock for each pass rate of new products (other rates fixed): ``new_pass_rate,
     end_stock, stock_target, gap, can_reach``."""
@@ -264,6 +260,7 @@ def stock_sensitivity(
             {**pass_rates, "new": rate},
             lapse_share,
             unplanned_lapses,
+            validity_months=validity_months,
         )
         rows.append(
             {
@@ -277,7 +274,7 @@ def stock_sensitivity(
     return pd.DataFrame(rows)
 
 
-def cohort_due_from_history(history: pd.DataFrame, due_year: int, validity_months: int = VALIDITY_MONTHS) -> int | None:
+def cohort_due_from_history(history: pd.DataFrame, due_year: int, *, validity_months: int) -> int | None:
     """Rough count of certificates falling due in ``due_year``: the net growth of the stock in the
     year they were issued (``due_year`` − validity). A lower bound (net of earlier lapses);
     ``None`` when the history does not cover that year."""
@@ -315,8 +312,9 @@ def expiry_pipeline(
     rules: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     province_id: str | None = None,
-    validity_months: int = VALIDITY_MONTHS,
-    notice_days: int = NOTICE_DAYS,
+    *,
+    validity_months: int,
+    notice_days: int,
 ) -> pd.DataFrame:
     """Re-evaluations falling due per product, with the latest round that can still take each.
 
@@ -372,7 +370,8 @@ def expiry_by_year(
     year: int,
     years: int = 3,
     history: pd.DataFrame | None = None,
-    validity_months: int = VALIDITY_MONTHS,
+    *,
+    validity_months: int,
 ) -> pd.DataFrame:
     """Re-evaluations due per year of the horizon (every year listed, zeros included).
 
@@ -398,7 +397,7 @@ def expiry_by_year(
         }
     )
     if history is not None:
-        estimates = [cohort_due_from_history(history, y, validity_months) for y in horizon]
+        estimates = [cohort_due_from_history(history, y, validity_months=validity_months) for y in horizon]
         out["cohort_estimate"] = pd.array(estimates, dtype="Int64")
     return out
 
@@ -413,3 +412,17 @@ def expiry_stock_effect(by_year: pd.DataFrame, share_not_reevaluated: float, col
     out["lost"] = out[column].astype("float64").fillna(0.0) * share
     out["lost_cumulative"] = out["lost"].cumsum()
     return out
+
+
+def certificate_terms(rules: pd.DataFrame, on: dt.date | pd.Timestamp | str) -> dict[str, int]:
+    """``validity_months`` and ``notice_days`` of the certificate rules in force on ``on``
+    (data/reference/certificate_rules.csv); raises ValueError when none or several are."""
+    from .dated import in_force
+
+    rows = in_force(rules, on)
+    if len(rows) != 1:
+        raise ValueError(
+            f"certificate_rules.csv: cần đúng một quy định về thời hạn giấy chứng nhận hiệu lực ngày "
+            f"{pd.Timestamp(on).date()} (có {len(rows)})"
+        )
+    return {"validity_months": int(rows.iloc[0]["validity_months"]), "notice_days": int(rows.iloc[0]["notice_days"])}

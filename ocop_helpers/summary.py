@@ -37,8 +37,8 @@ def key_figures(plan: Plan) -> pd.DataFrame:
     )
     rows.append(
         (
-            "Chủ thể đề nghị hỗ trợ nhãn hiệu, bao bì, tem nhãn",
-            "chủ thể",
+            "Tổ chức kinh tế đề nghị hỗ trợ nhãn hiệu, bao bì, tem nhãn",
+            "tổ chức kinh tế",
             t.organisations_branding,
             int(plan.organisations["requests_branding"].sum()),
             "organisations_branding",
@@ -81,7 +81,7 @@ def overview_text(plan: Plan) -> list[str]:
     out = [
         f"Năm {plan.year}, tỉnh {plan.province_name} đặt chỉ tiêu đánh giá, phân hạng "
         f"{vnformat.number(total)} sản phẩm OCOP: {parts}.",
-        f"Có {vnformat.number(t.organisations_branding)} chủ thể kinh tế được đề xuất hỗ trợ quản lý nhãn hiệu, "
+        f"Có {vnformat.number(t.organisations_branding)} tổ chức kinh tế kinh tế được đề xuất hỗ trợ quản lý nhãn hiệu, "
         f"bao bì, tem nhãn; tổng kinh phí dự kiến {vnformat.money(t.budget_total_vnd)}.",
     ]
     stock = latest_stock(plan)
@@ -106,13 +106,13 @@ def overview_text(plan: Plan) -> list[str]:
 SOURCE_KEYS: dict[str, str] = {
     "plan_document": "Văn bản kế hoạch",
     "targets": "Chỉ tiêu đánh giá, phân hạng",
-    "organisations_branding": "Chủ thể đề nghị hỗ trợ",
+    "organisations_branding": "Tổ chức kinh tế đề nghị hỗ trợ",
     "budget_total_vnd": "Kinh phí",
     "stock_target": "Mục tiêu số sản phẩm OCOP",
     "rounds": "Các đợt đánh giá",
     "history": "Số sản phẩm OCOP qua các năm",
     "norms": "Định mức hỗ trợ",
-    "products": "Danh sách sản phẩm, chủ thể",
+    "products": "Danh sách sản phẩm, tổ chức kinh tế",
 }
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .dated import in_force
+
 DateLike = dt.date | pd.Timestamp | str
 
 
@@ -20,16 +22,10 @@ def _day(value: DateLike) -> pd.Timestamp:
     return pd.Timestamp(value).normalize()
 
 
-def _valid_on(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
-    start = pd.to_datetime(frame["valid_from"])
-    end = pd.to_datetime(frame["valid_to"])
-    return (start.isna() | (start <= day)) & (end.isna() | (end >= day))
-
-
 def units_at(units: pd.DataFrame, province_id: str, date: DateLike, level: str | None = None) -> pd.DataFrame:
     """Units of ``province_id`` valid on ``date`` (optionally of one ``level``), in table order."""
     rows = units.loc[units["province_id"] == province_id]
-    rows = rows.loc[_valid_on(rows, _day(date))]
+    rows = in_force(rows, date)
     if level is not None:
         rows = rows.loc[rows["level"] == level]
     return rows.reset_index(drop=True)
@@ -44,7 +40,7 @@ def level_exists(units: pd.DataFrame, province_id: str, level: str, date: DateLi
     rows = units.loc[(units["province_id"] == province_id) & (units["level"] == level)]
     if rows.empty:
         return None
-    return bool(_valid_on(rows, _day(date)).any())
+    return not in_force(rows, date).empty
 
 
 def unit_mapping(

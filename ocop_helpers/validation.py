@@ -7,6 +7,7 @@ what was expected. ``convert_table`` turns a raw table into typed columns while 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -348,6 +349,97 @@ SCHEMAS: dict[str, list[Column]] = {
     ],
 }
 
+# Reference tables of the plan as an administrative document (ocop_helpers.official); all dated.
+_CERTAINTY = ("published", "memory", "uncertain", "assumption")
+_VALID = [
+    _c("valid_from", parse_date, "datetime64[us]", optional=True),
+    _c("valid_to", parse_date, "datetime64[us]", optional=True),
+]
+SCHEMAS.update(
+    {
+        "issuing_bodies": [
+            _c("province_id", parse_text, "str"),
+            *_VALID,
+            _c("parent_body", parse_text, "str"),
+            _c("issuing_body", parse_text, "str"),
+            _c("place_name", parse_text, "str"),
+            _c("short_name", parse_text, "str"),
+            _c("number_suffix", parse_text, "str"),
+            _c("successor_id", parse_text, "str", optional=True),
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+        "signers": [
+            _c("province_id", parse_text, "str", optional=True),
+            *_VALID,
+            _c("authority_line", parse_text, "str"),
+            _c("deputy_line", parse_text, "str", optional=True),
+            _c("title_line", parse_text, "str"),
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+        "legal_bases": [
+            _c("basis_id", parse_text, "str"),
+            _c("province_id", parse_text, "str", optional=True),
+            _c("order", parse_int, "Int64"),
+            _c("kind", parse_text, "str"),
+            _c("number", parse_text, "str", optional=True),
+            _c("issuer", parse_text, "str"),
+            _c("issued_on", parse_date, "datetime64[us]"),
+            _c("subject", parse_text, "str"),
+            *_VALID,
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+        "responsibilities": [
+            _c("body_id", parse_text, "str"),
+            _c("province_id", parse_text, "str", optional=True),
+            _c("order", parse_int, "Int64"),
+            _c("level", parse_code(P.LEVELS), "str"),
+            _c("role", parse_code(("lead", "member", "local", "reporting")), "str"),
+            _c("body_name", parse_text, "str"),
+            *_VALID,
+            _c("duties", parse_text, "str"),
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+        "funding_sources": [
+            _c("source_id", parse_text, "str"),
+            _c("order", parse_int, "Int64"),
+            _c("level", parse_code((*P.LEVELS, "organisation", "other")), "str"),
+            _c("name", parse_text, "str"),
+            *_VALID,
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("note", parse_text, "str", optional=True),
+            _c("source", parse_text, "str"),
+        ],
+        "certificate_rules": [
+            *_VALID,
+            _c("validity_months", parse_int, "int64"),
+            _c("notice_days", parse_int, "int64"),
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+        "line_sources": [
+            _c("line", parse_code(P.BUDGET_LINES), "str"),
+            _c("source_id", parse_text, "str"),
+            _c("share", parse_share, "float64"),
+            *_VALID,
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("note", parse_text, "str", optional=True),
+            _c("source", parse_text, "str"),
+        ],
+        "recipients": [
+            _c("province_id", parse_text, "str", optional=True),
+            _c("order", parse_int, "Int64"),
+            _c("recipient", parse_text, "str"),
+            *_VALID,
+            _c("certainty", parse_code(_CERTAINTY), "str"),
+            _c("source", parse_text, "str"),
+        ],
+    }
+)
+
 # Columns that hold ids and must be unique within their table.
 UNIQUE_KEYS: dict[str, str] = {
     "products": "product_id",
@@ -615,6 +707,8 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
         problems.append(Problem(file, None, "sources", None, "cần một bảng khóa: trích dẫn nguồn"))
     out["sources"] = {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
     out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
+    problems += _check_document_keys(meta, out, file)
+    problems += _check_provenance(meta, out, file)
     known = {
         "province_id",
         "province_name",
@@ -625,9 +719,117 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
         "rounds",
         "sources",
         "previous_plan",
+        *DOCUMENT_KEYS,
+        *PROVENANCE_KEYS,
     }
     names(meta, sorted(known))
     return out, problems
+
+
+DOCUMENT_KEYS: tuple[str, ...] = ("issue_date", "document_number", "status", "signer_name")
+
+
+def _check_document_keys(meta: dict, out: dict, file: str) -> list[Problem]:
+    """The optional keys of the plan as a document: issue_date, document_number, status, signer_name."""
+    problems: list[Problem] = []
+    out["issue_date"] = None
+    value = meta.get("issue_date")
+    if value is not None and str(value).strip() != "":
+        try:
+            out["issue_date"] = _as_date(value)
+        except (ValueError, TypeError):
+            problems.append(Problem(file, None, "issue_date", str(value), "cần ngày ban hành kế hoạch (YYYY-MM-DD)"))
+        year = out.get("year")
+        if out["issue_date"] is not None and isinstance(year, int) and out["issue_date"].year not in (year - 1, year):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "issue_date",
+                    str(value),
+                    f"ngày ban hành phải thuộc năm {year - 1} hoặc năm kế hoạch {year}",
+                )
+            )
+    number = meta.get("document_number")
+    out["document_number"] = "" if number is None else str(number).strip()
+    if out["document_number"] and not re.fullmatch(r"\d+/[\w.\-]+", out["document_number"]):
+        problems.append(
+            Problem(file, None, "document_number", out["document_number"], "cần số/ký hiệu dạng '15/KH-UBND'")
+        )
+    status = meta.get("status")
+    out["status"] = "draft" if status is None or str(status).strip() == "" else str(status).strip()
+    if out["status"] not in P.PLAN_STATUSES:
+        problems.append(
+            Problem(file, None, "status", out["status"], "cần 'draft' (dự thảo) hoặc 'issued' (đã ban hành)")
+        )
+        out["status"] = "draft"
+    elif out["status"] == "issued" and not out["document_number"]:
+        problems.append(
+            Problem(file, None, "document_number", None, "kế hoạch đã ban hành (status: issued) cần số/ký hiệu")
+        )
+    signer = meta.get("signer_name")
+    out["signer_name"] = "" if signer is None else str(signer).strip()
+    return problems
+
+
+PROVENANCE_KEYS: tuple[str, ...] = ("provenance", "approximate")
+# What a plan's figures rest on, dataset by dataset; a dataset the plan does not declare is illustrative.
+PROVENANCE_DATASETS: tuple[str, ...] = (
+    "targets",
+    "rounds",
+    "history",
+    "norms",
+    "budget_lines",
+    "products",
+    "organisations",
+    "requests",
+)
+PROVENANCE_VALUES: tuple[str, ...] = ("published", "illustrative")
+
+
+def _check_provenance(meta: dict, out: dict, file: str) -> list[Problem]:
+    """``provenance``: dataset -> published | illustrative (undeclared = illustrative);
+    ``approximate``: target keys the source gives as approximate ("khoảng 20,9 tỷ đồng")."""
+    problems: list[Problem] = []
+    given = meta.get("provenance") or {}
+    out["provenance"] = {name: "illustrative" for name in PROVENANCE_DATASETS}
+    if not isinstance(given, dict):
+        problems.append(Problem(file, None, "provenance", str(given), "cần bảng tên dữ liệu: published/illustrative"))
+        given = {}
+    for key, value in given.items():
+        if key not in PROVENANCE_DATASETS:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"provenance.{key}",
+                    None,
+                    "tên dữ liệu không có; cần: " + ", ".join(PROVENANCE_DATASETS),
+                )
+            )
+        elif str(value) not in PROVENANCE_VALUES:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"provenance.{key}",
+                    str(value),
+                    "cần 'published' (đã công bố) hoặc 'illustrative' (minh họa)",
+                )
+            )
+        else:
+            out["provenance"][key] = str(value)
+    approx = meta.get("approximate") or []
+    if isinstance(approx, str):  # a workbook's cell: "budget_total_vnd, stock_target"
+        approx = [a.strip() for a in approx.split(",") if a.strip()]
+    target_keys = [f.name for f in dataclasses.fields(P.Targets)]
+    if not isinstance(approx, list) or any(str(a) not in target_keys for a in approx):
+        problems.append(
+            Problem(file, None, "approximate", str(approx), "cần danh sách khóa chỉ tiêu: " + ", ".join(target_keys))
+        )
+        approx = []
+    out["approximate"] = tuple(str(a) for a in approx)
+    return problems
 
 
 def check_as_of(year: int, as_of: dt.date | None) -> list[str]:
@@ -642,8 +844,9 @@ def check_as_of(year: int, as_of: dt.date | None) -> list[str]:
 
 def norms_in_force(norms: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     """The norm rows valid on ``when`` (valid_from ≤ when ≤ valid_to, open end allowed)."""
-    keep = (norms["valid_from"] <= when) & (norms["valid_to"].isna() | (norms["valid_to"] >= when))
-    return norms[keep]
+    from .dated import in_force
+
+    return in_force(norms, when)
 
 
 def check_norms_in_force(norms: pd.DataFrame, when: pd.Timestamp, file: str) -> list[Problem]:

@@ -58,6 +58,20 @@ def date(value: dt.date | pd.Timestamp | str | None) -> str:
     return f"{ts.day}/{ts.month}/{ts.year}"
 
 
+def document_date(value: dt.date | pd.Timestamp | str | None, year: int | None = None) -> str:
+    """A date in words as administrative documents write it (Nghị định 30/2020/NĐ-CP).
+
+    Days below 10 and months 1–2 take a leading zero: 2025-02-09 -> 'ngày 09 tháng 02 năm 2025';
+    2023-12-13 -> 'ngày 13 tháng 12 năm 2023'. ``None`` leaves the clerk's blanks:
+    'ngày … tháng … năm 2025' (``year`` given) or 'ngày … tháng … năm …'.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return f"ngày … tháng … năm {year if year is not None else '…'}"
+    ts = pd.Timestamp(value)
+    month = f"{ts.month:02d}" if ts.month <= 2 else str(ts.month)
+    return f"ngày {ts.day:02d} tháng {month} năm {ts.year}"
+
+
 # ---------------------------------------------------------------- parsing what planners type
 # The inverse of the formatters above: Vietnamese writes ',' for decimals and '.' for thousands.
 # Results are exact (Decimal arithmetic, integer đồng); anything ambiguous is refused with the forms
@@ -95,9 +109,10 @@ def parse_money(text: str, unit: str = "đồng") -> int:
     """Money typed by a planner -> integer đồng, exactly; raise ValueError (Vietnamese) otherwise.
 
     ``unit`` is the field's unit ('đồng', 'triệu' or 'tỷ'), used when the text has no unit word.
-    Accepted: '1,5 tỷ', '20,9 tỷ đồng', '500 triệu', '1.234.567' and '1234567' (đồng), '1 500 000'
-    (đồng), '1,5' in a field whose unit is tỷ. A dot in a triệu/tỷ amount ('1.5', '1.500') could be
-    a decimal point or a thousands separator: refused as ambiguous, like anything not whole đồng.
+    Accepted: '1,5 tỷ', '20,9 tỷ đồng', '500 triệu', '1.000 triệu' (with its unit word, as
+    :func:`money` writes it), '1.234.567' and '1234567' (đồng), '1 500 000' (đồng), '1,5' in a field
+    whose unit is tỷ. A bare '1.5' or '1.500' in a triệu/tỷ field could be a decimal point or a
+    thousands separator: refused as ambiguous, like '1.5 tỷ' and anything not whole đồng.
     """
     if unit not in MONEY_UNITS:
         raise ValueError(f"đơn vị tiền phải là một trong: {', '.join(MONEY_UNITS)}")
@@ -117,11 +132,15 @@ def parse_money(text: str, unit: str = "đồng") -> int:
             raise ValueError(f"'{text}' không phải số đồng nguyên; {_money_forms(unit)}")
         value = Decimal(digits)
     else:
-        if "." in number:
+        grouped = re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?", number)
+        if "." in number and not (word and grouped):
+            # Without a unit word, '1.500' in a tỷ field may be 1,5 or 1500; with one, '1.500 triệu' is
+            # what the formatter writes (thousands) but '1.5 tỷ' is still the English decimal point.
             raise ValueError(
                 f"'{text}' không rõ nghĩa: dấu chấm có thể là dấu thập phân hoặc phân cách hàng nghìn; "
                 + _money_forms(unit)
             )
+        number = number.replace(".", "")
         if not re.fullmatch(r"[0-9]+(,[0-9]+)?", number):
             raise ValueError(f"'{text}' không phải số tiền; {_money_forms(unit)}")
         with localcontext(Context(prec=len(number) + 20)):  # exact: never rounds a long fraction away

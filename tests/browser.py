@@ -51,11 +51,36 @@ ARTIFACTS = ROOT / "test-artifacts"
 LAB_SETTINGS_DIR = ROOT / "jupyter-config" / "lab" / "settings"
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
-requires_chromium = pytest.mark.skipif(
-    not os.access(CHROMIUM, os.X_OK),
-    reason=f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium); "
-    "the browser tests never download a browser",
-)
+
+def missing_browser_tools() -> list[str]:
+    """What the browser tests need and this machine lacks, each with how to install it."""
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(
+            f"Debian's chromium at {CHROMIUM} (apt-get install -y chromium; the tests never download a browser)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (make setup installs the test dependencies)")
+    return missing
+
+
+def require_browser_tools() -> None:
+    """Skip a browser test when its tools are missing; FAIL instead when CI is set, so a machine
+    without Chromium cannot pass the suite silently. Called by tests/conftest.py for every test
+    marked ``browser``."""
+    missing = missing_browser_tools()
+    if not missing:
+        return
+    message = "missing for the browser tests: " + "; ".join(missing)
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set and {message}", pytrace=False)
+    pytest.skip(f"{message} (in CI this fails)")
+
+
+# Marks a test module as needing Chromium (the check itself runs in conftest.py before each test).
+requires_chromium = pytest.mark.browser
 
 
 def artifact(name: str) -> Path:

@@ -13,6 +13,14 @@ DEFAULT_PLAN = paths.DEFAULT_PLAN_DIR
 DEMO_PLAN = Path(__file__).parent / "fixtures" / "plans" / "demo" / "2027"
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Browser tests: skipped locally when Chromium is missing (saying what to install), failed in CI."""
+    if item.get_closest_marker("browser"):
+        from .browser import require_browser_tools
+
+        require_browser_tools()
+
+
 @pytest.fixture
 def plan_copy(tmp_path: Path) -> Path:
     """A writable copy of the default plan folder, named like the original (2025)."""

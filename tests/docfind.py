@@ -23,6 +23,7 @@ class Table:
     headers: list[str]
     rows: list[list[str]] = field(default_factory=list)
     heading: str = ""  # the last heading before the table
+    provenance: str = ""  # data-provenance of the table or its wrapper (published/derived/illustrative)
 
     def column(self, header: str) -> int:
         matches = [i for i, h in enumerate(self.headers) if h == header] or [
@@ -57,9 +58,15 @@ class _Tables(HTMLParser):
         self._heading: list[str] | None = None
         self.last_heading = ""
 
+    _provenance = ""
+
     def handle_starttag(self, tag, attrs):
+        given = dict(attrs).get("data-provenance")
+        if given:
+            self._provenance = given
         if tag == "table":
-            self._stack.append(Table("", [], heading=self.last_heading))
+            self._stack.append(Table("", [], heading=self.last_heading, provenance=self._provenance))
+            self._provenance = ""
         elif not self._stack:
             if re.fullmatch(r"h[1-6]", tag):
                 self._heading = []
@@ -149,16 +156,22 @@ def cell(
     return table(page, caption, after, having).cell(row, column, key)
 
 
-def visible_text(page: str) -> str:
-    """The page's text without tags, styles and scripts, whitespace folded."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+def visible_text(page: str, blocks: bool = False) -> str:
+    """The page's text without tags, styles and scripts, whitespace folded (with ``blocks``, each
+    paragraph, heading, cell or box on a line of its own)."""
+    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    if blocks:
+        body = re.sub(r"</(p|h[1-6]|td|th|div|li|caption)>", "\n", body, flags=re.I)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+        return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def sentence(page: str, *words: str) -> str:
-    """The one sentence of the page's text that contains every one of ``words``."""
-    text = visible_text(page)
-    found = [s for s in re.split(r"(?<=[.!?;:])\s+", text) if all(w in s for w in words)]
+    """The one sentence of the page's text that contains every one of ``words`` (a sentence never
+    runs across a paragraph, heading or cell)."""
+    text = visible_text(page, blocks=True)
+    found = [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if all(w in s for w in words)]
     if len(found) != 1:
         raise LookupError(f"{len(found)} sentences contain {words}: {found[:5]}")
     return found[0]

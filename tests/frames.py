@@ -46,3 +46,20 @@ def rounds(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["round", "level", "deadline"])
     frame["deadline"] = pd.to_datetime(frame["deadline"])
     return frame
+
+
+def certificate_terms(year: int = 2025) -> dict[str, int]:
+    """Certificate validity and notice in force on 1 January of ``year``, read from the reference data
+    (the code holds no legal constant)."""
+    from ocop_helpers import paths, stock
+    from ocop_helpers.io import read_csv_text
+    from ocop_helpers.validation import convert_table
+
+    table, problems = convert_table(
+        read_csv_text(paths.REFERENCE_DIR / "certificate_rules.csv"), "certificate_rules", "certificate_rules.csv"
+    )
+    assert not problems, problems
+    return stock.certificate_terms(table, pd.Timestamp(year, 1, 1))
+
+
+TERMS = certificate_terms()

@@ -49,13 +49,13 @@ def test_a_change_recomputes_only_the_stages_that_depend_on_it(plan):
     base = model.results(Params({}))
     compute.STEP_COUNTS.clear()
     changed = model.results(Params({"rule": "proportional"}))
-    assert set(compute.STEP_COUNTS) == {"allocation", "budget_comparison"}
+    assert set(compute.STEP_COUNTS) == {"allocation", "budget_comparison", "decisions"}
     assert changed.simulation is base.simulation and changed.rule_table is base.rule_table
     assert changed.changed_fields(base) >= {"allocation", "allocation_metrics", "budget_comparison", "params"}
     assert "calendar" not in changed.changed_fields(base)
     compute.STEP_COUNTS.clear()
     model.results(Params({"pass_rate_new": 0.5}))
-    assert set(compute.STEP_COUNTS) == {"stock", "simulation", "budget_comparison"}
+    assert set(compute.STEP_COUNTS) == {"stock", "simulation", "budget_comparison", "decisions"}
     compute.STEP_COUNTS.clear()
     back = model.results(Params({}))
     assert not compute.STEP_COUNTS, "the previous values are kept: going back recomputes nothing"

@@ -19,7 +19,11 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_norm(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
     env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
-    conda = {_norm(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))}
+    conda = {
+        _norm(d)
+        for d in env["dependencies"]
+        if isinstance(d, str) and re.split(r"[=<>]", d)[0] not in ("python", "pip")  # python-docx is a package
+    }
     assert conda == wanted, f"only in environment.yml: {conda - wanted}; only in pyproject: {wanted - conda}"
     py = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert py == "python=3.11" and project["requires-python"].startswith(">=3.11")

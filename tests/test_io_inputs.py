@@ -341,3 +341,15 @@ def test_params_file_of_the_wrong_kind(tmp_path: Path, content, words: str):
 def test_empty_params_file_is_an_empty_mapping(tmp_path: Path):
     (tmp_path / "rong.yaml").write_bytes(b"")
     assert io.read_yaml(tmp_path / "rong.yaml") == {}
+
+
+@pytest.mark.parametrize("content", [b"- 1\n- 2\n", b"year: [2025\n", b"rounds: 5\ntargets: [1]\n"])
+def test_to_xlsx_names_a_bad_plan_yaml_instead_of_crashing(plan_copy: Path, tmp_path: Path, content: bytes):
+    (plan_copy / "plan.yaml").write_bytes(content)
+    try:
+        io.plan_to_xlsx(plan_copy, tmp_path / "plan.xlsx")
+    except PlanValidationError as exc:
+        assert exc.problems[0].file == "2025/plan.yaml"
+        return
+    with pytest.raises(PlanValidationError):  # exported as far as it goes; loading it names the problems
+        io.load_plan(tmp_path / "plan.xlsx")

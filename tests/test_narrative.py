@@ -17,6 +17,7 @@ from ocop_helpers.stock import expiry_by_year, expiry_pipeline, project_stock
 from ocop_helpers.targets import by_sector, by_unit, load_concentration, stream_summary, thin_sectors
 
 from . import frames
+from .frames import TERMS
 
 
 def _rules() -> pd.DataFrame:
@@ -109,8 +110,16 @@ def test_stock_paragraph_changes_with_pass_rate() -> None:
     products = _stream_products(100, 20, 5)
     products["certificate_date"] = pd.NaT
     products.loc[products["stream"] == "reevaluation", "certificate_date"] = pd.Timestamp("2022-06-01")
-    high = stock_paragraph(project_stock(products, _history(), 2025, 425, {"new": 0.8, "reevaluation": 1.0}))
-    low = stock_paragraph(project_stock(products, _history(), 2025, 425, {"new": 0.3, "reevaluation": 0.5}))
+    high = stock_paragraph(
+        project_stock(
+            products, _history(), 2025, 425, {"new": 0.8, "reevaluation": 1.0}, validity_months=TERMS["validity_months"]
+        )
+    )
+    low = stock_paragraph(
+        project_stock(
+            products, _history(), 2025, 425, {"new": 0.3, "reevaluation": 0.5}, validity_months=TERMS["validity_months"]
+        )
+    )
     assert "Đến 31/12/2024, toàn tỉnh có 385 sản phẩm" in high
     assert "khoảng 80 sản phẩm được công nhận mới" in high
     assert "khoảng 465 sản phẩm OCOP, đạt chỉ tiêu 425 sản phẩm (vượt khoảng 40 sản phẩm)" in high
@@ -118,14 +127,22 @@ def test_stock_paragraph_changes_with_pass_rate() -> None:
     assert "cần ít nhất 50 sản phẩm được công nhận mới" in low
     assert "tương đương 167 sản phẩm đánh giá lần đầu với tỷ lệ đạt 30,0%" in low
     assert "từ 50,0% trở lên" in low
-    impossible = stock_paragraph(project_stock(products, _history(), 2025, 600, {"new": 0.3, "reevaluation": 0.5}))
+    impossible = stock_paragraph(
+        project_stock(
+            products, _history(), 2025, 600, {"new": 0.3, "reevaluation": 0.5}, validity_months=TERMS["validity_months"]
+        )
+    )
     assert "không thể đạt chỉ tiêu" in impossible
     assert high != low
 
 
 def test_stock_paragraph_mentions_expired_certificates() -> None:
     products = pd.DataFrame({"stream": ["reevaluation"], "certificate_date": pd.to_datetime(["2021-01-01"])})
-    text = stock_paragraph(project_stock(products, _history(), 2025, 300, {"new": 1.0, "reevaluation": 1.0}))
+    text = stock_paragraph(
+        project_stock(
+            products, _history(), 2025, 300, {"new": 1.0, "reevaluation": 1.0}, validity_months=TERMS["validity_months"]
+        )
+    )
     assert "1 sản phẩm đánh giá lại có giấy chứng nhận đã hết hạn trước năm 2025" in text
 
 
@@ -166,8 +183,10 @@ def test_expiry_paragraph() -> None:
         }
     )
     rounds = pd.DataFrame({"round": [1], "level": ["province"], "deadline": pd.to_datetime(["2025-07-10"])})
-    table = expiry_by_year(expiry_pipeline(products, rounds, 2025), 2025)
-    text = expiry_paragraph(table, 2025, share_not_reevaluated=0.5)
+    table = expiry_by_year(
+        expiry_pipeline(products, rounds, 2025, **TERMS), 2025, validity_months=TERMS["validity_months"]
+    )
+    text = expiry_paragraph(table, 2025, share_not_reevaluated=0.5, validity_months=TERMS["validity_months"])
     assert "năm 2025: 2 sản phẩm; năm 2026: 1 sản phẩm; năm 2027: 0 sản phẩm" in text
     assert "1 sản phẩm có giấy chứng nhận đã hết hạn trước năm 2025" in text
     assert "Nếu 50,0% số sản phẩm đến hạn không được đánh giá lại, trong 3 năm sẽ mất khoảng 2 sản phẩm" in text

@@ -47,7 +47,7 @@ def place_names() -> set[str]:
 def test_no_place_or_year_literal_in_package_code():
     names = place_names()
     problems = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         source = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         for line, kind, text in _code_tokens(source):
             if kind == "NUMBER" and re.fullmatch(r"20[1-3][0-9]", text.replace("_", "")):

@@ -22,7 +22,7 @@ def test_key_figures_match_the_published_totals():
 def test_overview_text_reads_the_numbers():
     text = " ".join(summary.overview_text(io.load_plan(DEFAULT_PLAN)))
     assert "323 sản phẩm OCOP: 237 sản phẩm đánh giá lần đầu (73,4%)" in text
-    assert "153 chủ thể" in text and "20,9 tỷ đồng" in text
+    assert "153 tổ chức kinh tế" in text and "20,9 tỷ đồng" in text
     assert "31/12/2024 toàn tỉnh có 385 sản phẩm" in text and "tăng ròng 40 sản phẩm" in text
 
 
