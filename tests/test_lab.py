@@ -366,7 +366,7 @@ GROUPS = {
         ["Dự toán kinh phí", "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn"],
         [
             ("type", "envelope_vnd", "4,5"),
-            ("type", "budget_rewards_vnd", "9.500 triệu"),
+            ("type", "budget_rewards_vnd", "1.500"),
             ("type", "co_financing_share", "40%"),
             ("type", "item_cap_vnd", "30"),
             ("type", "organisation_cap_vnd", "0,06 tỷ"),
@@ -396,7 +396,7 @@ EXPECTED = {  # what each typed value must become in the kernel (the same as the
     "lapse_share": {"15%": 0.15},
     "target_rate": {"75%": 0.75},
     "envelope_vnd": {"4,5": 4_500_000_000},
-    "budget_rewards_vnd": {"9.500 triệu": None},  # ambiguous (a dot in triệu): refused, stays from the plan
+    "budget_rewards_vnd": {"1.500": None},  # ambiguous (a bare dot in a tỷ box): refused, stays from the plan
     "co_financing_share": {"40%": 0.4},
     "item_cap_vnd": {"30": 30_000_000},
     "organisation_cap_vnd": {"0,06 tỷ": 60_000_000},
