@@ -732,7 +732,8 @@ def test_load_and_combine_saved_scenarios(budget_scenario, targets_scenario, not
     _settle(page)
     assert page.locator(".ocop-ctl-envelope_vnd input").first.input_value() == "4,5"
     rule = page.locator(".ocop-ctl-rule select").first
-    assert rule.evaluate("s => s.options[s.selectedIndex].textContent") == labels.ALLOCATION_RULE["equal_awards"]
+    shown_rule = " ".join(rule.evaluate("s => s.options[s.selectedIndex].textContent").split())
+    assert shown_rule == labels.ALLOCATION_RULE["equal_awards"]
     assert page.locator(".ocop-ctl-draws .widget-readout").first.text_content().strip() == "50000"
     assert page.locator(".ocop-scenario-name input").first.input_value() == "Kinh phí thử"
     diff = page.locator(".ocop-diff").first
