@@ -327,7 +327,7 @@ def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("rule_label:N", title="Quy tắc"),
-        alt.Tooltip("organisations:Q", title="Số chủ thể trong nhóm", format=",d"),
+        alt.Tooltip("organisations:Q", title="Số tổ chức trong nhóm", format=",d"),
         alt.Tooltip("claim_m:Q", title="Đề nghị bình quân (triệu đồng)", format=",.1f"),
         alt.Tooltip("granted_m:Q", title="Hỗ trợ bình quân (triệu đồng)", format=",.1f"),
         alt.Tooltip("granted_min_m:Q", title="Hỗ trợ thấp nhất (triệu đồng)", format=",.1f"),
@@ -356,11 +356,11 @@ def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("rule_label:N", title=None, sort=None),
-            x=alt.X("organisations:Q", axis=count_axis("Số chủ thể")),
+            x=alt.X("organisations:Q", axis=count_axis("Số tổ chức kinh tế")),
             color=alt.Color("status_label:N", title=None, sort=None),
             tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
         )
-        .properties(width=WIDTH, title="Số chủ thể được hỗ trợ đủ, một phần, không được hỗ trợ")
+        .properties(width=WIDTH, title="Số tổ chức kinh tế được hỗ trợ đủ, một phần, không được hỗ trợ")
     )
 
 
@@ -433,7 +433,7 @@ def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(points)
         .mark_line()
         .encode(
-            x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số chủ thể (từ thấp đến cao)", axis=axis),
+            x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số tổ chức (từ thấp đến cao)", axis=axis),
             y=alt.Y("funded_share_cum:Q", title="Tỷ lệ cộng dồn mức đáp ứng", axis=axis),
             color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
             tooltip=[
@@ -449,7 +449,7 @@ def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
         .encode(x="population_share:Q", y="funded_share_cum:Q")
     )
     return (equal + line).properties(
-        width=WIDTH, height=WIDTH * 0.6, title="Đường Lorenz của tỷ lệ được hỗ trợ theo chủ thể"
+        width=WIDTH, height=WIDTH * 0.6, title="Phân bố tỷ lệ được hỗ trợ giữa các tổ chức kinh tế"
     )
 
 
@@ -477,9 +477,9 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
         tooltip=[
             alt.Tooltip("label:N", title="Nội dung chi"),
             alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p10:Q", title="P10 (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p50:Q", title="Trung vị (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p90:Q", title="P90 (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p10:Q", title="Mức thấp (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p50:Q", title="Mức giữa (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p90:Q", title="Mức cao (tỷ đồng)", format=",.2f"),
         ],
     )
     planned = base.mark_tick(thickness=2, size=22, color=PALETTE[3]).encode(x="planned:Q")
@@ -487,7 +487,7 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
         width=WIDTH,
         title=alt.TitleParams(
             "Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
-            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng P10–P90; chấm: trung vị",
+            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng dao động 80% (8 trong 10 lượt tính); chấm: mức giữa",
         ),
     )
 
@@ -563,5 +563,7 @@ def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
     )
     return (interval + median).properties(
         width=WIDTH,
-        title=alt.TitleParams("Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng P10–P90 và trung vị"),
+        title=alt.TitleParams(
+            "Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng dao động 80% và mức giữa"
+        ),
     )
