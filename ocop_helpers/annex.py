@@ -54,7 +54,7 @@ def budget_sheet(r: Results) -> Sheet:
     plan = r.plan
     b = r.budget_lines.merge(plan.budget_lines[["line", "source"]], on="line", how="left")
     total = int(b["amount_vnd"].sum())
-    b["line_label"] = b["label"]
+    b["line_label"] = b["line"].map(labels.budget_line)
     b["share"] = b["amount_vnd"] / total if total else 0.0
     b = pd.concat(
         [b, pd.DataFrame([{"line_label": "Tổng cộng", "amount_vnd": total, "share": 1.0, "source": ""}])],
@@ -183,12 +183,12 @@ def allocation_sheets(r: Results) -> list[Sheet]:
         product_name=items["product_id"].map(products),
         item_label=items["item"].map(labels.BRANDING_ITEM),
     )
-    table = r.rule_table
+    table = r.rule_table.assign(rule_label=lambda f: f.index.map(labels.allocation_rule))
     table = table.reset_index()
     money = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
     return [
         Sheet(
-            "Phân bổ theo chủ thể",
+            "Phân bổ theo tổ chức",
             orgs,
             {
                 "organisation_id": labels.COLUMN["organisation_id"],
@@ -229,9 +229,9 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "unspent_vnd": "Còn dư (đồng)",
                 "share_funded": "Tỷ lệ đáp ứng",
                 "weighted_coverage": "Đáp ứng có trọng số",
-                "gini_funded_share": "Gini",
                 "gap_to_optimum": "Cách phương án tối ưu",
                 "lowest_unit_coverage": "Đơn vị thấp nhất",
+                "highest_unit_coverage": "Đơn vị cao nhất",
             },
             {
                 "fully_funded": "int",
@@ -241,26 +241,27 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "unspent_vnd": "money",
                 "share_funded": "share",
                 "weighted_coverage": "share",
-                "gini_funded_share": "float",
                 "gap_to_optimum": "share",
                 "lowest_unit_coverage": "share",
+                "highest_unit_coverage": "share",
             },
         ),
     ]
 
 
 def simulation_sheet(r: Results) -> Sheet:
-    """Monte Carlo summary per budget line: planned, P10/P50/P90, probability over planned."""
-    comp = r.budget_comparison
+    """Simulated spend per budget line: planned, the range of 8 in 10 draws and its middle, the chance
+    of spending more than planned."""
+    comp = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     return Sheet(
-        "Mô phỏng Monte Carlo",
+        "Rủi ro kinh phí",
         comp,
         {
             "label": labels.COLUMN["line"],
             "planned_vnd": "Kế hoạch (đồng)",
-            "p10_vnd": "P10 (đồng)",
-            "p50_vnd": "Trung vị P50 (đồng)",
-            "p90_vnd": "P90 (đồng)",
+            "p10_vnd": "Mức thấp (đồng)",
+            "p50_vnd": "Mức giữa (đồng)",
+            "p90_vnd": "Mức cao (đồng)",
             "prob_over_planned": "Xác suất vượt kế hoạch",
         },
         {

@@ -17,7 +17,6 @@ STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a2
 WIDTH = 560
 # Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
 MAX_ROWS = 60  # data rows of a bar / point chart
-CURVE_POINTS = 21  # points per curve (every 5 % of the population)
 TOP_UNITS = 20  # units shown by name; the rest are summed or left to the annex
 
 
@@ -402,54 +401,6 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
             tooltip=["unit_name:N", "rule_label:N", alt.Tooltip("funded_share:Q", format=".1%")],
         )
         .properties(width=WIDTH, title=title)
-    )
-
-
-def resample_curves(frame: pd.DataFrame, series: str, x: str, y: str, points: int = CURVE_POINTS) -> pd.DataFrame:
-    """Each series' curve read at ``points`` evenly spaced x values from 0 to 1 (linear
-    interpolation of the exact curve), so a curve has the same few points at any plan size."""
-    grid = np.linspace(0.0, 1.0, points)
-    parts = []
-    for name, g in frame.groupby(series, sort=False):
-        g = g.sort_values(x, kind="stable")
-        parts.append(pd.DataFrame({series: name, x: grid, y: np.interp(grid, g[x].to_numpy(), g[y].to_numpy())}))
-    if not parts:
-        return frame[[series, x, y]].copy()
-    out = pd.concat(parts, ignore_index=True)
-    out[series] = out[series].astype("str")
-    return out
-
-
-def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
-    """Lorenz curves of the organisations' funded shares, one line per rule, with the equality line.
-
-    ``points``: ``rule_label, population_share, funded_share_cum`` (``allocation.lorenz_points`` per rule);
-    each curve is drawn through ``CURVE_POINTS`` points (every 5 % of the organisations).
-    """
-    points = resample_curves(points, "rule_label", "population_share", "funded_share_cum")
-    diagonal = pd.DataFrame({"population_share": [0.0, 1.0], "funded_share_cum": [0.0, 1.0]})
-    axis = alt.Axis(format="%")
-    line = (
-        alt.Chart(points)
-        .mark_line()
-        .encode(
-            x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số tổ chức (từ thấp đến cao)", axis=axis),
-            y=alt.Y("funded_share_cum:Q", title="Tỷ lệ cộng dồn mức đáp ứng", axis=axis),
-            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
-            tooltip=[
-                "rule_label:N",
-                alt.Tooltip("population_share:Q", format=".0%"),
-                alt.Tooltip("funded_share_cum:Q", format=".1%"),
-            ],
-        )
-    )
-    equal = (
-        alt.Chart(diagonal)
-        .mark_line(strokeDash=[4, 4], color="#8c8c8c")
-        .encode(x="population_share:Q", y="funded_share_cum:Q")
-    )
-    return (equal + line).properties(
-        width=WIDTH, height=WIDTH * 0.6, title="Phân bố tỷ lệ được hỗ trợ giữa các tổ chức kinh tế"
     )
 
 

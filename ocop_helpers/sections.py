@@ -608,7 +608,7 @@ def budget_lines(r: Results) -> list:
     plan = r.plan
     lines = r.budget_lines
     total = plan.targets.budget_total_vnd
-    shown = lines.assign(share=lines["amount_vnd"] / total)
+    shown = lines.assign(share=lines["amount_vnd"] / total, label=lines["line"].map(labels.budget_line))
     shown = pd.concat(
         [
             shown,
@@ -748,9 +748,12 @@ def comparison(r: Results) -> list:
     """Rules side by side: what each leaves out and how far apart the local units end up."""
     prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
-    long, table = r.rule_allocations, r.rule_table
-    table = table.reset_index()
-    table = table.assign(unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"])
+    long = r.rule_allocations.assign(rule_label=lambda f: f["rule"].map(labels.allocation_rule))
+    table = r.rule_table.reset_index()
+    table = table.assign(
+        unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"],
+        rule_label=table["rule"].map(labels.allocation_rule),
+    )
     best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
     return [
         report.paragraph(
@@ -815,7 +818,7 @@ def risks(r: Results) -> list:
     prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines", "history")
     plan, params = r.plan, r.params
     sim = r.simulation
-    comparison = r.budget_comparison
+    comparison = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     interval = comparison[comparison["line"] != "total"]
     coverage = sim.rule_summary[sim.rule_summary["metric"] == "weighted_coverage"].assign(
         rule_label=lambda f: f["rule"].map(labels.ALLOCATION_RULE)

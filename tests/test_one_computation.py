@@ -71,12 +71,12 @@ def test_rule_comparison_is_the_same_in_html_annex_and_notebook(default_build, r
 def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
     page = default_build.html.read_text(encoding="utf-8")
     comp = results.budget_comparison.set_index("line")
-    label = comp.loc["rewards", "label"]
+    label = labels.budget_line("rewards")
     html_table = docfind.table(page, after="Rủi ro kinh phí", having="Mức giữa")
     assert html_table.cell(label, "Mức giữa") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
-    sheet = docfind.xlsx_table(default_build.annex, "Mô phỏng Monte Carlo")
-    assert sheet.cell(label, "Trung vị P50 (đồng)") == int(comp.loc["rewards", "p50_vnd"])
-    assert sheet.cell(label, "P90 (đồng)") == int(comp.loc["rewards", "p90_vnd"])
+    sheet = docfind.xlsx_table(default_build.annex, "Rủi ro kinh phí")
+    assert sheet.cell(label, "Mức giữa (đồng)") == int(comp.loc["rewards", "p50_vnd"])
+    assert sheet.cell(label, "Mức cao (đồng)") == int(comp.loc["rewards", "p90_vnd"])
 
 
 def test_allocation_sentence_states_the_numbers_of_its_table(default_build, results):
