@@ -196,6 +196,11 @@ def build(
     try:
         results = compute.Model(the_plan).results(P)
         results_file = io.write_results(tmp / f".{io.RESULTS_FILE}", results)
+    except OSError as exc:  # e.g. a full disk: nothing was published
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(
+            f"Không ghi được kết quả tính toán ({exc}).\nKế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
+        ) from exc
     except Exception:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -230,7 +235,7 @@ def build(
         """The annex and the plan in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
-        io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results))
+        io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         doc = plan_document.compose(results)
