@@ -227,7 +227,7 @@ def build(
 
     # Import what the document thread uses here, in the main thread: Python's import machinery is not
     # safe against two threads importing the same package at once.
-    from . import annex, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
+    from . import annex, compare_report, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
 
     report.setup_notebook()
 
@@ -238,7 +238,7 @@ def build(
         io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        doc = plan_document.compose(results)
+        doc = plan_document.compose(results, compare_report.citation(the_plan, out_root))
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         written = io.write_documents(doc, tmp)
