@@ -87,3 +87,28 @@ def test_allocation_sentence_states_the_numbers_of_its_table(default_build, resu
     assert f"{vnformat.number(m.not_funded)} chưa được hỗ trợ" in said
     rule_row = docfind.table(page, having="Đáp ứng có trọng số").cell(labels.ALLOCATION_RULE["priority"], "Không")
     assert rule_row == vnformat.number(m.not_funded)
+
+
+def test_parts_in_a_sentence_add_up_to_the_total_it_states(default_build):
+    """'giảm khoảng N sản phẩm (a … và b …)': N = a + b; the end stock = start + new − N, and the key
+    figure of the section says the same end stock."""
+    import re
+
+    nb = notebook_html(default_build.out_dir / "10-product-targets.ipynb")
+    lines = [x for x in docfind.visible_text(nb, blocks=True).splitlines() if "giảm khoảng" in x and "thêm khoảng" in x]
+    assert len(lines) == 1, lines
+    said = lines[0]
+    numbers = {
+        k: int(v.replace(".", ""))
+        for k, v in re.search(
+            r"có (?P<start>[\d.]+) sản phẩm OCOP.*thêm khoảng (?P<new>[\d.]+).*giảm khoảng (?P<loss>[\d.]+) sản phẩm "
+            r"\((?P<a>[\d.]+) không đạt khi đánh giá lại và (?P<b>[\d.]+) hết hạn.*có khoảng (?P<end>[\d.]+) sản phẩm OCOP",
+            docfind.visible_text(nb),
+        )
+        .groupdict()
+        .items()
+    }
+    assert numbers["loss"] == numbers["a"] + numbers["b"]
+    assert numbers["end"] == numbers["start"] + numbers["new"] - numbers["loss"]
+    key = re.findall(r'class="ocop-key"[^>]*>([^<]+)<', nb)[0]
+    assert int(key.replace(".", "")) == numbers["end"], said
