@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -182,11 +181,8 @@ def build(
         )
     scenario = P.scenario
     out_dir = Path(out_root).resolve() / the_plan.province_id / str(the_plan.year) / scenario
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{scenario}.building-{os.getpid()}"
-    failed = out_dir.parent / f".{scenario}.failed"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = io.staging_dir(out_dir)
+    failed = io.failed_dir(out_dir)
     timings: dict[str, float] = {"validate": time.perf_counter() - started}
     progress(
         f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': {len(notebooks)} notebook"
@@ -197,12 +193,12 @@ def build(
         results = compute.Model(the_plan).results(P)
         results_file = io.write_results(tmp / f".{io.RESULTS_FILE}", results)
     except OSError as exc:  # e.g. a full disk: nothing was published
-        shutil.rmtree(tmp, ignore_errors=True)
+        io.remove_dir(tmp)
         raise BuildError(
             f"Không ghi được kết quả tính toán ({exc}).\nKế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
         ) from exc
     except Exception:
-        shutil.rmtree(tmp, ignore_errors=True)
+        io.remove_dir(tmp)
         raise
     timings["compute"] = time.perf_counter() - t0
 
@@ -271,17 +267,15 @@ def build(
             f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
         )
     annex_pool.shutdown()
-    results_file.unlink()
+    io.remove_file(results_file)
     if errors:
-        shutil.rmtree(failed, ignore_errors=True)
-        tmp.rename(failed)
+        io.keep_failed(tmp, out_dir)
         raise BuildError("\n\n".join(errors))
 
     try:
         _assemble(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
     except Exception as exc:
-        shutil.rmtree(failed, ignore_errors=True)
-        tmp.rename(failed)
+        io.keep_failed(tmp, out_dir)
         raise BuildError(
             f"Dựng tài liệu lỗi sau khi các notebook đã chạy xong: {type(exc).__name__}: {exc}\n"
             f"Các tệp đã tạo được giữ để kiểm tra: {failed}\n"
@@ -289,7 +283,7 @@ def build(
         ) from exc
 
     io.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
-    shutil.rmtree(failed, ignore_errors=True)
+    io.remove_dir(failed)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
     return BuildResult(
         out_dir=out_dir,

@@ -625,6 +625,40 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+def staging_dir(target: Path) -> Path:
+    """A fresh, empty folder next to ``target`` (same file system) where a build writes before it is
+    swapped in with :func:`replace_dir`; a leftover of a killed build of this process id is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.building-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    return tmp
+
+
+def remove_file(path: Path) -> None:
+    """Delete a file if it exists."""
+    Path(path).unlink(missing_ok=True)
+
+
+def remove_dir(folder: Path) -> None:
+    """Delete a folder and everything in it, if it exists."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def keep_failed(staging: Path, target: Path) -> Path:
+    """Keep a failed build's staging folder as ``.<name>.failed`` next to ``target`` (replacing an
+    older one) for inspection; the published folder is not touched. Returns the kept folder."""
+    failed = failed_dir(target)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    return failed
+
+
+def failed_dir(target: Path) -> Path:
+    """Where a failed build of ``target`` is kept."""
+    return target.parent / f".{target.name}.failed"
+
+
 def replace_dir(new: Path, target: Path) -> None:
     """Put the finished folder ``new`` at ``target``, replacing what was there, then delete the old one.
 
