@@ -153,7 +153,7 @@ def build_once(products: int, work: Path) -> Run:
 ISOLATED = r"""
 import json, resource, sys, time
 from pathlib import Path
-from ocop_helpers import io
+from ocop_helpers import io, labels
 
 plan_dir, what = sys.argv[1], sys.argv[2]
 plan = io.load_plan(plan_dir)
@@ -194,9 +194,8 @@ elif what == "charts":
     orgs = orgs.merge(plan.units[["unit_id", "unit_name"]], on="unit_id", how="left")
     envelope = int(plan.budget_lines.set_index("line")["amount_vnd"].get("branding", 0))
     long, table = allocation.compare_rules(orgs, envelope)
+    long = long.assign(rule_label=long["rule"].map(labels.allocation_rule))
     four = long[long["rule"].isin(["priority", "proportional", "equal_awards", "equal_losses"])]
-    lorenz = pd.concat([allocation.lorenz_points(g["funded_share"].to_numpy()).assign(rule_label=r)
-                        for r, g in long.groupby("rule_label", sort=False)], ignore_index=True)
     cov = long.groupby(["unit_name", "rule_label"])[["claim_vnd", "granted_vnd"]].sum().reset_index()
     cov["funded_share"] = cov["granted_vnd"] / cov["claim_vnd"]
     status = long.groupby(["rule_label", "status"]).size().rename("organisations").reset_index()
@@ -208,7 +207,6 @@ elif what == "charts":
     made = {
         "unit_stream_chart": charts.unit_stream_chart(targets.by_unit(plan.products, plan.units)),
         "grants_by_organisation_chart": charts.grants_by_organisation_chart(four),
-        "lorenz_chart": charts.lorenz_chart(lorenz),
         "coverage_by_unit_chart": charts.coverage_by_unit_chart(cov),
         "funding_status_chart": charts.funding_status_chart(status),
         "simulation_histogram_chart": charts.simulation_histogram_chart(sim.line_draws, "total", sim.plan_total_vnd),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -14,12 +15,52 @@ from .compute import Results
 @dataclass(frozen=True)
 class Sheet:
     """One annex sheet: the frame, its Vietnamese headers (which also select and order columns) and
-    a display format per column ('money', 'int', 'share', 'float', 'date', or text)."""
+    a display format per column ('money', 'int', 'share', 'float', 'date', or text).
+
+    ``total_row``: the frame's last row is a total (written bold); ``provenance``: published, derived
+    or illustrative (an illustrative sheet says "Số liệu minh họa" in its printed header and on the
+    cover); ``description``: one line for the cover's list of sheets.
+    """
 
     name: str
     frame: pd.DataFrame
     headers: dict[str, str]
     formats: dict[str, str] = field(default_factory=dict)
+    total_row: bool = False
+    provenance: str = "derived"
+    description: str = ""
+
+
+SHEET_PROVENANCE: dict[str, tuple[str, ...]] = {
+    "Sản phẩm": ("products",),
+    "Đơn vị": ("products",),
+    "Lịch đánh giá": ("rounds", "products"),
+    "Đánh giá lại": ("products", "rounds"),
+    "Phân bổ theo tổ chức": ("requests", "organisations", "norms", "budget_lines"),
+    "Phân bổ theo nội dung": ("requests", "organisations", "norms", "budget_lines"),
+    "So sánh quy tắc": ("requests", "organisations", "norms", "budget_lines"),
+    "Dự toán kinh phí": ("budget_lines",),
+    "Rủi ro kinh phí": ("budget_lines", "requests", "products", "history"),
+}
+SHEET_DESCRIPTION: dict[str, str] = {
+    "Sản phẩm": "Sản phẩm đánh giá, phân hạng theo đơn vị và đợt",
+    "Đơn vị": "Số sản phẩm theo đơn vị hành chính và hình thức đánh giá",
+    "Lịch đánh giá": "Các đợt đánh giá: cấp, thời hạn, số sản phẩm, năng lực hội đồng",
+    "Đánh giá lại": "Giấy chứng nhận đến hạn: ngày hết hạn, ngày phải thông báo, đợt cuối trước hạn",
+    "Phân bổ theo tổ chức": "Mức hỗ trợ nhãn hiệu, bao bì, tem nhãn của từng tổ chức kinh tế",
+    "Phân bổ theo nội dung": "Mức hỗ trợ của từng đề nghị (nhãn hiệu; bao bì, tem nhãn)",
+    "So sánh quy tắc": "Các cách phân bổ trên cùng nhu cầu và kinh phí",
+    "Dự toán kinh phí": "Kinh phí theo nội dung chi",
+    "Rủi ro kinh phí": "Kinh phí dự kiến chi theo nội dung: mức thấp, mức giữa, mức cao (8 trong 10 lượt tính)",
+}
+
+
+def with_total(
+    frame: pd.DataFrame, label_column: str, sum_columns: list[str], label: str = "Tổng cộng"
+) -> pd.DataFrame:
+    """``frame`` with a total row: ``label`` in ``label_column``, the sums of ``sum_columns``."""
+    total = {label_column: label, **{c: frame[c].sum() for c in sum_columns}}
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
 def products_sheet(r: Results) -> Sheet:
@@ -54,7 +95,7 @@ def budget_sheet(r: Results) -> Sheet:
     plan = r.plan
     b = r.budget_lines.merge(plan.budget_lines[["line", "source"]], on="line", how="left")
     total = int(b["amount_vnd"].sum())
-    b["line_label"] = b["label"]
+    b["line_label"] = b["line"].map(labels.budget_line)
     b["share"] = b["amount_vnd"] / total if total else 0.0
     b = pd.concat(
         [b, pd.DataFrame([{"line_label": "Tổng cộng", "amount_vnd": total, "share": 1.0, "source": ""}])],
@@ -70,12 +111,13 @@ def budget_sheet(r: Results) -> Sheet:
             "source": "Nguồn / ghi chú",
         },
         {"amount_vnd": "money", "share": "share"},
+        total_row=True,
     )
 
 
 def units_sheet(r: Results) -> Sheet:
     """Products per administrative unit and stream (every unit, zeros included)."""
-    t = r.unit_load
+    t = with_total(r.unit_load, "unit_name", ["new", "reevaluation", "upgrade", "total", "share"])
     return Sheet(
         "Đơn vị",
         t,
@@ -88,6 +130,7 @@ def units_sheet(r: Results) -> Sheet:
             "share": labels.COLUMN["share"],
         },
         {"new": "int", "reevaluation": "int", "upgrade": "int", "total": "int", "share": "share"},
+        total_row=True,
     )
 
 
@@ -183,12 +226,14 @@ def allocation_sheets(r: Results) -> list[Sheet]:
         product_name=items["product_id"].map(products),
         item_label=items["item"].map(labels.BRANDING_ITEM),
     )
-    table = r.rule_table
+    orgs = with_total(orgs, "organisation_name", ["claim_vnd", "granted_vnd"])
+    items = with_total(items, "organisation_name", ["cost_vnd", "claim_vnd", "granted_vnd"])
+    table = r.rule_table.assign(rule_label=lambda f: f.index.map(labels.allocation_rule))
     table = table.reset_index()
     money = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
     return [
         Sheet(
-            "Phân bổ theo chủ thể",
+            "Phân bổ theo tổ chức",
             orgs,
             {
                 "organisation_id": labels.COLUMN["organisation_id"],
@@ -202,6 +247,7 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "status_label": "Kết quả",
             },
             money | {"priority_score": "float", "funded_share": "share"},
+            total_row=True,
         ),
         Sheet(
             "Phân bổ theo nội dung",
@@ -216,6 +262,7 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "granted_vnd": labels.COLUMN["granted_vnd"],
             },
             money,
+            total_row=True,
         ),
         Sheet(
             "So sánh quy tắc",
@@ -229,9 +276,9 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "unspent_vnd": "Còn dư (đồng)",
                 "share_funded": "Tỷ lệ đáp ứng",
                 "weighted_coverage": "Đáp ứng có trọng số",
-                "gini_funded_share": "Gini",
                 "gap_to_optimum": "Cách phương án tối ưu",
                 "lowest_unit_coverage": "Đơn vị thấp nhất",
+                "highest_unit_coverage": "Đơn vị cao nhất",
             },
             {
                 "fully_funded": "int",
@@ -241,26 +288,27 @@ def allocation_sheets(r: Results) -> list[Sheet]:
                 "unspent_vnd": "money",
                 "share_funded": "share",
                 "weighted_coverage": "share",
-                "gini_funded_share": "float",
                 "gap_to_optimum": "share",
                 "lowest_unit_coverage": "share",
+                "highest_unit_coverage": "share",
             },
         ),
     ]
 
 
 def simulation_sheet(r: Results) -> Sheet:
-    """Monte Carlo summary per budget line: planned, P10/P50/P90, probability over planned."""
-    comp = r.budget_comparison
+    """Simulated spend per budget line: planned, the range of 8 in 10 draws and its middle, the chance
+    of spending more than planned."""
+    comp = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     return Sheet(
-        "Mô phỏng Monte Carlo",
+        "Rủi ro kinh phí",
         comp,
         {
             "label": labels.COLUMN["line"],
             "planned_vnd": "Kế hoạch (đồng)",
-            "p10_vnd": "P10 (đồng)",
-            "p50_vnd": "Trung vị P50 (đồng)",
-            "p90_vnd": "P90 (đồng)",
+            "p10_vnd": "Mức thấp (đồng)",
+            "p50_vnd": "Mức giữa (đồng)",
+            "p90_vnd": "Mức cao (đồng)",
             "prob_over_planned": "Xác suất vượt kế hoạch",
         },
         {
@@ -273,9 +321,36 @@ def simulation_sheet(r: Results) -> Sheet:
     )
 
 
+def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
+    """The first sheet: which plan, which scenario, whether the figures are illustrative, what each
+    sheet holds and what its figures rest on."""
+    from .docmodel import PROVENANCE_LABELS
+
+    plan = r.plan
+    draft = plan.status != "issued" or any(s.provenance == "illustrative" for s in sheets)
+    rows = [
+        ("Kế hoạch", f"Triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm {plan.year}", ""),
+        ("Tỉnh", plan.province_name, ""),
+        ("Văn bản", plan.plan_document or "…", ""),
+        ("Kịch bản", r.params.scenario, ""),
+        ("Tình trạng", "DỰ THẢO — số liệu minh họa" if draft else "Số liệu đã công bố", ""),
+        ("Đơn vị tiền", "đồng (số nguyên)", ""),
+        ("", "", ""),
+        ("Bảng", "Nội dung", "Nguồn gốc số liệu"),
+        *[(s.name, s.description, PROVENANCE_LABELS[s.provenance]) for s in sheets],
+    ]
+    return Sheet(
+        "Thông tin",
+        pd.DataFrame(rows, columns=["key", "value", "provenance"]),
+        {"key": "Mục", "value": "Nội dung", "provenance": "Ghi chú"},
+    )
+
+
 def annex_sheets(r: Results) -> list[Sheet]:
-    """Every annex sheet of this scenario, in document order."""
-    return [
+    """Every annex sheet of this scenario, in document order, after a cover sheet."""
+    from .report import worst
+
+    sheets = [
         products_sheet(r),
         units_sheet(r),
         calendar_sheet(r),
@@ -284,3 +359,12 @@ def annex_sheets(r: Results) -> list[Sheet]:
         budget_sheet(r),
         simulation_sheet(r),
     ]
+    marked = [
+        dataclasses.replace(
+            s,
+            provenance=worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in SHEET_PROVENANCE[s.name])),
+            description=SHEET_DESCRIPTION[s.name],
+        )
+        for s in sheets
+    ]
+    return [cover_sheet(r, marked), *marked]

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ocop_helpers import labels
 from ocop_helpers.allocation import split_exact
 
 from .dated import in_force
@@ -38,7 +37,7 @@ def plan_lines(
     amounts: Mapping[str, int] | None = None,
     shares: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The plan's budget lines with amounts, shares and Vietnamese labels.
+    """The plan's budget lines (codes) with amounts and shares.
 
     ``amounts`` overrides lines in đồng; ``shares`` sets lines as shares of ``total_vnd`` (rounded
     to the đồng with a largest-remainder pass across the overridden lines). Without overrides the
@@ -74,11 +73,8 @@ def plan_lines(
         check_total(out, total_vnd)
     total = int(out["amount_vnd"].sum())
     out["share"] = out["amount_vnd"] / total if total else 0.0
-    out["label"] = out["line"].map(lambda code: labels.label(labels.BUDGET_LINE, code)).astype("str")
     order = {line: i for i, line in enumerate(BUDGET_LINES)}
-    return out.sort_values("line", key=lambda s: s.map(order)).reset_index(drop=True)[
-        ["line", "label", "amount_vnd", "share"]
-    ]
+    return out.sort_values("line", key=lambda s: s.map(order)).reset_index(drop=True)[["line", "amount_vnd", "share"]]
 
 
 def reward_table(norms: pd.DataFrame, as_of: dt.date | pd.Timestamp | None = None) -> np.ndarray:
@@ -146,9 +142,7 @@ def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame, branding_granted_
     planned. ``branding_granted_vnd`` (the chosen allocation) is shown for the branding line.
     """
     n = need.set_index("line")
-    out = lines[["line", "label", "amount_vnd", "share"]].rename(
-        columns={"amount_vnd": "planned_vnd", "share": "planned_share"}
-    )
+    out = lines[["line", "amount_vnd", "share"]].rename(columns={"amount_vnd": "planned_vnd", "share": "planned_share"})
     for col in ("mean_vnd", "p10_vnd", "p50_vnd", "p90_vnd"):
         out[col] = (
             out["line"].map(n[col]).fillna(out["planned_vnd"]).astype(np.int64) if col in n else out["planned_vnd"]
@@ -164,7 +158,6 @@ def budget_comparison(lines: pd.DataFrame, need: pd.DataFrame, branding_granted_
         out.loc[out["line"] == "branding", "granted_vnd"] = int(branding_granted_vnd)
     total = {
         "line": "total",
-        "label": "Tổng cộng",
         "planned_vnd": int(out["planned_vnd"].sum()),
         "planned_share": float(out["planned_share"].sum()),
         "mean_vnd": int(n.loc["total", "mean_vnd"]) if "total" in n.index else int(out["mean_vnd"].sum()),

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -182,11 +181,8 @@ def build(
         )
     scenario = P.scenario
     out_dir = Path(out_root).resolve() / the_plan.province_id / str(the_plan.year) / scenario
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{scenario}.building-{os.getpid()}"
-    failed = out_dir.parent / f".{scenario}.failed"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = io.staging_dir(out_dir)
+    failed = io.failed_dir(out_dir)
     timings: dict[str, float] = {"validate": time.perf_counter() - started}
     progress(
         f"Dựng kế hoạch {the_plan.province_name} {the_plan.year}, kịch bản '{scenario}': {len(notebooks)} notebook"
@@ -196,8 +192,13 @@ def build(
     try:
         results = compute.Model(the_plan).results(P)
         results_file = io.write_results(tmp / f".{io.RESULTS_FILE}", results)
+    except OSError as exc:  # e.g. a full disk: nothing was published
+        io.remove_dir(tmp)
+        raise BuildError(
+            f"Không ghi được kết quả tính toán ({exc}).\nKế hoạch đã dựng trước đó (nếu có) không bị thay đổi."
+        ) from exc
     except Exception:
-        shutil.rmtree(tmp, ignore_errors=True)
+        io.remove_dir(tmp)
         raise
     timings["compute"] = time.perf_counter() - t0
 
@@ -222,7 +223,7 @@ def build(
 
     # Import what the document thread uses here, in the main thread: Python's import machinery is not
     # safe against two threads importing the same package at once.
-    from . import annex, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
+    from . import annex, compare_report, plan_document, render_docx, render_html, render_pdf, report  # noqa: F401 - imported here, not in the thread
 
     report.setup_notebook()
 
@@ -230,10 +231,10 @@ def build(
         """The annex and the plan in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
-        io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results))
+        io.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        doc = plan_document.compose(results)
+        doc = plan_document.compose(results, compare_report.citation(the_plan, out_root))
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         written = io.write_documents(doc, tmp)
@@ -266,17 +267,15 @@ def build(
             f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
         )
     annex_pool.shutdown()
-    results_file.unlink()
+    io.remove_file(results_file)
     if errors:
-        shutil.rmtree(failed, ignore_errors=True)
-        tmp.rename(failed)
+        io.keep_failed(tmp, out_dir)
         raise BuildError("\n\n".join(errors))
 
     try:
         _assemble(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
     except Exception as exc:
-        shutil.rmtree(failed, ignore_errors=True)
-        tmp.rename(failed)
+        io.keep_failed(tmp, out_dir)
         raise BuildError(
             f"Dựng tài liệu lỗi sau khi các notebook đã chạy xong: {type(exc).__name__}: {exc}\n"
             f"Các tệp đã tạo được giữ để kiểm tra: {failed}\n"
@@ -284,7 +283,7 @@ def build(
         ) from exc
 
     io.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
-    shutil.rmtree(failed, ignore_errors=True)
+    io.remove_dir(failed)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
     return BuildResult(
         out_dir=out_dir,

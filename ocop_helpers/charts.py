@@ -17,7 +17,6 @@ STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a2
 WIDTH = 560
 # Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
 MAX_ROWS = 60  # data rows of a bar / point chart
-CURVE_POINTS = 21  # points per curve (every 5 % of the population)
 TOP_UNITS = 20  # units shown by name; the rest are summed or left to the annex
 
 
@@ -331,7 +330,7 @@ def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("rule_label:N", title="Quy tắc"),
-        alt.Tooltip("organisations:Q", title="Số chủ thể trong nhóm", format=",d"),
+        alt.Tooltip("organisations:Q", title="Số tổ chức trong nhóm", format=",d"),
         alt.Tooltip("claim_m:Q", title="Đề nghị bình quân (triệu đồng)", format=",.1f"),
         alt.Tooltip("granted_m:Q", title="Hỗ trợ bình quân (triệu đồng)", format=",.1f"),
         alt.Tooltip("granted_min_m:Q", title="Hỗ trợ thấp nhất (triệu đồng)", format=",.1f"),
@@ -360,11 +359,11 @@ def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("rule_label:N", title=None, sort=None),
-            x=alt.X("organisations:Q", axis=count_axis("Số chủ thể")),
+            x=alt.X("organisations:Q", axis=count_axis("Số tổ chức kinh tế")),
             color=alt.Color("status_label:N", title=None, sort=None),
             tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
         )
-        .properties(width=WIDTH, title="Số chủ thể được hỗ trợ đủ, một phần, không được hỗ trợ")
+        .properties(width=WIDTH, title="Số tổ chức kinh tế được hỗ trợ đủ, một phần, không được hỗ trợ")
     )
 
 
@@ -409,54 +408,6 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
     )
 
 
-def resample_curves(frame: pd.DataFrame, series: str, x: str, y: str, points: int = CURVE_POINTS) -> pd.DataFrame:
-    """Each series' curve read at ``points`` evenly spaced x values from 0 to 1 (linear
-    interpolation of the exact curve), so a curve has the same few points at any plan size."""
-    grid = np.linspace(0.0, 1.0, points)
-    parts = []
-    for name, g in frame.groupby(series, sort=False):
-        g = g.sort_values(x, kind="stable")
-        parts.append(pd.DataFrame({series: name, x: grid, y: np.interp(grid, g[x].to_numpy(), g[y].to_numpy())}))
-    if not parts:
-        return frame[[series, x, y]].copy()
-    out = pd.concat(parts, ignore_index=True)
-    out[series] = out[series].astype("str")
-    return out
-
-
-def lorenz_chart(points: pd.DataFrame) -> alt.LayerChart:
-    """Lorenz curves of the organisations' funded shares, one line per rule, with the equality line.
-
-    ``points``: ``rule_label, population_share, funded_share_cum`` (``allocation.lorenz_points`` per rule);
-    each curve is drawn through ``CURVE_POINTS`` points (every 5 % of the organisations).
-    """
-    points = resample_curves(points, "rule_label", "population_share", "funded_share_cum")
-    diagonal = pd.DataFrame({"population_share": [0.0, 1.0], "funded_share_cum": [0.0, 1.0]})
-    axis = alt.Axis(format="%")
-    line = (
-        alt.Chart(points)
-        .mark_line()
-        .encode(
-            x=alt.X("population_share:Q", title="Tỷ lệ cộng dồn số chủ thể (từ thấp đến cao)", axis=axis),
-            y=alt.Y("funded_share_cum:Q", title="Tỷ lệ cộng dồn mức đáp ứng", axis=axis),
-            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
-            tooltip=[
-                "rule_label:N",
-                alt.Tooltip("population_share:Q", format=".0%"),
-                alt.Tooltip("funded_share_cum:Q", format=".1%"),
-            ],
-        )
-    )
-    equal = (
-        alt.Chart(diagonal)
-        .mark_line(strokeDash=[4, 4], color="#8c8c8c")
-        .encode(x="population_share:Q", y="funded_share_cum:Q")
-    )
-    return (equal + line).properties(
-        width=WIDTH, height=WIDTH * 0.6, title="Đường Lorenz của tỷ lệ được hỗ trợ theo chủ thể"
-    )
-
-
 def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Planned amount vs simulated P10–P90 interval and median per budget line (billion đồng).
 
@@ -481,9 +432,9 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
         tooltip=[
             alt.Tooltip("label:N", title="Nội dung chi"),
             alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p10:Q", title="P10 (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p50:Q", title="Trung vị (tỷ đồng)", format=",.2f"),
-            alt.Tooltip("p90:Q", title="P90 (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p10:Q", title="Mức thấp (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p50:Q", title="Mức giữa (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p90:Q", title="Mức cao (tỷ đồng)", format=",.2f"),
         ],
     )
     planned = base.mark_tick(thickness=2, size=22, color=PALETTE[3]).encode(x="planned:Q")
@@ -491,7 +442,7 @@ def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
         width=WIDTH,
         title=alt.TitleParams(
             "Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
-            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng P10–P90; chấm: trung vị",
+            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng dao động 80% (8 trong 10 lượt tính); chấm: mức giữa",
         ),
     )
 
@@ -567,5 +518,7 @@ def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
     )
     return (interval + median).properties(
         width=WIDTH,
-        title=alt.TitleParams("Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng P10–P90 và trung vị"),
+        title=alt.TitleParams(
+            "Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng dao động 80% và mức giữa"
+        ),
     )

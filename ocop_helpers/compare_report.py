@@ -492,9 +492,7 @@ def citation(plan, out_root: str | os.PathLike = paths.OUTPUTS_DIR) -> str | Non
     if not names or left_out is None:
         return None
     best = min(range(len(names)), key=lambda i: (left_out[i], i))
-    when = dt.datetime.fromtimestamp(path.stat().st_mtime).date()
     return (
-        f"Theo báo cáo so sánh {vnformat.number(len(names))} phương án (lập ngày {vnformat.date(when)}, tệp "
-        f"{XLSX_NAME}), phương án «{names[best]}» để ít chủ thể không được hỗ trợ nhất "
-        f"({vnformat.number(int(left_out[best]))} chủ thể)."
+        f"Theo báo cáo so sánh {vnformat.number(len(names))} phương án (tệp {XLSX_NAME} kèm theo), phương án "
+        f"«{names[best]}» để ít tổ chức kinh tế không được hỗ trợ nhất ({vnformat.number(int(left_out[best]))} tổ chức)."
     )

@@ -625,6 +625,40 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+def staging_dir(target: Path) -> Path:
+    """A fresh, empty folder next to ``target`` (same file system) where a build writes before it is
+    swapped in with :func:`replace_dir`; a leftover of a killed build of this process id is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.building-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    return tmp
+
+
+def remove_file(path: Path) -> None:
+    """Delete a file if it exists."""
+    Path(path).unlink(missing_ok=True)
+
+
+def remove_dir(folder: Path) -> None:
+    """Delete a folder and everything in it, if it exists."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def keep_failed(staging: Path, target: Path) -> Path:
+    """Keep a failed build's staging folder as ``.<name>.failed`` next to ``target`` (replacing an
+    older one) for inspection; the published folder is not touched. Returns the kept folder."""
+    failed = failed_dir(target)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    return failed
+
+
+def failed_dir(target: Path) -> Path:
+    """Where a failed build of ``target`` is kept."""
+    return target.parent / f".{target.name}.failed"
+
+
 def replace_dir(new: Path, target: Path) -> None:
     """Put the finished folder ``new`` at ``target``, replacing what was there, then delete the old one.
 
@@ -684,13 +718,37 @@ _XLSX_FORMATS = {
 }
 
 
-def write_annex(target: str | os.PathLike, sheets: list) -> Path:
+def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """An Office file (zip) rewritten with one fixed time on every entry and in its core properties
+    (docProps/core.xml created/modified), so the same content gives the same bytes."""
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = body.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
+                body = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
+def write_annex(target: str | os.PathLike, sheets: list, when: dt.date | None = None) -> Path:
     """Write the annex workbook: one sheet per ``annex.Sheet`` with Vietnamese headers, number
     formats, a frozen bold header row, an auto-filter and column widths. Text from the data is always
     written as text, so a value starting with '=', '+', '-' or '@' never becomes a formula.
 
     Streams rows in openpyxl's write-only mode, one reusable styled cell per column: time and memory
-    grow linearly with the rows (no per-row lookup of the sheet's last row)."""
+    grow linearly with the rows (no per-row lookup of the sheet's last row). Columns with no value
+    are left out; a sheet's total row is bold; every sheet prints landscape, fit to the page width,
+    with the header row repeated, and an illustrative sheet says so in its printed header. ``when``
+    (the plan's date) is the file's creation date: the same sheets give the same bytes."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -700,10 +758,19 @@ def write_annex(target: str | os.PathLike, sheets: list) -> Path:
     header_fill = PatternFill("solid", fgColor="E4EEE4")
     header_font = Font(bold=True)
     header_alignment = Alignment(wrap_text=True, vertical="top")
+    total_font = Font(bold=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])
-        cols = list(sheet.headers)
+        cols = [c for c in sheet.headers if sheet.frame[c].notna().any() or sheet.frame.empty]
         frame = sheet.frame[cols]
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
+        if getattr(sheet, "provenance", "") == "illustrative":
+            ws.oddHeader.center.text = "Số liệu minh họa"
+        ws.oddFooter.center.text = "Trang &P / &N"
         # Widths, frozen header and filter are written with the sheet's head or tail: set them first.
         for j, col in enumerate(cols, start=1):
             longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in frame[col].head(200)])
@@ -729,7 +796,8 @@ def write_annex(target: str | os.PathLike, sheets: list) -> Path:
             if fmt:
                 cell.number_format = fmt
             templates.append(cell)
-        for row in frame.itertuples(index=False, name=None):
+        last_row = len(frame) - 1 if getattr(sheet, "total_row", False) else -1
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
             values = []
             for kind, cell, v in zip(kinds, templates, row, strict=True):
                 if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
@@ -742,11 +810,15 @@ def write_annex(target: str | os.PathLike, sheets: list) -> Path:
                 cell.value = v
                 if isinstance(v, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
+                if i == last_row:  # the last row: the templates are not used again
+                    cell.font = total_font
                 values.append(cell)
             ws.append(values)
-    out = Path(target)
-    write_atomic(out, lambda tmp: book.save(tmp))
-    return out
+    stamp = dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time())
+    book.properties.created = stamp
+    buffer = _io.BytesIO()
+    book.save(buffer)
+    return write_bytes(target, fixed_zip(buffer.getvalue(), stamp))
 
 
 # ----------------------------------------------------------------------------- computed results

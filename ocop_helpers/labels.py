@@ -93,6 +93,16 @@ def star_label(star: int | float | None) -> str:
     return f"{int(star)} sao"
 
 
+def budget_line(code: str) -> str:
+    """A budget line, an extra simulated line or the total, in Vietnamese."""
+    return label(BUDGET_LINE | BUDGET_EXTRA_LINE, code)
+
+
+def allocation_rule(code: str) -> str:
+    """An allocation rule in Vietnamese."""
+    return label(ALLOCATION_RULE, code)
+
+
 def label(mapping: dict[str, str], code: str) -> str:
     """The Vietnamese label of ``code`` in ``mapping``; the code itself if it has none."""
     return mapping.get(code, code)

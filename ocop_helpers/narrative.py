@@ -123,26 +123,33 @@ def stock_paragraph(projection: StockProjection, scope: str = "toàn tỉnh") ->
     """Start stock, expected recognitions and losses, end stock against the target, and what it
     takes to reach the target."""
     p = projection
+    w = p.whole()
     rates = p.pass_rates
     text = (
         f"Đến {vnformat.date(p.start_date)}, {scope} có {vnformat.number(p.start_stock)} sản phẩm "
         f"OCOP đạt từ 3 sao trở lên. Với tỷ lệ đạt {vnformat.percent(rates['new'])} đối với sản phẩm "
         f"đánh giá lần đầu và {vnformat.percent(rates['reevaluation'])} đối với sản phẩm đánh giá lại, "
-        f"dự kiến có thêm khoảng {_count(p.new_recognised)} sản phẩm được công nhận mới"
+        f"dự kiến có thêm khoảng {vnformat.number(w['new_recognised'])} sản phẩm được công nhận mới"
     )
-    if round(p.losses) > 0:
-        text += (
-            f" và giảm khoảng {_count(p.losses)} sản phẩm do không đạt khi đánh giá lại hoặc "
-            f"giấy chứng nhận hết hạn mà không được đánh giá lại"
-        )
-    text += f"; đến hết năm {p.year} {scope} dự kiến có khoảng {_count(p.end_stock)} sản phẩm OCOP"
-    if p.can_reach:
-        surplus = p.end_stock - p.stock_target
+    if w["losses"] > 0:
+        parts = [
+            f"{vnformat.number(w['reevaluation_failed'])} không đạt khi đánh giá lại",
+            f"{vnformat.number(w['not_reevaluated'])} hết hạn mà không được đánh giá lại",
+        ]
+        if w["unplanned_lapses"]:
+            parts.append(f"{vnformat.number(w['unplanned_lapses'])} mất chứng nhận ngoài kế hoạch")
+        text += f" và giảm khoảng {vnformat.number(w['losses'])} sản phẩm ({_join(parts)})"
+    text += f"; đến hết năm {p.year} {scope} dự kiến có khoảng {vnformat.number(w['end'])} sản phẩm OCOP"
+    if w["end"] >= p.stock_target:
+        surplus = w["end"] - p.stock_target
         text += f", đạt chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm" + (
-            f" (vượt khoảng {_count(surplus)} sản phẩm)." if round(surplus) > 0 else "."
+            f" (vượt khoảng {vnformat.number(surplus)} sản phẩm)." if surplus > 0 else "."
         )
     else:
-        text += f", thấp hơn chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm khoảng {_count(p.gap)} sản phẩm."
+        text += (
+            f", thấp hơn chỉ tiêu {vnformat.number(p.stock_target)} sản phẩm khoảng "
+            f"{vnformat.number(p.stock_target - w['end'])} sản phẩm."
+        )
     text += (
         f" Để đạt chỉ tiêu cần ít nhất {vnformat.number(p.recognitions_needed)} sản phẩm được công nhận mới trong năm"
     )

@@ -268,8 +268,9 @@ def adjustment_blocks(r: Results) -> list[Block]:
 
 
 # ----------------------------------------------------------------------------- proposals
-def proposal_blocks(r: Results) -> list[Block]:
-    """One numbered item per decision: the question, the options with their figures, the proposal."""
+def proposal_blocks(r: Results, comparison: str | None = None) -> list[Block]:
+    """One numbered item per decision: the question, the options with their figures, the proposal;
+    then, when a scenario comparison exists, the sentence that cites it."""
     out: list[Block] = []
     for n, d in enumerate(r.decisions, start=1):
         title, text, table = narrative.decision_text(d, r)
@@ -278,6 +279,8 @@ def proposal_blocks(r: Results) -> list[Block]:
             out.append(table)
     if not out:
         out.append(Paragraph("Với các thông số hiện tại, số liệu không đặt ra vấn đề cần quyết định thêm."))
+    if comparison:
+        out += [Heading(2, "So sánh các phương án", f"{len(r.decisions) + 1}."), Paragraph(comparison)]
     return out
 
 
@@ -314,12 +317,12 @@ def glossary_appendix(r: Results) -> Appendix:
     )
 
 
-def compose(r: Results) -> Document:
+def compose(r: Results, comparison: str | None = None) -> Document:
     """The whole plan document of one scenario.
 
     The frame is the one in force on the issue date; when the scenario's as-of date is after a
     reorganisation, it is the successor's adjusted plan. A document showing illustrative figures is
-    a draft.
+    a draft. ``comparison``: a sentence citing a scenario comparison of this plan, when one exists.
     """
     plan = r.plan
     issued_on = plan.issue_date or plan.units_as_of
@@ -331,7 +334,7 @@ def compose(r: Results) -> Document:
         targets_blocks=target_blocks(r),
         tasks_blocks=task_blocks(r, as_issued),
         budget_blocks=budget_blocks(r),
-        proposals_blocks=proposal_blocks(r),
+        proposals_blocks=proposal_blocks(r, comparison),
         appendix_blocks=(analysis_appendix(r), glossary_appendix(r)),
         draft=plan.status != "issued",
         adjustment_blocks=adjustment_blocks(r),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from .docmodel import ILLUSTRATIVE_LABEL as ILLUSTRATIVE
 from .docmodel import RECIPIENTS_TITLE as RECIPIENTS
@@ -34,7 +33,6 @@ from .docmodel import (
 FONT = "Times New Roman"
 BODY_PT = 14
 TABLE_PT = 12
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold: no build time in the file
 CHART_WIDTH_MM = 160
 # Children that must follow an element in its parent (WordprocessingML schema order), so inserted
 # elements keep the order Word requires.
@@ -413,10 +411,14 @@ def _appendix(document, a: Appendix) -> None:
         _block(document, b)
 
 
+def _when(doc: Document) -> dt.datetime:
+    """The document's own date (never the build time): what its properties and zip entries carry."""
+    return dt.datetime.fromisoformat(doc.date) if doc.date else dt.datetime(2000, 1, 1)
+
+
 def _properties(document, doc: Document) -> None:
     props = document.core_properties
-    when = dt.datetime.fromisoformat(doc.date) if doc.date else dt.datetime(2000, 1, 1)
-    when = when.replace(tzinfo=dt.UTC)
+    when = _when(doc).replace(tzinfo=dt.UTC)
     props.title = doc.full_title
     props.subject = doc.summary
     props.author = doc.header.issuing_body.title() if doc.header.issuing_body else ""
@@ -427,18 +429,6 @@ def _properties(document, doc: Document) -> None:
     props.last_printed = when
     props.language = "vi-VN"
     props.keywords = "dự thảo" if doc.draft else ""
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite the package with a fixed time stamp on every entry (same order, same content)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def render_docx(doc: Document) -> bytes:
@@ -480,4 +470,6 @@ def render_docx(doc: Document) -> bytes:
     _properties(document, doc)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    from .io import fixed_zip
+
+    return fixed_zip(buffer.getvalue(), _when(doc))

@@ -191,7 +191,7 @@ def stock(r: Results) -> list:
             "good" if proj.can_reach else "bad",
         ),
         report.paragraph(narrative.stock_paragraph(proj)),
-        charts.stock_projection_chart(proj.components(), plan.targets.stock_target),
+        charts.stock_projection_chart(proj.components(whole=True), plan.targets.stock_target),
     ]
 
 
@@ -243,12 +243,20 @@ def calendar(r: Results) -> list:
     if r.calendar_rerouted is not None:
         alt_rounds = r.calendar_rerouted.rounds
         moved = alt_rounds[alt_rounds["rerouted_in"] > 0]
+        stuck = cal.rounds[(~cal.rounds["level_in_force"].fillna(True).astype(bool)) & (cal.rounds["products"] > 0)]
+        already = int(stuck["products"].sum()) - int(moved["rerouted_in"].sum())
         for rd in moved.itertuples():
             capacity = int(rd.capacity_per_council) * int(rd.councils)
+            rest = (
+                f" ({vnformat.number(already)} sản phẩm còn lại của đợt không còn tổ chức đã có lượt đánh giá ở cấp "
+                "trên nên không phải chuyển)"
+                if already > 0
+                else ""
+            )
             items.append(
                 report.notice(
                     f"Nếu điều chuyển: {vnformat.number(int(rd.rerouted_in))} sản phẩm chuyển sang đợt {rd.round} "
-                    f"{labels.LEVEL.get(rd.level, rd.level).lower()} (hạn {vnformat.date(rd.deadline)}); đợt này khi đó có "
+                    f"{labels.LEVEL.get(rd.level, rd.level).lower()} (hạn {vnformat.date(rd.deadline)}){rest}; đợt này khi đó có "
                     f"{vnformat.number(int(rd.products))} sản phẩm so với năng lực {vnformat.number(capacity)} sản phẩm "
                     f"({vnformat.number(int(rd.councils))} hội đồng × {vnformat.number(params.sessions_per_round)} phiên × "
                     f"{vnformat.number(params.products_per_session)} sản phẩm)"
@@ -297,6 +305,16 @@ def expiry(r: Results) -> list:
         f"kinh tế ít nhất {vnformat.number(terms['notice_days'])} ngày trước khi hết hạn)."
     )
     schedule = r.reevaluation_schedule
+    due_now = schedule[schedule["due_year"] <= plan.year]
+    by_stream = due_now["stream"].value_counts()
+    if len(by_stream) > 1:
+        note += (
+            f" Năm {plan.year} có {vnformat.number(len(due_now))} giấy chứng nhận đến hạn (kể cả đã quá hạn): "
+            + ", ".join(
+                f"{vnformat.number(int(n))} của sản phẩm {labels.STREAM[s].lower()}" for s, n in by_stream.items()
+            )
+            + "."
+        )
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
     warn = (
         []
@@ -610,7 +628,7 @@ def budget_lines(r: Results) -> list:
     plan = r.plan
     lines = r.budget_lines
     total = plan.targets.budget_total_vnd
-    shown = lines.assign(share=lines["amount_vnd"] / total)
+    shown = lines.assign(share=lines["amount_vnd"] / total, label=lines["line"].map(labels.budget_line))
     shown = pd.concat(
         [
             shown,
@@ -750,9 +768,12 @@ def comparison(r: Results) -> list:
     """Rules side by side: what each leaves out and how far apart the local units end up."""
     prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
-    long, table = r.rule_allocations, r.rule_table
-    table = table.reset_index()
-    table = table.assign(unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"])
+    long = r.rule_allocations.assign(rule_label=lambda f: f["rule"].map(labels.allocation_rule))
+    table = r.rule_table.reset_index()
+    table = table.assign(
+        unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"],
+        rule_label=table["rule"].map(labels.allocation_rule),
+    )
     best = table.loc[table["rule"] != "optimum"].sort_values("weighted_coverage", ascending=False).iloc[0]
     return [
         report.paragraph(
@@ -817,7 +838,7 @@ def risks(r: Results) -> list:
     prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines", "history")
     plan, params = r.plan, r.params
     sim = r.simulation
-    comparison = r.budget_comparison
+    comparison = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     interval = comparison[comparison["line"] != "total"]
     coverage = sim.rule_summary[sim.rule_summary["metric"] == "weighted_coverage"].assign(
         rule_label=lambda f: f["rule"].map(labels.ALLOCATION_RULE)

@@ -140,18 +140,41 @@ class StockProjection:
         best = self.start_stock + self.new_products - self.not_reevaluated - self.unplanned_lapses
         return best >= self.stock_target - 1e-9
 
-    def components(self) -> pd.DataFrame:
-        """Waterfall rows ``component, value, cumulative`` (losses negative), start to end."""
+    def whole(self) -> dict[str, int]:
+        """The expected changes in whole products that add up: ``new_recognised``,
+        ``reevaluation_failed``, ``not_reevaluated``, ``unplanned_lapses``, ``losses`` and ``end``
+        (= start + new − losses = the rounded end stock). Each part is rounded to the nearest whole
+        number and the few rounding units left over go to the parts closest to the next whole
+        number, so a sentence never says 14 where its parts are 7 and 8."""
+        names = ("new_recognised", "reevaluation_failed", "not_reevaluated", "unplanned_lapses")
+        signs = (1, -1, -1, -1)
+        exact = [sign * float(getattr(self, n)) for n, sign in zip(names, signs, strict=True)]
+        whole = [round(v) for v in exact]
+        end = round(self.end_stock)
+        left = end - self.start_stock - sum(whole)
+        order = sorted(range(len(exact)), key=lambda i: -abs(exact[i] - whole[i]))
+        for i in order[: abs(left)]:
+            whole[i] += 1 if left > 0 else -1
+        out = {n: abs(w) for n, w in zip(names, whole, strict=True)}
+        out["losses"] = out["reevaluation_failed"] + out["not_reevaluated"] + out["unplanned_lapses"]
+        out["end"] = self.start_stock + out["new_recognised"] - out["losses"]
+        return out
+
+    def components(self, whole: bool = False) -> pd.DataFrame:
+        """Waterfall rows ``component, value, cumulative`` (losses negative), start to end; with
+        ``whole`` the parts of :meth:`whole` (what a document shows)."""
+        w = self.whole() if whole else None
         values = [
             ("start", float(self.start_stock)),
-            ("new_recognised", self.new_recognised),
-            ("reevaluation_failed", -self.reevaluation_failed),
-            ("not_reevaluated", -self.not_reevaluated),
-            ("unplanned_lapses", -self.unplanned_lapses),
+            ("new_recognised", w["new_recognised"] if w else self.new_recognised),
+            ("reevaluation_failed", -(w["reevaluation_failed"] if w else self.reevaluation_failed)),
+            ("not_reevaluated", -(w["not_reevaluated"] if w else self.not_reevaluated)),
+            ("unplanned_lapses", -(w["unplanned_lapses"] if w else self.unplanned_lapses)),
         ]
         frame = pd.DataFrame(values, columns=["component", "value"])
         frame["cumulative"] = frame["value"].cumsum()
-        end = pd.DataFrame([{"component": "end", "value": self.end_stock, "cumulative": self.end_stock}])
+        end_value = float(w["end"]) if w else self.end_stock
+        end = pd.DataFrame([{"component": "end", "value": end_value, "cumulative": end_value}])
         out = pd.concat([frame, end], ignore_index=True)
         out["component"] = out["component"].astype("str")
         return out

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import authority, io, labels, paths, stock, units, vnformat
+from .dated import in_force
 from .plan import STREAMS, Plan
 
 CERTIFIED_STARS = (3, 4, 5)
@@ -102,8 +103,7 @@ def predecessors(plan: Plan, previous: Plan | None = None) -> list[Predecessor]:
     data hold it (``previous``: the plan named by ``previous_plan``, already loaded)."""
     start = dt.date(plan.year - 1, 1, 1)
     table = all_units(plan)
-    valid = units._valid_on(table, pd.Timestamp(start))
-    old = table.loc[valid].reset_index(drop=True)
+    old = in_force(table, start)
     mapping = units.unit_mapping(plan.unit_changes, old["unit_id"], start, plan.units_as_of)
     feeding = set(mapping.loc[mapping["to_unit_id"].isin(set(plan.units["unit_id"])), "from_unit_id"])
     old = old.loc[old["unit_id"].isin(feeding)]
@@ -157,10 +157,11 @@ def _start_stock(p: Plan) -> int | None:
 def expiry_due(p: Plan) -> int:
     """Certificates due for re-evaluation in the plan year (the list of the plan; expired before
     the year counted in it), from the plan's products and rounds."""
+    terms = stock.certificate_terms(io.load_official(p)[0]["certificate_rules"], dt.date(p.year, 1, 1))
     pipe = stock.expiry_pipeline(
-        p.products, p.rounds, p.year, rules=p.authority_rules, units=p.units, province_id=p.province_id
+        p.products, p.rounds, p.year, rules=p.authority_rules, units=p.units, province_id=p.province_id, **terms
     )
-    by_year = stock.expiry_by_year(pipe, p.year, years=1)
+    by_year = stock.expiry_by_year(pipe, p.year, years=1, validity_months=terms["validity_months"])
     return int(by_year["due"].iloc[0])
 
 

@@ -43,7 +43,11 @@ def _descendants(pid: int) -> list[int]:
     todo = [pid]
     while todo:
         parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").glob("*"))
+        except OSError:  # the process ended while we looked
+            continue
+        for task in tasks:
             try:
                 kids = [int(k) for k in (task / "children").read_text().split()]
             except OSError:

@@ -102,7 +102,18 @@ def test_manifest_records_parameters_inputs_versions(default_build):
 def test_annex_reads_back_with_vietnamese_headers_and_formats(default_build):
     wb = openpyxl.load_workbook(default_build.annex)
     assert len(wb.sheetnames) >= 2
-    products = wb[wb.sheetnames[0]]
+    assert wb.sheetnames[0] == "Thông tin"
+    cover = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert cover["Tình trạng"] == "DỰ THẢO — số liệu minh họa" and cover["Sản phẩm"].startswith("Sản phẩm")
+    products = wb["Sản phẩm"]
+    assert products.page_setup.orientation == "landscape" and products.print_title_rows == "$1:$1"
+    assert products.oddHeader.center.text == "Số liệu minh họa"
+    orgs = wb["Phân bổ theo tổ chức"]
+    total = [c for c in orgs[orgs.max_row] if c.value == "Tổng cộng"][0]
+    assert total.font.b, "the total row is bold"
+    granted = [c.value for c in orgs[1]].index("Mức hỗ trợ (đồng)")
+    column = [r[granted] for r in orgs.iter_rows(min_row=2, max_row=orgs.max_row - 1, values_only=True)]
+    assert orgs.cell(row=orgs.max_row, column=granted + 1).value == sum(column) == 5_200_000_000
     headers = [c.value for c in products[1]]
     assert "Tên sản phẩm" in headers and "Mã sản phẩm" in headers
     assert products.freeze_panes == "A2"
@@ -171,7 +182,7 @@ def test_second_province_builds_from_data_alone_and_reproducibly(tmp_path):
     when = dt.datetime(2027, 1, 15, 8, 30)
     first = build.build(DEMO_PLAN, out_root=tmp_path / "a", built_at=when, **QUIET)
     later = build.build(DEMO_PLAN, out_root=tmp_path / "b", built_at=when + dt.timedelta(days=1), **QUIET)
-    for name in ("plan.html", "plan.docx", "plan.pdf"):
+    for name in ("plan.html", "plan.docx", "plan.pdf", "annex.xlsx"):
         assert (first.out_dir / name).read_bytes() == (later.out_dir / name).read_bytes(), name
     assert "TỈNH MẪU" in first.html.read_text(encoding="utf-8")
     m1 = json.loads(first.manifest.read_text())
@@ -288,7 +299,7 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     assert "Thiếu kế hoạch năm 2025 của tỉnh mã «bac-ninh-cu»" in text and "Những gì thay đổi và vì sao" in text
     wb = openpyxl.load_workbook(r.annex)
     units = wb["Đơn vị"]
-    assert units.max_row == 99 + 1
+    assert units.max_row == 99 + 2  # header, 99 communes, total
 
 
 def test_failure_after_the_notebooks_keeps_the_previous_plan(tmp_path, monkeypatch):

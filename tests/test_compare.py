@@ -180,7 +180,13 @@ def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
     fewest = min(range(2), key=lambda i: single[i].allocation_metrics.not_funded)
     name = ["Theo kế hoạch", "=Ít kinh phí"][fewest]
     n = single[fewest].allocation_metrics.not_funded
-    assert "so sánh 2 phương án" in text and f"«{name}» để ít chủ thể không được hỗ trợ nhất ({n} chủ thể)" in text
+    assert "so sánh 2 phương án" in text
+    assert f"«{name}» để ít tổ chức kinh tế không được hỗ trợ nhất ({n} tổ chức)" in text
+    # and the plan built next to that comparison cites it in its proposals
+    from ocop_helpers import plan_document, render_html
+
+    doc = plan_document.compose(single[fewest], text)
+    assert text in render_html.render_html(doc)
 
 
 @pytest.mark.slow

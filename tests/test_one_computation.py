@@ -71,12 +71,12 @@ def test_rule_comparison_is_the_same_in_html_annex_and_notebook(default_build, r
 def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
     page = default_build.html.read_text(encoding="utf-8")
     comp = results.budget_comparison.set_index("line")
-    label = comp.loc["rewards", "label"]
+    label = labels.budget_line("rewards")
     html_table = docfind.table(page, after="Rủi ro kinh phí", having="Mức giữa")
     assert html_table.cell(label, "Mức giữa") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
-    sheet = docfind.xlsx_table(default_build.annex, "Mô phỏng Monte Carlo")
-    assert sheet.cell(label, "Trung vị P50 (đồng)") == int(comp.loc["rewards", "p50_vnd"])
-    assert sheet.cell(label, "P90 (đồng)") == int(comp.loc["rewards", "p90_vnd"])
+    sheet = docfind.xlsx_table(default_build.annex, "Rủi ro kinh phí")
+    assert sheet.cell(label, "Mức giữa (đồng)") == int(comp.loc["rewards", "p50_vnd"])
+    assert sheet.cell(label, "Mức cao (đồng)") == int(comp.loc["rewards", "p90_vnd"])
 
 
 def test_allocation_sentence_states_the_numbers_of_its_table(default_build, results):
@@ -87,3 +87,28 @@ def test_allocation_sentence_states_the_numbers_of_its_table(default_build, resu
     assert f"{vnformat.number(m.not_funded)} chưa được hỗ trợ" in said
     rule_row = docfind.table(page, having="Đáp ứng có trọng số").cell(labels.ALLOCATION_RULE["priority"], "Không")
     assert rule_row == vnformat.number(m.not_funded)
+
+
+def test_parts_in_a_sentence_add_up_to_the_total_it_states(default_build):
+    """'giảm khoảng N sản phẩm (a … và b …)': N = a + b; the end stock = start + new − N, and the key
+    figure of the section says the same end stock."""
+    import re
+
+    nb = notebook_html(default_build.out_dir / "10-product-targets.ipynb")
+    lines = [x for x in docfind.visible_text(nb, blocks=True).splitlines() if "giảm khoảng" in x and "thêm khoảng" in x]
+    assert len(lines) == 1, lines
+    said = lines[0]
+    numbers = {
+        k: int(v.replace(".", ""))
+        for k, v in re.search(
+            r"có (?P<start>[\d.]+) sản phẩm OCOP.*thêm khoảng (?P<new>[\d.]+).*giảm khoảng (?P<loss>[\d.]+) sản phẩm "
+            r"\((?P<a>[\d.]+) không đạt khi đánh giá lại và (?P<b>[\d.]+) hết hạn.*có khoảng (?P<end>[\d.]+) sản phẩm OCOP",
+            docfind.visible_text(nb),
+        )
+        .groupdict()
+        .items()
+    }
+    assert numbers["loss"] == numbers["a"] + numbers["b"]
+    assert numbers["end"] == numbers["start"] + numbers["new"] - numbers["loss"]
+    key = re.findall(r'class="ocop-key"[^>]*>([^<]+)<', nb)[0]
+    assert int(key.replace(".", "")) == numbers["end"], said

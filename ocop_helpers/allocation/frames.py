@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ocop_helpers import labels
-
 from .metrics import metrics
 from .optimum import optimum
 from .rules import (
@@ -96,7 +94,7 @@ def compare_rules(
     params: AllocationParams | None = None,
     with_optimum: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Allocate under several rules: (long frame of allocations with ``rule, rule_label``, metrics table).
+    """Allocate under several rules: (long frame of allocations with ``rule``, metrics table).
 
     The metrics table has one row per rule (scalar metrics of :class:`AllocationMetrics`) with the
     gap to the MILP optimum when ``with_optimum``.
@@ -114,9 +112,7 @@ def compare_rules(
         row["rule"] = name
         rows.append(row)
     long = pd.concat([f.assign(rule=name) for name, f in frames.items()], ignore_index=True)
-    long["rule_label"] = long["rule"].map(lambda r: labels.label(labels.ALLOCATION_RULE, r)).astype("str")
     table = pd.DataFrame(rows).set_index("rule")
-    table.insert(0, "rule_label", [labels.label(labels.ALLOCATION_RULE, r) for r in table.index])
     return long, table
 
 
