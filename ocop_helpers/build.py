@@ -85,15 +85,6 @@ def parameters_by_notebook() -> dict[str, list[str]]:
     return used
 
 
-def collect_parameters(files: list[str | os.PathLike] = (), overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Merge params YAML files in order (later wins), then command-line overrides."""
-    values: dict[str, Any] = {}
-    for f in files:
-        values.update(io.read_yaml(f))
-    values.update(overrides or {})
-    return values
-
-
 def _papermill_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
@@ -154,7 +145,12 @@ def build(
         raise BuildError(f"Không có notebook nào khớp {NOTEBOOK_GLOB} trong {paths.NOTEBOOKS_DIR}")
     declared = {nb: declared_parameters(nb) for nb in notebooks}
     allowed = set().union(*declared.values())
-    values = collect_parameters(params_files, overrides)
+    from .scenarios import merge_files
+
+    merged = merge_files(params_files, overrides)
+    for line in merged.report:
+        progress(f"Tham số: {line}")
+    values = dict(merged.values)
     if plan is not None:
         values["plan_dir"] = str(Path(plan).resolve())
     values["interactive"] = False
@@ -212,7 +208,6 @@ def build(
             str(tmp / nb.name),
             parameters=nb_params,
             kernel_name="python3",
-            cwd=str(nb.parent),
             progress_bar=False,
             log_output=False,
             execution_timeout=EXECUTION_TIMEOUT_S,
