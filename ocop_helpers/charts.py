@@ -295,7 +295,7 @@ def grant_profile(allocations: pd.DataFrame, bands: int | None = None) -> pd.Dat
     band_of = dict(zip(claims["organisation_id"], codes, strict=True))
     frame = allocations.assign(
         rule_label=rules,
-        band=allocations["organisation_id"].map(band_of).astype("int64"),
+        band=allocations["organisation_id"].map(band_of).fillna(0).astype("int64"),  # one band when every claim ties
         claim_m=allocations["claim_vnd"] / 1e6,
         granted_m=allocations["granted_vnd"] / 1e6,
     )

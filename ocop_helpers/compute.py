@@ -524,64 +524,95 @@ class Model:
         )
 
     # -- everything -----------------------------------------------------------------------
-    def results(self, params: Params) -> Results:
-        """The whole scenario. Raises ParamError for values this plan cannot accept."""
+    def check(self, params: Params) -> None:
+        """Raise ParamError for values this plan cannot accept (before anything is computed)."""
         problems = check_params(self.plan, params)
         if problems:
             raise ParamError(problems)
-        p = params
-        key_figures, stream_comparison, streams, names = self.overview(p)
-        b = self.breakdowns(p)
-        by_year, effect, schedule = self.expiry(p)
-        items, orgs = self.claims(p)
-        result, item_grants, m = self.allocation(p)
-        long, table = self.rules(p)
-        previous, yoy, rekeyed, yoy_detail = self.year_over_year(p)
-        official, authorities, issued, changes = self.official(p)
-        return Results(
-            plan=self.plan,
-            params=p,
-            as_of=as_of_date(self.plan, p),
-            unit_names=names,
-            key_figures=key_figures,
-            stream_comparison=stream_comparison,
-            streams=streams,
-            unit_load=b["units"],
-            concentration=b["concentration"],
-            scope_name=b["scope_name"],
-            sectors=b["sectors"],
-            thin_sectors=b["thin_sectors"],
-            stars=b["stars"],
-            organisation_types=b["organisation_types"],
-            stock=self.stock(p),
-            calendar=self.calendar(p),
-            calendar_rerouted=self.calendar_rerouted(p),
-            expiry_by_year=by_year,
-            expiry_effect=effect,
-            reevaluation_schedule=schedule,
-            budget_lines=self.budget_lines(p),
-            envelope_vnd=self.envelope(p),
-            claim_items=items,
-            claim_organisations=orgs,
-            allocation=result,
-            item_grants=item_grants,
-            allocation_metrics=m,
-            rule_allocations=long,
-            rule_table=table,
-            simulation=self.simulation(p),
-            budget_comparison=self.budget_comparison(p),
-            previous=previous,
-            year_over_year=yoy,
-            rekeyed_units=rekeyed,
-            decisions=self.decisions(p),
-            official=official,
-            round_authorities=authorities,
-            round_authorities_issued=issued,
-            change_dates=changes,
-            budget_sources=self.budget_sources(p),
-            certificate_terms=self.certificate_terms(p),
-            year_over_year_detail=yoy_detail,
-        )
+
+    def field(self, name: str, params: Params) -> Any:
+        """One field of :class:`Results` for these parameters, computing only the stages it needs."""
+        return FIELDS[name](self, params)
+
+    def results(self, params: Params) -> Results:
+        """The whole scenario. Raises ParamError for values this plan cannot accept."""
+        self.check(params)
+        return Results(**{name: getter(self, params) for name, getter in FIELDS.items()})
+
+    def lazy(self, params: Params) -> LazyResults:
+        """The scenario's fields computed when first read (the Lab: a panel that shows no simulation
+        never waits for one). Same stages, same cache, so a field reads as in :meth:`results`."""
+        self.check(params)
+        return LazyResults(self, params)
+
+
+class LazyResults:
+    """:class:`Results` read field by field through the model's stage cache (for the Lab)."""
+
+    def __init__(self, model: Model, params: Params):
+        self._model, self.params, self._seen = model, params, {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in FIELDS:
+            raise AttributeError(name)
+        if name not in self._seen:
+            self._seen[name] = self._model.field(name, self.params)
+        return self._seen[name]
+
+    def full(self) -> Results:
+        """Every field, as one frozen :class:`Results`."""
+        return Results(**{name: getattr(self, name) for name in FIELDS})
+
+
+def _part(stage: str, index: int | str) -> Callable[[Model, Params], Any]:
+    return lambda m, p: getattr(m, stage)(p)[index]
+
+
+# Results field -> how the model gets it (one place: the eager results and the Lab's lazy view).
+FIELDS: dict[str, Callable[[Model, Params], Any]] = {
+    "plan": lambda m, p: m.plan,
+    "params": lambda m, p: p,
+    "as_of": lambda m, p: as_of_date(m.plan, p),
+    "unit_names": _part("overview", 3),
+    "key_figures": _part("overview", 0),
+    "stream_comparison": _part("overview", 1),
+    "streams": _part("overview", 2),
+    "unit_load": _part("breakdowns", "units"),
+    "concentration": _part("breakdowns", "concentration"),
+    "scope_name": _part("breakdowns", "scope_name"),
+    "sectors": _part("breakdowns", "sectors"),
+    "thin_sectors": _part("breakdowns", "thin_sectors"),
+    "stars": _part("breakdowns", "stars"),
+    "organisation_types": _part("breakdowns", "organisation_types"),
+    "stock": lambda m, p: m.stock(p),
+    "calendar": lambda m, p: m.calendar(p),
+    "calendar_rerouted": lambda m, p: m.calendar_rerouted(p),
+    "expiry_by_year": _part("expiry", 0),
+    "expiry_effect": _part("expiry", 1),
+    "reevaluation_schedule": _part("expiry", 2),
+    "budget_lines": lambda m, p: m.budget_lines(p),
+    "envelope_vnd": lambda m, p: m.envelope(p),
+    "claim_items": _part("claims", 0),
+    "claim_organisations": _part("claims", 1),
+    "allocation": _part("allocation", 0),
+    "item_grants": _part("allocation", 1),
+    "allocation_metrics": _part("allocation", 2),
+    "rule_allocations": _part("rules", 0),
+    "rule_table": _part("rules", 1),
+    "simulation": lambda m, p: m.simulation(p),
+    "budget_comparison": lambda m, p: m.budget_comparison(p),
+    "previous": _part("year_over_year", 0),
+    "year_over_year": _part("year_over_year", 1),
+    "rekeyed_units": _part("year_over_year", 2),
+    "decisions": lambda m, p: m.decisions(p),
+    "official": _part("official", 0),
+    "round_authorities": _part("official", 1),
+    "round_authorities_issued": _part("official", 2),
+    "change_dates": _part("official", 3),
+    "budget_sources": lambda m, p: m.budget_sources(p),
+    "certificate_terms": lambda m, p: m.certificate_terms(p),
+    "year_over_year_detail": _part("year_over_year", 3),
+}
 
 
 def compute(plan: Plan, params: Params) -> Results:

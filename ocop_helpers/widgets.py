@@ -150,6 +150,7 @@ class _PanelState:
     msg: Any
     fields: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
+    shown: dict[str, Any] = field(default_factory=dict)  # the field values the panel was drawn from
 
 
 # Greyed panels and the busy line appear only when a recompute lasts more than 0,3 s (CSS delays):
@@ -198,7 +199,7 @@ class Workbench:
         self.model = Model(plan)
         self.base = dict(params.values)
         self.values = dict(params.values)
-        self.results = self.model.results(params)
+        self.results = self.model.lazy(params)  # fields computed when a panel first reads them
         self.source = source
         self._panels: list[_PanelState] = []
         self._labels: dict[str, str] = {}
@@ -378,7 +379,8 @@ class Workbench:
         fields_seen: set[str] = set()
         params_seen: set[str] = set()
         items = list(state.panel.render(_Traced(self.results, fields_seen, params_seen)))
-        state.fields, state.params = fields_seen, params_seen
+        state.fields, state.params = fields_seen - {"params"}, params_seen
+        state.shown = {f: getattr(self.results, f) for f in state.fields}
         state.out.outputs = report.output_records(*(items or [report.paragraph("Không có dữ liệu.")]))
 
     def _set_busy(self, busy: bool, owner: _PanelState | None = None) -> None:
@@ -415,11 +417,20 @@ class Workbench:
         """Set parameter values, recompute and redraw what changed; on a value the model cannot
         accept keep the last results and say why next to the panel that made the change."""
         values = {**self.values, **changes}
-        before = self.results
+        changed_params = {k for k in set(values) | set(self.values) if values.get(k) != self.values.get(k)}
         self._set_busy(True, owner)
         try:
             try:
-                after = self.model.results(Params(values))
+                after = self.model.lazy(Params(values))
+                # Only the fields some panel shows are computed; a panel is redrawn when one of its
+                # fields is a new object (its stage was recomputed) or a parameter it reads changed.
+                redraw = [
+                    state
+                    for state in self._panels
+                    if any(getattr(after, f) is not state.shown.get(f) for f in state.fields)
+                    or state.params & changed_params
+                    or "*" in state.params
+                ]
             except (ParamError, ValueError) as exc:
                 target = owner.msg if owner is not None else self._toolbar_msg
                 problems = getattr(exc, "problems", None) or [str(exc)]
@@ -428,13 +439,11 @@ class Workbench:
                     self._show_message(target, f"Không tính được với giá trị này: {text}. Giữ kết quả trước đó.", False)
                 self._sync()
                 return False
-            changed_params = {k for k in set(values) | set(self.values) if values.get(k) != self.values.get(k)}
             self.values, self.results = values, after
-            changed = after.changed_fields(before)
             for state in self._panels:
                 state.msg.value = ""
-                if state.fields & changed or state.params & changed_params or "*" in state.params:
-                    self._draw(state)
+            for state in redraw:
+                self._draw(state)
             self._sync()
             self._show_diff()
             return True

@@ -108,3 +108,18 @@ def test_another_province_computes_from_data_alone():
     r = compute.compute(demo, Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
     assert r.plan.year == 2027 and r.as_of.year == 2027
     assert int(r.budget_lines["amount_vnd"].sum()) == demo.targets.budget_total_vnd
+
+
+def test_every_results_field_has_one_getter_and_the_lazy_view_reads_the_same(plan):
+    import dataclasses as dc
+
+    assert set(compute.FIELDS) == {f.name for f in dc.fields(compute.Results)}
+    model = compute.Model(plan)
+    lazy = model.lazy(Params({"draws": 1000}))
+    compute.STEP_COUNTS.clear()
+    assert lazy.stock.end_stock > 0
+    assert "simulation" not in compute.STEP_COUNTS, "a field nobody read is not computed"
+    eager = model.results(Params({"draws": 1000}))
+    assert eager.stock is lazy.stock and eager.simulation is lazy.simulation
+    with pytest.raises(ParamError):
+        model.lazy(Params({"unit_filter": "khong-co"}))
