@@ -267,3 +267,16 @@ ALLOCATION_RULE_GLOSS: dict[str, tuple[str, str]] = {
         "quy hoạch nguyên hỗn hợp",
     ),
 }
+
+
+# Headers of the evaluation-round tables (the calendar section and the annex sheet share them).
+CALENDAR_COLUMNS: dict[str, str] = {
+    "round": COLUMN["round"],
+    "level_label": COLUMN["level"],
+    "deadline": COLUMN["deadline"],
+    "products": COLUMN["products"],
+    "rerouted_in": "Điều chuyển đến",
+    "councils": "Số hội đồng",
+    "max_council_load": "Tải lớn nhất một hội đồng",
+    "capacity_per_council": "Năng lực một hội đồng",
+}

@@ -274,14 +274,7 @@ def calendar(r: Results) -> list:
         report.table(
             rounds,
             {
-                "round": labels.COLUMN["round"],
-                "level_label": labels.COLUMN["level"],
-                "deadline": labels.COLUMN["deadline"],
-                "products": labels.COLUMN["products"],
-                "rerouted_in": "Điều chuyển đến",
-                "councils": "Số hội đồng",
-                "max_council_load": "Tải lớn nhất một hội đồng",
-                "capacity_per_council": "Năng lực một hội đồng",
+                **labels.CALENDAR_COLUMNS,
                 "capacity": "Năng lực cả đợt",
                 "status": "Tình trạng",
             },
