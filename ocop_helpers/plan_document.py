@@ -247,14 +247,16 @@ def adjustment_blocks(r: Results) -> list[Block]:
         return []
     bodies = r.official[0]["issuing_bodies"]
     names = dict(zip(bodies["province_id"], bodies["short_name"], strict=False))
+    uncertain = bool(moved["uncertain"].any())  # a note column only when some round needs one
     rows = []
     for a, base in zip(moved.itertuples(index=False), round_rows(r, moved), strict=True):
-        note = "Chưa rõ theo dữ liệu" if a.uncertain else ""
-        rows.append((*base[:3], names.get(a.issuer_id, a.issuer_id), *base[3:], note))
+        note = ("Chưa rõ theo dữ liệu" if a.uncertain else "",) if uncertain else ()
+        rows.append((*base[:3], names.get(a.issuer_id, a.issuer_id), *base[3:], *note))
+    note_column = (Column("Ghi chú"),) if uncertain else ()
     blocks: list[Block] = [
         Paragraph(narrative.reorganisation_sentence(r.change_dates, r.plan, names, moved)),
         Table(
-            columns=(*ROUND_COLUMNS[:3], Column("Cơ quan chủ trì tại thời hạn"), *ROUND_COLUMNS[3:], Column("Ghi chú")),
+            columns=(*ROUND_COLUMNS[:3], Column("Cơ quan chủ trì tại thời hạn"), *ROUND_COLUMNS[3:], *note_column),
             rows=tuple(rows),
             caption="Các đợt sau khi sắp xếp đơn vị hành chính, theo thẩm quyền tại thời hạn",
             provenance=report.worst("derived", _prov(r, "rounds")),

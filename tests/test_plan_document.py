@@ -114,3 +114,16 @@ def test_other_provinces_compose_from_data_alone():
         assert headings(doc.body)[:5][-1] == "V. TỔ CHỨC THỰC HIỆN"
         page = render_html.render_html(doc)
         assert render_html.external_references(page) == []
+
+
+def test_a_round_in_the_days_the_data_leave_unclear_is_marked_uncertain(plan_copy):
+    """Between 1/7/2025 (no districts) and 6/7/2025 (QĐ 1489) the rules in force still give 3★ to a
+    level that no longer exists: a round due then is marked, not silently assigned."""
+    text = (plan_copy / "plan.yaml").read_text(encoding="utf-8").replace("deadline: 2025-07-10", "deadline: 2025-07-03")
+    (plan_copy / "plan.yaml").write_text(text, encoding="utf-8")
+    r = compute.compute(io.load_plan(plan_copy), Params(FAST))
+    page = render_html.render_html(plan_document.compose(r))
+    adjusted = docfind.table(page, caption="Các đợt sau khi sắp xếp đơn vị hành chính")
+    rows = {(row[0], row[1]): row for row in adjusted.rows}
+    assert rows[("1", "Cấp tỉnh")][adjusted.column("Ghi chú")] == "Chưa rõ theo dữ liệu"
+    assert rows[("2", "Cấp tỉnh")][adjusted.column("Ghi chú")] == ""
