@@ -341,7 +341,7 @@ def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
 
 def annex_sheets(r: Results) -> list[Sheet]:
     """Every annex sheet of this scenario, in document order, after a cover sheet."""
-    from .report import worst
+    from .report import provenance
 
     sheets = [
         products_sheet(r),
@@ -355,7 +355,7 @@ def annex_sheets(r: Results) -> list[Sheet]:
     marked = [
         dataclasses.replace(
             s,
-            provenance=worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in SHEET_PROVENANCE[s.name])),
+            provenance=provenance(r.plan, *SHEET_PROVENANCE[s.name]),
             description=SHEET_DESCRIPTION[s.name],
         )
         for s in sheets

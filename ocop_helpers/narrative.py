@@ -410,11 +410,11 @@ def decision_text(decision, r):
 
     d = decision
     o = d.options
-    prov = report.worst(
-        "derived",
-        *(r.plan.provenance.get(x, "illustrative") for x in ("requests", "organisations", "products", "budget_lines")),
-    )
-    mark = lambda code: " (đề xuất)" if code == d.recommended else (" (hiện tại)" if code == d.current else "")  # noqa: E731
+    prov = report.provenance(r.plan, "requests", "organisations", "products", "budget_lines")
+
+    def mark(code: str) -> str:
+        return " (đề xuất)" if code == d.recommended else (" (hiện tại)" if code == d.current else "")
+
     if d.kind == "allocation_rule":
         rec = o.set_index("option").loc[d.recommended]
         cur = o.set_index("option").loc[d.current]
@@ -536,7 +536,7 @@ def decision_text(decision, r):
             ),
             rows=rows,
             caption="Phương án lịch đánh giá",
-            provenance=report.worst("derived", r.plan.provenance.get("products", "illustrative")),
+            provenance=report.provenance(r.plan, "products"),
         )
         return "Lịch đánh giá, phân hạng", text, table
     if d.kind == "late_reevaluations":

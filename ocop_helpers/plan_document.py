@@ -35,10 +35,6 @@ ANALYSIS: tuple[tuple[str, object], ...] = (
 )
 
 
-def _prov(r: Results, *datasets: str) -> str:
-    return report.worst(*(r.plan.provenance.get(d, "illustrative") for d in datasets))
-
-
 def chart_block(chart: alt.TopLevelMixin, provenance: str) -> Chart:
     """An Altair chart as a document block: SVG for the HTML, PNG for DOCX and PDF."""
     import vl_convert
@@ -84,7 +80,7 @@ def target_blocks(r: Results) -> list[Block]:
         ("Tổ chức kinh tế được hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", vnformat.number(t.organisations_branding)),
         ("Kinh phí thực hiện", approx + vnformat.money(t.budget_total_vnd)),
     ]
-    prov = _prov(r, "targets")
+    prov = report.provenance(r.plan, "targets", computed=False)
     return [
         Paragraph(narrative.targets_sentence(t, r.plan.year, approx.strip())),
         Table(
@@ -153,7 +149,7 @@ def task_blocks(r: Results, as_issued: pd.DataFrame) -> list[Block]:
             columns=ROUND_COLUMNS,
             rows=round_rows(r, as_issued),
             caption="Các đợt đánh giá, phân hạng sản phẩm OCOP",
-            provenance=report.worst("derived", _prov(r, "rounds")),
+            provenance=report.provenance(r.plan, "rounds"),
             note="Sản phẩm đạt từ 4 sao do Hội đồng cấp trên đánh giá sau khi được cấp dưới đề xuất; "
             "số sản phẩm dự kiến từng đợt ở Phụ lục.",
         ),
@@ -173,7 +169,7 @@ def task_blocks(r: Results, as_issued: pd.DataFrame) -> list[Block]:
             ),
             caption=f"Phân bổ kinh phí hỗ trợ theo cách «{rule}»",
             total_row=True,
-            provenance=_prov(r, "requests", "organisations", "budget_lines", "norms"),
+            provenance=report.provenance(r.plan, "requests", "organisations", "budget_lines", "norms", computed=False),
         ),
     ]
     return blocks
@@ -207,7 +203,7 @@ def budget_blocks(r: Results) -> list[Block]:
     ]
     source_rows.append(("Tổng cộng", vnformat.money(int(by_source["amount_vnd"].sum())), ""))
     own = int((r.claim_items["cost_vnd"] - r.claim_items["claim_vnd"]).clip(lower=0).sum())
-    prov_lines = _prov(r, "budget_lines")
+    prov_lines = report.provenance(r.plan, "budget_lines", computed=False)
     return [
         Paragraph(
             f"Tổng kinh phí thực hiện Kế hoạch {approx}{vnformat.money(total)}, gồm {vnformat.number(len(lines))} "
@@ -259,7 +255,7 @@ def adjustment_blocks(r: Results) -> list[Block]:
             columns=(*ROUND_COLUMNS[:3], Column("Cơ quan chủ trì tại thời hạn"), *ROUND_COLUMNS[3:], *note_column),
             rows=tuple(rows),
             caption="Các đợt sau khi sắp xếp đơn vị hành chính, theo thẩm quyền tại thời hạn",
-            provenance=report.worst("derived", _prov(r, "rounds")),
+            provenance=report.provenance(r.plan, "rounds"),
         ),
     ]
     rerouted = r.calendar_rerouted

@@ -138,6 +138,14 @@ def table(
     )
 
 
+def provenance(plan, *datasets: str, computed: bool = True) -> str:
+    """The provenance of a figure made from these datasets of ``plan`` (``plan.provenance``: an
+    undeclared dataset is illustrative): illustrative if any input is; else derived when
+    ``computed``, published when it only restates published data."""
+    found = [plan.provenance.get(d, "illustrative") for d in datasets]
+    return worst("derived", *found) if computed else worst(*found)
+
+
 def worst(*provenances: str) -> str:
     """The provenance of a figure computed from several: illustrative if any input is, else derived
     if computed, else published."""

@@ -17,16 +17,6 @@ _PCT = vnformat.percent
 MAX_UNITS_IN_CHART = 25
 
 
-def _prov(r: Results, *datasets: str) -> str:
-    """The provenance of a table computed from these datasets of the plan (illustrative if any is)."""
-    return report.worst("derived", *(r.plan.provenance.get(d, "illustrative") for d in datasets))
-
-
-def _plan_prov(plan, *datasets: str) -> str:
-    """Like :func:`_prov`, from the plan alone (the year-over-year page has no Results)."""
-    return report.worst("derived", *(plan.provenance.get(d, "illustrative") for d in datasets))
-
-
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
     """The ``n`` units with the largest ``column`` when there are many more (e.g. 99 communes), and a
     caption saying so; the whole list goes to the annex."""
@@ -39,7 +29,7 @@ def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> 
 
 def overview(r: Results) -> list:
     """Summary sentences, published key figures against the data, and the streams chart."""
-    prov = _prov(r, "targets", "products", "organisations", "budget_lines")
+    prov = report.provenance(r.plan, "targets", "products", "organisations", "budget_lines")
     plan = r.plan
     figures = r.key_figures
 
@@ -91,7 +81,7 @@ def sources(r: Results) -> list:
 
 def streams(r: Results) -> list:
     """Targets by stream against the data, with shares and a narrative sentence."""
-    prov = _prov(r, "targets", "products")
+    prov = report.provenance(r.plan, "targets", "products")
     plan = r.plan
     table = r.streams
     shown = table.assign(stream_label=table["stream"].map(labels.STREAM | {"total": "Tổng số"}))
@@ -115,7 +105,7 @@ def streams(r: Results) -> list:
 
 def breakdowns(r: Results) -> list:
     """Load by unit (all units, zeros included), by sector, by target star and organisation type."""
-    prov = _prov(r, "products", "organisations")
+    prov = report.provenance(r.plan, "products", "organisations")
     scope, unit_table, concentration = r.scope_name, r.unit_load, r.concentration
     sectors, thin, stars, types = r.sectors, r.thin_sectors, r.stars, r.organisation_types
     types = types.assign(type_label=types["organisation_type"].map(labels.ORGANISATION_TYPE))
@@ -197,7 +187,7 @@ def stock(r: Results) -> list:
 
 def calendar(r: Results) -> list:
     """Rounds with level, deadline, load and capacity; warnings for rounds that need action."""
-    prov = _prov(r, "rounds", "products")
+    prov = report.provenance(r.plan, "rounds", "products")
     params = r.params
     cal = r.calendar
     rounds = cal.rounds.assign(
@@ -287,7 +277,7 @@ def calendar(r: Results) -> list:
 
 def expiry(r: Results) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
-    prov = _prov(r, "history", "products", "rounds")
+    prov = report.provenance(r.plan, "history", "products", "rounds")
     plan, params = r.plan, r.params
     by_year, effect = r.expiry_by_year, r.expiry_effect
     terms = r.certificate_terms
@@ -369,7 +359,7 @@ def _yoy_money_or_number(table: pd.DataFrame, units: pd.Series | str) -> dict[st
 def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dict[str, str]) -> list:
     """The year-over-year section from its parts (the plan shows it; ``python -m ocop_helpers yoy``
     writes it as a page of its own)."""
-    prov = _plan_prov(plan, "targets", "history", "products", "budget_lines")
+    prov = report.provenance(plan, "targets", "history", "products", "budget_lines")
     if previous is None or table is None:
         return []
     history_cols = {"date": "Thời điểm", "total": "Tổng số", "star3": "3 sao", "star4": "4 sao", "star5": "5 sao"}
@@ -532,7 +522,7 @@ def _rekeyed_units(r: Results) -> list:
 
 
 def _rekeyed_units_items(plan, previous, result, detail, unit_names: dict[str, str]) -> list:
-    prov = _plan_prov(plan, "products")
+    prov = report.provenance(plan, "products")
     if previous is None or result is None:
         return []
     items: list = []
@@ -617,7 +607,7 @@ def _rekeyed_units_items(plan, previous, result, detail, unit_names: dict[str, s
 
 def budget_lines(r: Results) -> list:
     """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
-    prov = _prov(r, "budget_lines")
+    prov = report.provenance(r.plan, "budget_lines")
     plan = r.plan
     lines = r.budget_lines
     total = plan.targets.budget_total_vnd
@@ -666,7 +656,7 @@ def budget_lines(r: Results) -> list:
 
 def claims(r: Results) -> list:
     """What the organisations ask for and what the norms allow them to claim."""
-    prov = _prov(r, "requests", "norms", "products", "organisations")
+    prov = report.provenance(r.plan, "requests", "norms", "products", "organisations")
     items, orgs = r.claim_items, r.claim_organisations
     by_item = (
         items.groupby("item", observed=True)
@@ -704,7 +694,7 @@ def claims(r: Results) -> list:
 
 def allocation(r: Results) -> list:
     """The chosen rule's grants: key figures, status, coverage by unit, the organisations funded."""
-    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
+    prov = report.provenance(r.plan, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     result = r.allocation
     env = r.envelope_vnd
@@ -759,7 +749,7 @@ def allocation(r: Results) -> list:
 
 def comparison(r: Results) -> list:
     """Rules side by side: what each leaves out and how far apart the local units end up."""
-    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines")
+    prov = report.provenance(r.plan, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
     long = r.rule_allocations.assign(rule_label=lambda f: f["rule"].map(labels.allocation_rule))
     table = r.rule_table.reset_index()
@@ -828,7 +818,7 @@ def comparison(r: Results) -> list:
 def risks(r: Results) -> list:
     """Simulated spend per line (the range of 8 in 10 draws) against the plan, the chance of an overrun,
     and how each rule fares under uncertain costs."""
-    prov = _prov(r, "requests", "norms", "products", "organisations", "budget_lines", "history")
+    prov = report.provenance(r.plan, "requests", "norms", "products", "organisations", "budget_lines", "history")
     plan, params = r.plan, r.params
     sim = r.simulation
     comparison = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
