@@ -27,7 +27,7 @@ setup: $(VENV)/.installed nbfilter ## create .venv, install the workbook, regist
 # git stores notebooks/*.ipynb without outputs (.gitattributes names this filter; ocop_helpers/nbclean.py)
 nbfilter:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-	  git config filter.ocop-nbclean.clean '.venv/bin/python -m ocop_helpers.nbclean'; fi
+	  git config filter.ocop-nbclean.clean '.venv/bin/python -m ocop_helpers.lab.nbclean'; fi
 
 plan: $(VENV)/.installed ## build the yearly plan: make plan [PLAN=data/<province>/<year>] [PARAMS="a.yaml b.yaml"]
 	$(PY) -m ocop_helpers build --plan $(PLAN) --out $(OUT) $(foreach f,$(PARAMS),--params $(f))

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ocop_helpers import allocation as al
+from ocop_helpers.domain import allocation as al
 
 SEED = 153
 SIZES = (153, 5_000, 50_000)

@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from ocop_helpers import build, paths
+from ocop_helpers.core import paths
+from ocop_helpers.runs import build
 
 IMPORTS = (
     "from ocop_helpers import io, panels, params, report, sections, widgets, summary, charts\n"

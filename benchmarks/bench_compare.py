@@ -24,9 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from ocop_helpers import compare, compute, io, paths
-from ocop_helpers.params import Params, specs
-from ocop_helpers.sweep import Sweep
+from ocop_helpers.core import paths
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import Params, specs
+from ocop_helpers.runs import compare
+from ocop_helpers.runs.sweep import Sweep
 
 RULES = specs()["rule"].choices
 
@@ -69,7 +72,7 @@ def replicate(source: Path, target: Path, times: int) -> Path:
 
 
 def run(plan_dir: Path, envelopes: int, rules: int, draws: int, label: str) -> None:
-    plan = io.load_plan(plan_dir)
+    plan = loading.load_plan(plan_dir)
     branding = compute.planned_line(plan, "branding")
     t0 = time.perf_counter()
     compute.compute(plan, Params({"draws": draws}))

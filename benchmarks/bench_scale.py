@@ -37,7 +37,7 @@ from pathlib import Path
 
 import psutil
 
-from ocop_helpers import paths
+from ocop_helpers.core import paths
 
 ORGS_PER_PRODUCT = 9600 / 18700
 GB = 1024**3

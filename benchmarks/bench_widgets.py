@@ -19,7 +19,11 @@ import statistics
 import time
 from decimal import Decimal
 
-from ocop_helpers import compute, io, panels, params, paths, report, widgets
+from ocop_helpers.core import paths
+from ocop_helpers.inputs import loading
+from ocop_helpers.lab import panels, widgets
+from ocop_helpers.model import compute, params
+from ocop_helpers.render import notebook as display
 
 THRESHOLD_MS = 300
 NOTEBOOK_PANELS = {
@@ -59,8 +63,8 @@ def main() -> None:
     ap.add_argument("--only", default="", help="comma-separated parameter names")
     args = ap.parse_args()
     only = {x for x in args.only.split(",") if x}
-    report.setup_notebook()
-    plan = io.load_plan(paths.DEFAULT_PLAN_DIR)
+    display.setup_notebook()
+    plan = loading.load_plan(paths.DEFAULT_PLAN_DIR)
     P = params.Params({})
     t0 = time.perf_counter()
     compute.compute(plan, P)  # warm-up

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import main
+from ocop_helpers.runs.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""Regenerate the synthetic detail of the shipped plan folders (a thin caller of ``ocop_helpers.synth``).
+"""Regenerate the synthetic detail of the shipped plan folders (a thin caller of ``ocop_helpers.dev.synth``).
 
 Writes ``products.csv``, ``organisations.csv`` and ``requests.csv`` so that they reproduce the
 published totals in the folder's ``plan.yaml`` exactly (products per stream, organisations asking
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ocop_helpers.synth import Anchor, SyntheticSpec, to_csv_bytes, write_tables
-from ocop_helpers.synth import generate as _generate
+from ocop_helpers.dev.synth import Anchor, SyntheticSpec, to_csv_bytes, write_tables
+from ocop_helpers.dev.synth import generate as _generate
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_FILES = ("products.csv", "organisations.csv", "requests.csv")

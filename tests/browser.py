@@ -6,7 +6,7 @@ the lab server runs on a temporary clean COPY of the project (a git repository o
 started like `make lab`) with its runtime, config, workspace and user-settings folders in a temporary
 directory. The kernel still imports
 ``ocop_helpers`` from the repository (editable install in ``.venv``), so data paths resolve through
-``ocop_helpers.paths`` exactly as for a planner.
+``ocop_helpers.core.paths`` exactly as for a planner.
 
 Never run ``playwright install``: the browser is Debian's ``/usr/bin/chromium``.
 """
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from ocop_helpers import paths
+from ocop_helpers.core import paths
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -244,7 +244,7 @@ def project_copy(workdir: Path) -> Path:
     git("init", "-q")
     git("config", "user.email", "test@example.invalid")
     git("config", "user.name", "test")
-    git("config", "filter.ocop-nbclean.clean", f"{python} -m ocop_helpers.nbclean")
+    git("config", "filter.ocop-nbclean.clean", f"{python} -m ocop_helpers.lab.nbclean")
     git("add", "-A")
     git("commit", "-q", "-m", "clean checkout")
     (target / "outputs").mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ocop_helpers import paths
+from ocop_helpers.core import paths
 
 DEFAULT_PLAN = paths.DEFAULT_PLAN_DIR
 DEMO_PLAN = Path(__file__).parent / "fixtures" / "plans" / "demo" / "2027"
@@ -42,15 +42,15 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory):
-    """ocop_helpers.build.build() of the default plan into a temporary folder, once per session.
+    """ocop_helpers.runs.build.build() of the default plan into a temporary folder, once per session.
 
     The build runs with ``OCOP_STEP_LOG`` set, so every stage the model computes — in this process
     or in any notebook kernel — is logged; the log's path is ``default_build.step_log``.
     """
     import os
 
-    from ocop_helpers import compute
-    from ocop_helpers.build import build
+    from ocop_helpers.model import compute
+    from ocop_helpers.runs.build import build
 
     out = tmp_path_factory.mktemp("plan-build")
     log = out / "steps.log"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocop_helpers import docmodel as D
+from ocop_helpers.document import docmodel as D
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120" viewBox="0 0 320 120">'

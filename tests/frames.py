@@ -51,9 +51,10 @@ def rounds(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
 def certificate_terms(year: int = 2025) -> dict[str, int]:
     """Certificate validity and notice in force on 1 January of ``year``, read from the reference data
     (the code holds no legal constant)."""
-    from ocop_helpers import paths, stock
-    from ocop_helpers.io import read_csv_text
-    from ocop_helpers.validation import convert_table
+    from ocop_helpers.core import paths
+    from ocop_helpers.domain import stock
+    from ocop_helpers.inputs.readers import read_csv_text
+    from ocop_helpers.inputs.schema import convert_table
 
     table, problems = convert_table(
         read_csv_text(paths.REFERENCE_DIR / "certificate_rules.csv"), "certificate_rules", "certificate_rules.csv"

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_helpers import allocation as al
-from ocop_helpers import charts, labels
+from ocop_helpers.document import charts
+from ocop_helpers.domain import allocation as al
+from ocop_helpers.domain import labels
 
 RULE_NAMES = list(al.RULES)
 FULL_SPEND = [r for r in RULE_NAMES if r != "greedy"]
@@ -392,7 +393,7 @@ def test_optimum_falls_back_to_the_best_rule_when_the_solver_finds_nothing(monke
     import sys
     from types import SimpleNamespace
 
-    module = sys.modules["ocop_helpers.allocation.optimum"]
+    module = sys.modules["ocop_helpers.domain.allocation.optimum"]
     monkeypatch.setattr(
         module.optimize, "milp", lambda *a, **k: SimpleNamespace(x=None, status=1, message="Time limit reached")
     )
@@ -416,7 +417,7 @@ def test_package_keeps_the_flat_module_api() -> None:
     for name in ("allocate", "compare_rules", "metrics", "optimum", "lorenz_points", "distribute_to_items"):
         assert inspect.isfunction(getattr(al, name)), name
     assert {"rules", "optimum", "metrics", "uncertainty", "frames"} <= {
-        m.split(".")[-1] for m in __import__("sys").modules if m.startswith("ocop_helpers.allocation.")
+        m.split(".")[-1] for m in __import__("sys").modules if m.startswith("ocop_helpers.domain.allocation.")
     }
     assert al.PriorityWeights is al.rules.PriorityWeights
     assert isinstance(al.RULES, dict) and al.AllocationParams().milp_time_limit > 0

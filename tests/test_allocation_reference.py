@@ -2,7 +2,7 @@
 
 The references below are plain Python loops written from the definitions in
 /work/shared/docs/allocation-notes.md (bisection on the rule's parameter λ or μ, a loop down a
-ranked list), sharing no code with ``ocop_helpers.allocation``. The greedy rule is also checked
+ranked list), sharing no code with ``ocop_helpers.domain.allocation``. The greedy rule is also checked
 against pabutools' ``greedy_utilitarian_welfare`` (a test dependency). Random instances come from
 hypothesis with a fixed seed (``derandomize=True``) and a bounded number of examples.
 
@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocop_helpers import allocation as al
+from ocop_helpers.domain import allocation as al
+from ocop_helpers.inputs import loading
 
 ATOL = 1e-3  # đồng
 RTOL = 1e-9
@@ -285,11 +286,11 @@ def test_greedy_matches_pabutools_on_random_instances(costs: list[int], data) ->
 
 
 def test_greedy_matches_pabutools_on_the_default_plan_claims() -> None:
-    from ocop_helpers import compute, io, params
+    from ocop_helpers.model import compute, params
 
     from .conftest import DEFAULT_PLAN
 
-    plan = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     p = params.Params({})
     model = compute.Model(plan)
     _, orgs = model.claims(p)

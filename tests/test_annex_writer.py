@@ -1,4 +1,4 @@
-"""io.write_annex streams rows (linear time): N and 10·N rows give the same sheets, headers, formats,
+"""xlsx.write_annex streams rows (linear time): N and 10·N rows give the same sheets, headers, formats,
 frozen header and filter; data text never becomes a formula. (No timing here: see bench_scale.)"""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from ocop_helpers import io
-from ocop_helpers.annex import Sheet
+from ocop_helpers.document.annex import Sheet
+from ocop_helpers.render import xlsx
 
 HEADERS = {
     "name": "Tên chủ thể",
@@ -65,8 +65,8 @@ def layout(path: Path) -> dict:
 
 def test_n_and_ten_n_rows_give_the_same_workbook_layout(tmp_path: Path) -> None:
     small, large = tmp_path / "small.xlsx", tmp_path / "large.xlsx"
-    io.write_annex(small, sheets(50))
-    io.write_annex(large, sheets(500))
+    xlsx.write_annex(small, sheets(50))
+    xlsx.write_annex(large, sheets(500))
     a, b = layout(small), layout(large)
     assert list(a) == list(b) == ["Danh sách chủ thể theo đơn vị h", "Tổng"]
     assert a == b
@@ -81,7 +81,7 @@ def test_n_and_ten_n_rows_give_the_same_workbook_layout(tmp_path: Path) -> None:
 
 def test_values_round_trip_and_text_is_never_a_formula(tmp_path: Path) -> None:
     data = sheets(40)
-    path = io.write_annex(tmp_path / "a.xlsx", data)
+    path = xlsx.write_annex(tmp_path / "a.xlsx", data)
     ws = openpyxl.load_workbook(path).worksheets[0]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     frame = data[0].frame
@@ -96,5 +96,5 @@ def test_values_round_trip_and_text_is_never_a_formula(tmp_path: Path) -> None:
 
 def test_an_empty_sheet_keeps_its_header(tmp_path: Path) -> None:
     empty = Sheet("Trống", pd.DataFrame({"name": pd.Series([], dtype="str")}), {"name": "Tên"})
-    ws = openpyxl.load_workbook(io.write_annex(tmp_path / "e.xlsx", [empty])).worksheets[0]
+    ws = openpyxl.load_workbook(xlsx.write_annex(tmp_path / "e.xlsx", [empty])).worksheets[0]
     assert [c.value for c in ws[1]] == ["Tên"] and ws.max_row == 1 and ws.freeze_panes == "A2"

@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ocop_helpers import io, paths
+from ocop_helpers.core import atomic, paths
+from ocop_helpers.runs import build
 
 SCENARIO = "default"
 
@@ -157,7 +158,7 @@ def test_killed_build_leaves_the_previous_plan(built, sig, when):
 
 @pytest.mark.slow
 def test_disk_full_while_writing_keeps_the_previous_plan(built, monkeypatch):
-    from ocop_helpers import build
+    from ocop_helpers.core import atomic
 
     before = _snapshot(built["dir"])
 
@@ -165,7 +166,7 @@ def test_disk_full_while_writing_keeps_the_previous_plan(built, monkeypatch):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(io, "write_atomic", full)
+    monkeypatch.setattr(atomic, "write_atomic", full)
     with pytest.raises(build.BuildError) as info:
         build.build(
             built["plan"],
@@ -186,7 +187,7 @@ def test_write_atomic_on_a_full_disk_leaves_the_old_file_and_no_temporary(tmp_pa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(OSError):
-        io.write_atomic(target, half_then_full)
+        atomic.write_atomic(target, half_then_full)
     assert target.read_text(encoding="utf-8") == "pass_rate_new: 0.5\n"
     assert [p.name for p in tmp_path.iterdir()] == ["kich-ban.yaml"]
 
@@ -206,7 +207,7 @@ def test_replace_dir_swaps_in_one_step(tmp_path):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Path, "rename", recorded)
-        io.replace_dir(new, old)
+        atomic.replace_dir(new, old)
     assert (old / "plan.html").read_text(encoding="utf-8") == "mới"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["default"]
     # One exchange, not "old away, new in" (a kill between two renames would leave no plan at all).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ocop_helpers.authority import (
+from ocop_helpers.domain.authority import (
     AuthorityRuleError,
     authority_table,
     evaluating_levels,
@@ -71,7 +71,7 @@ def test_missing_or_overlapping_rule_raises(rules: pd.DataFrame) -> None:
 
 
 def test_certified_products_go_to_the_council_of_the_stars_they_reach(rules):
-    from ocop_helpers.authority import evaluation_path
+    from ocop_helpers.domain.authority import evaluation_path
 
     day = "2025-06-15"  # QĐ 148 era: district 3★, province 4★, central 5★
     assert evaluation_path(rules, day, 4) == ["district", "province"]  # new product

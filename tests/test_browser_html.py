@@ -13,7 +13,8 @@ import re
 
 import pytest
 
-from ocop_helpers import docmodel, vnformat
+from ocop_helpers.core import vnformat
+from ocop_helpers.document import docmodel
 
 from . import docfind
 from .browser import artifact, block_network, chromium_context, requires_chromium

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_helpers import budget, labels
+from ocop_helpers.domain import budget, labels
 
 M = 1_000_000
 

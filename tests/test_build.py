@@ -14,9 +14,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ocop_helpers import build, paths, render_html
-from ocop_helpers.params import ParamError
-from ocop_helpers.validation import PlanValidationError
+from ocop_helpers.core import paths
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.model.params import ParamError
+from ocop_helpers.render import html as render_html
+from ocop_helpers.runs import build
 
 from . import docfind
 from .conftest import DEMO_PLAN, edit_csv

@@ -5,12 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ocop_helpers.calendar import (
-    calendar_warnings,
-    evaluation_calendar,
-    round_status,
-    route_products,
-)
+from ocop_helpers.domain.calendar import calendar_warnings, evaluation_calendar, round_status, route_products
 
 from . import frames
 
@@ -216,7 +211,7 @@ def test_no_warnings_table_is_empty() -> None:
 
 
 def test_calendar_load_chart_spec(products: pd.DataFrame) -> None:
-    from ocop_helpers.charts import calendar_load_chart, style
+    from ocop_helpers.document.charts import calendar_load_chart, style
 
     rounds = _rounds(STRADDLING + [(3, "province", "2025-12-10")])
     cal = evaluation_calendar(products, rounds, _rules(), _units(), "p", products_per_session=1, sessions_per_round=1)

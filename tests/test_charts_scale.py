@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_helpers import allocation, charts, labels
+from ocop_helpers.document import charts
+from ocop_helpers.domain import allocation, labels
 
 RULES4 = ["priority", "proportional", "equal_awards", "equal_losses"]
 

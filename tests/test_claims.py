@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_helpers import claims
+from ocop_helpers.domain import claims
 
 M = 1_000_000
 

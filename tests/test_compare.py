@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ocop_helpers import compare, compare_report, compute, io, paths, vnformat
-from ocop_helpers.params import ParamError, Params
-from ocop_helpers.sweep import SweepError, parse_money, parse_sweep, parse_sweeps, points
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import ParamError, Params
+from ocop_helpers.runs import compare, compare_report
+from ocop_helpers.runs.sweep import SweepError, parse_money, parse_sweep, parse_sweeps, points
 from tests import docfind
 
 PLAN = paths.DEFAULT_PLAN_DIR
@@ -86,7 +89,7 @@ def _scenario(tmp: Path, name: str, **values) -> Path:
 
 
 def test_scenario_problems_are_reported_before_computing(tmp_path):
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     bad = _scenario(tmp_path, "bad", pass_rate_new=2, colour="red")
     other = tmp_path / "other.yaml"
     other.write_text("province: bac-ninh\nyear: 2026\n", encoding="utf-8")
@@ -101,7 +104,7 @@ def test_scenario_problems_are_reported_before_computing(tmp_path):
 
 
 def test_batches_keep_scenarios_that_share_the_monte_carlo_together():
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     sweeps = parse_sweeps(["envelope_vnd=4tỷ..5tỷ/3", "rule=priority,proportional,optimum"])
     items = compare.scenarios(plan, [], sweeps)
     groups = compare.batches(items, workers=2)
@@ -118,7 +121,7 @@ def two_scenarios(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     a = _scenario(tmp, "Theo kế hoạch", draws=DRAWS, rule="priority")
     b = _scenario(tmp, "=Ít kinh phí", draws=DRAWS, rule="optimum", envelope_vnd=4_000_000_000)
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     items = compare.scenarios(plan, [a, b])
     result = compare.compare(plan, items, workers=2, show_progress=False)
     html_path, xlsx_path = compare_report.write(result, tmp / "out")
@@ -183,7 +186,8 @@ def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
     assert "so sánh 2 phương án" in text
     assert f"«{name}» để ít tổ chức kinh tế không được hỗ trợ nhất ({n} tổ chức)" in text
     # and the plan built next to that comparison cites it in its proposals
-    from ocop_helpers import plan_document, render_html
+    from ocop_helpers.document import plan_document
+    from ocop_helpers.render import html as render_html
 
     doc = plan_document.compose(single[fewest], text)
     assert text in render_html.render_html(doc)
@@ -191,7 +195,7 @@ def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
 
 @pytest.mark.slow
 def test_report_is_offline_and_vietnamese(two_scenarios):
-    from ocop_helpers.render_html import external_references
+    from ocop_helpers.render.html import external_references
 
     _, html_path, _, _ = two_scenarios
     page = html_path.read_text(encoding="utf-8")
@@ -217,7 +221,7 @@ def test_a_failed_write_keeps_the_previous_comparison(two_scenarios, monkeypatch
 
 @pytest.mark.slow
 def test_sweep_table_and_chart(tmp_path):
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     sweeps = parse_sweeps(["envelope_vnd=4tỷ..5tỷ/2", "rule=priority,optimum"])
     items = compare.scenarios(plan, [], sweeps, {"draws": str(DRAWS)})
     result = compare.compare(plan, items, sweeps, executor_spec="serial", show_progress=False)
@@ -267,7 +271,7 @@ def _cli(*args: str, cwd: Path = paths.ROOT) -> subprocess.CompletedProcess:
     ],
 )
 def test_bad_input_exits_2_with_a_vietnamese_message(args, message, tmp_path, capsys, monkeypatch):
-    from ocop_helpers import cli
+    from ocop_helpers.runs import cli
 
     monkeypatch.chdir(paths.ROOT)
     assert cli.main([*args, "--out", str(tmp_path)]) == 2  # an exception would fail the test: no traceback
@@ -286,7 +290,7 @@ def test_unknown_parameter_in_a_scenario_file_exits_2(tmp_path):
 @pytest.mark.slow
 def test_dask_executor_on_a_local_cluster_gives_the_same_rows():
     distributed = pytest.importorskip("distributed")
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     sweeps = parse_sweeps(["rule=priority,optimum"])
     items = compare.scenarios(plan, [], sweeps, {"draws": str(DRAWS)})
     local = compare.compare(plan, items, sweeps, executor_spec="serial", show_progress=False)
@@ -327,7 +331,7 @@ def test_make_compare_writes_the_report_and_the_workbook(tmp_path):
 
 
 def test_a_failing_scenario_names_itself(monkeypatch):
-    plan = io.load_plan(PLAN)
+    plan = loading.load_plan(PLAN)
     items = compare.scenarios(plan, [], parse_sweeps(["rule=priority,optimum"]), {"draws": str(DRAWS)})
 
     def broken(plan_path, fingerprint, batch):

@@ -7,15 +7,16 @@ import pickle
 
 import pytest
 
-from ocop_helpers import compute, io, params
-from ocop_helpers.params import ParamError, Params
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute, params
+from ocop_helpers.model.params import ParamError, Params
 
 from .conftest import DEFAULT_PLAN, DEMO_PLAN
 
 
 @pytest.fixture(scope="module")
 def plan():
-    return io.load_plan(DEFAULT_PLAN)
+    return loading.load_plan(DEFAULT_PLAN)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def test_values_the_plan_cannot_accept_are_refused_before_computing(plan):
 
 
 def test_another_province_computes_from_data_alone():
-    demo = io.load_plan(DEMO_PLAN)
+    demo = loading.load_plan(DEMO_PLAN)
     r = compute.compute(demo, Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
     assert r.plan.year == 2027 and r.as_of.year == 2027
     assert int(r.budget_lines["amount_vnd"].sum()) == demo.targets.budget_total_vnd

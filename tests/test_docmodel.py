@@ -9,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ocop_helpers import docmodel as D
-from ocop_helpers import io, official, vnformat
-from ocop_helpers.dated import in_force
-from ocop_helpers.validation import PlanValidationError
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.core.dated import in_force
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.document import docmodel as D
+from ocop_helpers.document import official
+from ocop_helpers.inputs import loading, readers
 from tests.conftest import DEFAULT_PLAN, DEMO_PLAN
 from tests.documents import TARGETS, sample_document
 
@@ -76,7 +78,7 @@ def test_in_force_bounds_are_inclusive_and_empty_bounds_open():
 
 @pytest.fixture(scope="module")
 def default_plan():
-    return io.load_plan(DEFAULT_PLAN)
+    return loading.load_plan(DEFAULT_PLAN)
 
 
 def test_early_2025_plan_is_issued_by_the_old_province_and_cites_nothing_later(default_plan):
@@ -87,7 +89,7 @@ def test_early_2025_plan_is_issued_by_the_old_province_and_cites_nothing_later(d
     assert fr.header(True, "issued").place_date == "Bắc Giang, ngày … tháng … năm 2025"
     assert not any("1489" in line for line in fr.legal_bases)
     assert any("67/2023/NQ-HĐND" in line for line in fr.legal_bases)
-    tables, _ = io.load_official(default_plan)
+    tables, _ = loading.load_official(default_plan)
     bases = tables["legal_bases"]
     for line in fr.legal_bases:  # every cited text was issued on or before the date
         row = next(r for _, r in bases.iterrows() if official.legal_basis_text(r) == line)
@@ -121,7 +123,7 @@ def test_after_the_merger_the_successor_issues_the_adjusted_plan(default_plan):
 
 
 def test_the_number_is_printed_only_on_an_issued_non_draft_plan():
-    demo = io.load_plan(DEMO_PLAN)
+    demo = loading.load_plan(DEMO_PLAN)
     fr = official.frame(demo)
     assert fr.header(False, demo.status).number_line == "Số: 01/KH-UBND"
     assert fr.header(False, demo.status).place_date == "Mẫu, ngày 15 tháng 01 năm 2027"
@@ -130,12 +132,12 @@ def test_the_number_is_printed_only_on_an_issued_non_draft_plan():
     assert fr.signature.name == "Nguyễn Văn Mẫu"
     assert fr.task_blocks[0][0] == "Nhiệm vụ mẫu"  # the plan folder's own tasks.yaml
     assert "năm 2027" in fr.task_blocks[0][1] and "Sở Nông nghiệp và Môi trường" in fr.task_blocks[0][1]
-    bn = io.load_plan(BN_PLAN)
+    bn = loading.load_plan(BN_PLAN)
     assert bn.status == "draft" and official.frame(bn).header(False, bn.status).number_line == "Số: …/KH-UBND"
 
 
 def test_assemble_numbers_parts_continues_task_items_and_forces_draft_on_illustrative_figures():
-    demo = io.load_plan(DEMO_PLAN)
+    demo = loading.load_plan(DEMO_PLAN)
     tasks = [D.Heading(2, "Đánh giá, phân hạng", "1."), D.Paragraph("Hai đợt."), D.Heading(2, "Hỗ trợ", "2.")]
     doc = official.assemble(demo, None, [TARGETS], tasks, [], [D.Paragraph("Đề xuất")], [], draft=False)
     parts = [b.label for b in doc.body if isinstance(b, D.Heading) and b.level == 1]
@@ -194,7 +196,7 @@ def test_document_keys_of_plan_yaml_are_validated(tmp_path, old, new, key, expec
     folder = _demo_copy(tmp_path)
     _set_yaml(folder, old, new)
     with pytest.raises(PlanValidationError) as err:
-        io.load_plan(folder)
+        loading.load_plan(folder)
     problems = [p for p in err.value.problems if p.column == key]
     assert problems and expected in problems[0].expected and problems[0].file.endswith("plan.yaml")
 
@@ -208,16 +210,16 @@ def test_document_keys_are_optional(tmp_path):
         'signer_name: "Nguyễn Văn Mẫu"',
     ):
         _set_yaml(folder, line, "")
-    plan = io.load_plan(folder)
+    plan = loading.load_plan(folder)
     assert (plan.issue_date, plan.document_number, plan.status, plan.signer_name) == (None, "", "draft", "")
 
 
 def test_tasks_yaml_and_official_tables_report_file_row_column(tmp_path):
     folder = _demo_copy(tmp_path)
     (folder / "tasks.yaml").write_text('tasks:\n  - title: "A"\n    text: "do {nobody}"\n  - "x"\n', encoding="utf-8")
-    plan = io.load_plan(folder)
+    plan = loading.load_plan(folder)
     with pytest.raises(PlanValidationError) as err:
-        io.load_official(plan)
+        loading.load_official(plan)
     assert any(p.column == "tasks[2]" and p.file == "2027/tasks.yaml" for p in err.value.problems)
     (folder / "tasks.yaml").write_text('tasks:\n  - title: "A"\n    text: "do {nobody}"\n', encoding="utf-8")
     with pytest.raises(PlanValidationError, match=r"\{nobody\}"):
@@ -226,7 +228,7 @@ def test_tasks_yaml_and_official_tables_report_file_row_column(tmp_path):
     path = folder / "issuing_bodies.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",assumption,", ",maybe,"), encoding="utf-8")
     with pytest.raises(PlanValidationError) as err:
-        io.load_official(plan)
+        loading.load_official(plan)
     problem = err.value.problems[0]
     assert (problem.file, problem.row, problem.column, problem.value) == (
         "2027/issuing_bodies.csv",
@@ -240,14 +242,14 @@ def test_a_province_without_an_issuing_body_is_a_clear_error(tmp_path):
     folder = _demo_copy(tmp_path)
     (folder / "issuing_bodies.csv").unlink()  # the reference table has no fictional province
     with pytest.raises(PlanValidationError, match="không có cơ quan ban hành"):
-        official.frame(io.load_plan(folder))
+        official.frame(loading.load_plan(folder))
 
 
 def test_successor_links_match_the_unit_changes():
     """Every successor in issuing_bodies.csv is where the province's units went on the next day."""
-    tables, _ = io.load_official(io.load_plan(DEFAULT_PLAN))
-    units = io.read_csv_text(io.paths.REFERENCE_DIR / "units.csv")
-    changes = io.read_csv_text(io.paths.REFERENCE_DIR / "unit_changes.csv")
+    tables, _ = loading.load_official(loading.load_plan(DEFAULT_PLAN))
+    units = readers.read_csv_text(paths.REFERENCE_DIR / "units.csv")
+    changes = readers.read_csv_text(paths.REFERENCE_DIR / "unit_changes.csv")
     province_of = dict(zip(units["unit_id"], units["province_id"], strict=True))
     for _, row in tables["issuing_bodies"].dropna(subset=["successor_id"]).iterrows():
         next_day = (row["valid_to"] + pd.Timedelta(days=1)).strftime("%Y-%m-%d")

@@ -8,7 +8,8 @@ import tomllib
 
 import yaml
 
-from ocop_helpers import build, paths
+from ocop_helpers.core import paths
+from ocop_helpers.runs import build
 
 
 def _norm(req: str) -> str:
@@ -52,7 +53,7 @@ def test_notebooks_stay_thin():
 
 def test_readme_parameter_table_is_the_registry():
     """The README's table is exactly `python -m ocop_helpers params --markdown` (regenerate it so)."""
-    from ocop_helpers import params
+    from ocop_helpers.model import params
 
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     assert params.markdown_table(build.parameters_by_notebook()) in readme

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ocop_helpers import compute, findings, io
-from ocop_helpers.params import Params
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute, findings
+from ocop_helpers.model.params import Params
 
 from .conftest import DEFAULT_PLAN
 
 
 @pytest.fixture(scope="module")
 def model():
-    return compute.Model(io.load_plan(DEFAULT_PLAN))
+    return compute.Model(loading.load_plan(DEFAULT_PLAN))
 
 
 @pytest.fixture(scope="module")

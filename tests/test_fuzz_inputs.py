@@ -22,8 +22,10 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from ocop_helpers import io, params, vnformat
-from ocop_helpers.validation import PlanValidationError
+from ocop_helpers.core import vnformat
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.inputs import export, loading, readers
+from ocop_helpers.model import params
 
 from .conftest import DEFAULT_PLAN
 
@@ -38,7 +40,7 @@ FUZZ = settings(
     phases=[Phase.explicit, Phase.generate] if os.environ.get("OCOP_FUZZ_QUICK") else list(Phase),
 )
 TABLES = ("products", "organisations", "requests", "history", "norms", "budget_lines")
-PUBLISHED = io.load_plan(DEFAULT_PLAN)
+PUBLISHED = loading.load_plan(DEFAULT_PLAN)
 
 # Cell values a planner (or a spreadsheet) might produce.
 CELLS = st.one_of(
@@ -187,7 +189,7 @@ def _mutate_once(folder: Path, table: str, kind: str, a: int, value: str, b: int
 def _check_outcome(source: Path) -> None:
     """Either the published totals or a PlanValidationError whose problems all name a file."""
     try:
-        plan = io.load_plan(source)
+        plan = loading.load_plan(source)
     except PlanValidationError as exc:
         assert exc.problems, "an error with no problem"
         for p in exc.problems:
@@ -204,7 +206,7 @@ def _check_outcome(source: Path) -> None:
 
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(io.LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv(loading.LOG_DIR_ENV, str(tmp_path / "logs"))
     return tmp_path
 
 
@@ -238,7 +240,7 @@ def test_mutated_workbook_loads_or_names_the_problem(scratch: Path, sheet, row, 
 
     book = scratch / "plan.xlsx"
     if not book.exists():
-        io.plan_to_xlsx(DEFAULT_PLAN, book)
+        export.plan_to_xlsx(DEFAULT_PLAN, book)
         shutil.copy(book, scratch / "clean.xlsx")
     shutil.copy(scratch / "clean.xlsx", book)
     wb = openpyxl.load_workbook(book)
@@ -281,7 +283,7 @@ def test_scenario_files_validate_or_name_the_problem(scratch: Path, values, raw)
     else:
         path.write_text(raw, encoding="utf-8")
     try:
-        checked = params.validate(io.read_yaml(path))
+        checked = params.validate(readers.read_yaml(path))
     except params.ParamError as exc:
         assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
         return

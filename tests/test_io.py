@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from ocop_helpers import io
-from ocop_helpers.validation import PlanValidationError, parse_date, parse_money
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.inputs import export, loading
+from ocop_helpers.inputs.schema import parse_date, parse_money
 
 from .conftest import DEFAULT_PLAN, edit_csv
 
 
 def problems_of(path: Path) -> list:
     with pytest.raises(PlanValidationError) as info:
-        io.load_plan(path)
+        loading.load_plan(path)
     return info.value.problems
 
 
@@ -30,7 +31,7 @@ def find(problems: list, file_part: str, row: int | None, column: str | None):
 
 
 def test_default_plan_loads_with_typed_tables():
-    plan = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     assert (plan.province_id, plan.year) == ("bac-giang", 2025)
     assert len(plan.products) == 323
     assert plan.products["target_star"].dtype == "Int64"
@@ -42,7 +43,7 @@ def test_default_plan_loads_with_typed_tables():
 
 def test_loading_never_modifies_inputs():
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DEFAULT_PLAN.iterdir()}
-    io.load_plan(DEFAULT_PLAN)
+    loading.load_plan(DEFAULT_PLAN)
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DEFAULT_PLAN.iterdir()}
     assert before == after
 
@@ -55,16 +56,16 @@ def test_excel_style_csv_is_accepted(plan_copy: Path):
     path.write_text("\ufeff" + frame.to_csv(sep=";", index=False), encoding="utf-8")
     prods = plan_copy / "products.csv"
     prods.write_text(unicodedata.normalize("NFD", prods.read_text(encoding="utf-8")), encoding="utf-8")
-    plan = io.load_plan(plan_copy)
-    original = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(plan_copy)
+    original = loading.load_plan(DEFAULT_PLAN)
     assert plan.requests["cost_vnd"].tolist() == original.requests["cost_vnd"].tolist()
     assert plan.products["product_name"].tolist() == original.products["product_name"].tolist()
 
 
 def test_xlsx_workbook_gives_the_same_plan(tmp_path: Path):
-    book = io.plan_to_xlsx(DEFAULT_PLAN, tmp_path / "plan.xlsx")
-    from_xlsx = io.load_plan(book)
-    from_dir = io.load_plan(DEFAULT_PLAN)
+    book = export.plan_to_xlsx(DEFAULT_PLAN, tmp_path / "plan.xlsx")
+    from_xlsx = loading.load_plan(book)
+    from_dir = loading.load_plan(DEFAULT_PLAN)
     assert from_xlsx.targets == from_dir.targets
     for name in ("products", "organisations", "requests", "norms", "budget_lines", "history"):
         pd.testing.assert_frame_equal(getattr(from_xlsx, name), getattr(from_dir, name), check_dtype=True)
@@ -74,7 +75,7 @@ def test_xlsx_workbook_gives_the_same_plan(tmp_path: Path):
 def test_xlsx_problems_name_the_sheet(tmp_path: Path):
     import openpyxl
 
-    book = io.plan_to_xlsx(DEFAULT_PLAN, tmp_path / "plan.xlsx")
+    book = export.plan_to_xlsx(DEFAULT_PLAN, tmp_path / "plan.xlsx")
     wb = openpyxl.load_workbook(book)
     ws = wb["products"]
     header = [c.value for c in ws[1]]

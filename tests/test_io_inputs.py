@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from ocop_helpers import io
-from ocop_helpers.params import ParamError
-from ocop_helpers.validation import MAX_SHOWN, PlanValidationError, Problem, check_as_of, format_problems
+from ocop_helpers.core.errors import MAX_SHOWN, PlanValidationError, Problem, format_problems
+from ocop_helpers.inputs import export, loading, readers
+from ocop_helpers.inputs.checks import check_as_of
+from ocop_helpers.model.params import ParamError
 
 from .conftest import DEFAULT_PLAN, edit_csv
 
@@ -27,13 +28,13 @@ from .conftest import DEFAULT_PLAN, edit_csv
 def _logs_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Problem logs of these tests go to a temporary folder, never into outputs/."""
     folder = tmp_path / "logs"
-    monkeypatch.setenv(io.LOG_DIR_ENV, str(folder))
+    monkeypatch.setenv(loading.LOG_DIR_ENV, str(folder))
     return folder
 
 
 def load_error(path: Path) -> PlanValidationError:
     with pytest.raises(PlanValidationError) as info:
-        io.load_plan(path)
+        loading.load_plan(path)
     return info.value
 
 
@@ -56,8 +57,8 @@ def test_extra_notes_column_is_ignored_with_a_warning_that_names_it(plan_copy: P
     frame = pd.read_csv(plan_copy / "organisations.csv", dtype=str, keep_default_na=False)
     frame.insert(2, "ghi_chu", "gọi lại sau")  # in the middle: column order does not matter
     frame.to_csv(plan_copy / "organisations.csv", index=False)
-    plan = io.load_plan(plan_copy)
-    original = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(plan_copy)
+    original = loading.load_plan(DEFAULT_PLAN)
     pd.testing.assert_frame_equal(plan.organisations, original.organisations)
     assert "ghi_chu" not in plan.organisations.columns
     (warning,) = plan.warnings
@@ -70,15 +71,15 @@ def test_extra_column_in_a_workbook_and_an_extra_yaml_key_are_warnings(plan_copy
     import openpyxl
 
     _set_yaml(plan_copy, lambda m: m.update(ghi_chu="bản nháp lần 2"))
-    book = io.plan_to_xlsx(plan_copy, tmp_path / "plan.xlsx")
+    book = export.plan_to_xlsx(plan_copy, tmp_path / "plan.xlsx")
     wb = openpyxl.load_workbook(book)
     ws = wb["requests"]
     ws.cell(row=1, column=ws.max_column + 1, value="nguoi_nhap")
     wb.save(book)
-    plan = io.load_plan(book)
+    plan = loading.load_plan(book)
     found = {(w.file, w.column) for w in plan.warnings}
     assert ("plan.xlsx (sheet requests)", "nguoi_nhap") in found
-    folder_plan = io.load_plan(plan_copy)
+    folder_plan = loading.load_plan(plan_copy)
     assert [(w.file, w.column) for w in folder_plan.warnings] == [("2025/plan.yaml", "ghi_chu")]
 
 
@@ -117,7 +118,7 @@ def test_duplicate_and_nameless_columns(plan_copy: Path):
     path = plan_copy / "budget_lines.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(line + ",," for line in lines) + "\n", encoding="utf-8")  # trailing separators
-    assert io.load_plan(plan_copy).warnings == ()
+    assert loading.load_plan(plan_copy).warnings == ()
     path.write_text("\n".join([lines[0] + ",line"] + [line + ",x" for line in lines[1:]]) + "\n", encoding="utf-8")
     p = only(load_error(plan_copy).problems, "budget_lines.csv", 1, "line")
     assert "trùng" in p.expected
@@ -235,7 +236,7 @@ def test_wrong_kind_of_file(plan_copy: Path, content: bytes, words: str):
 
 
 def test_huge_file_is_refused_before_reading(plan_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(io, "MAX_INPUT_BYTES", 4096)
+    monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 4096)
     p = only(load_error(plan_copy).problems, "products.csv")
     assert "quá lớn" in p.expected
 
@@ -334,22 +335,22 @@ def test_params_file_of_the_wrong_kind(tmp_path: Path, content, words: str):
     else:
         path.write_bytes(content)
     with pytest.raises(ParamError) as info:
-        io.read_yaml(path)
+        readers.read_yaml(path)
     assert words in str(info.value) and "Errno" not in str(info.value)
 
 
 def test_empty_params_file_is_an_empty_mapping(tmp_path: Path):
     (tmp_path / "rong.yaml").write_bytes(b"")
-    assert io.read_yaml(tmp_path / "rong.yaml") == {}
+    assert readers.read_yaml(tmp_path / "rong.yaml") == {}
 
 
 @pytest.mark.parametrize("content", [b"- 1\n- 2\n", b"year: [2025\n", b"rounds: 5\ntargets: [1]\n"])
 def test_to_xlsx_names_a_bad_plan_yaml_instead_of_crashing(plan_copy: Path, tmp_path: Path, content: bytes):
     (plan_copy / "plan.yaml").write_bytes(content)
     try:
-        io.plan_to_xlsx(plan_copy, tmp_path / "plan.xlsx")
+        export.plan_to_xlsx(plan_copy, tmp_path / "plan.xlsx")
     except PlanValidationError as exc:
         assert exc.problems[0].file == "2025/plan.yaml"
         return
     with pytest.raises(PlanValidationError):  # exported as far as it goes; loading it names the problems
-        io.load_plan(tmp_path / "plan.xlsx")
+        loading.load_plan(tmp_path / "plan.xlsx")

@@ -8,7 +8,7 @@ notebook is opened and run with ``notebook:run-all-cells`` through ``window.jupy
 Then, for each group of controls (targets, calendar, budget, allocation, simulation), the controls
 are changed through the DOM (Vietnamese numbers typed into text boxes, slider readouts, dropdowns),
 the scenario is saved from the toolbar, built with the real build (the toolbar's "Dựng kế hoạch"
-button for the budget notebook, ``ocop_helpers.build.build`` for the targets notebook), and every
+button for the budget notebook, ``ocop_helpers.runs.build.build`` for the targets notebook), and every
 table and key figure of the group's panels is compared with the built plan.html, found by its caption
 and headers or by its caption text. Also: a bad value and where its message appears, the busy state
 during a slow recompute (50.000 draws), loading a saved scenario, combining two, ``git status`` after
@@ -30,8 +30,10 @@ import nbformat
 import pytest
 import yaml
 
-from ocop_helpers import build as plan_build
-from ocop_helpers import labels, params, paths, scenarios
+from ocop_helpers.core import paths
+from ocop_helpers.domain import labels
+from ocop_helpers.model import params
+from ocop_helpers.runs import build, scenarios
 
 from . import docfind
 from .browser import (
@@ -51,7 +53,7 @@ from .browser import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, requires_chromium]
 
-NOTEBOOKS = [f"notebooks/{p.name}" for p in plan_build.plan_notebooks()]
+NOTEBOOKS = [f"notebooks/{p.name}" for p in build.plan_notebooks()]
 TARGETS_NB = "notebooks/10-product-targets.ipynb"
 BUDGET_NB = "notebooks/20-budget-allocation.ipynb"
 READY_TIMEOUT_MS = 120_000  # page load + kernel start on 2 shared cores
@@ -508,7 +510,7 @@ def targets_scenario(lab, notebook_runs, tmp_path_factory):
         record["after"][group] = _screen(page, GROUPS[group][1])
     page.locator(".ocop-scenario-name input").fill("Mục tiêu thử")
     record["saved"] = _save(page, lab.scenario_dir / "muc-tieu-thu.yaml")
-    result = plan_build.build(
+    result = build.build(
         params_files=[record["saved"]],
         out_root=tmp_path_factory.mktemp("targets-build"),
         notebooks=[paths.NOTEBOOKS_DIR / Path(TARGETS_NB).name],

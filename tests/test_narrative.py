@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ocop_helpers.calendar import evaluation_calendar
-from ocop_helpers.narrative import (
+from ocop_helpers.document.narrative import (
     calendar_paragraph,
     evaluation_paragraph,
     expiry_paragraph,
@@ -13,8 +12,9 @@ from ocop_helpers.narrative import (
     stock_paragraph,
     unit_paragraph,
 )
-from ocop_helpers.stock import expiry_by_year, expiry_pipeline, project_stock
-from ocop_helpers.targets import by_sector, by_unit, load_concentration, stream_summary, thin_sectors
+from ocop_helpers.domain.calendar import evaluation_calendar
+from ocop_helpers.domain.stock import expiry_by_year, expiry_pipeline, project_stock
+from ocop_helpers.domain.targets import by_sector, by_unit, load_concentration, stream_summary, thin_sectors
 
 from . import frames
 from .frames import TERMS

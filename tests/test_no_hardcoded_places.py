@@ -10,7 +10,7 @@ import unicodedata
 
 import pandas as pd
 
-from ocop_helpers import paths
+from ocop_helpers.core import paths
 
 PACKAGE = paths.ROOT / "ocop_helpers"
 

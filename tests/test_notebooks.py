@@ -10,7 +10,9 @@ import nbformat
 import papermill
 import pytest
 
-from ocop_helpers import compute, io, params, paths
+from ocop_helpers.core import paths
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute, params
 
 from .conftest import DEFAULT_PLAN
 
@@ -44,7 +46,7 @@ def test_targets_notebook_reports_published_totals_and_follows_pass_rate(tmp_pat
     high = run("10-product-targets.ipynb", tmp_path, pass_rate_new=0.9)
     for page in (low, high):
         assert "323 sản phẩm tham gia đánh giá" in page and "237 sản phẩm đánh giá lần đầu" in page
-    plan = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     expected = {
         rate: round(compute.Model(plan).stock(params.Params({"pass_rate_new": rate})).end_stock) for rate in (0.2, 0.9)
     }
@@ -68,7 +70,7 @@ def test_budget_notebook_is_seeded_and_follows_the_rule(tmp_path):
     c = run("20-budget-allocation.ipynb", tmp_path, draws=2000, rule="priority", seed=7)
     assert key_numbers(a) == key_numbers(b), "same parameters and seed, same numbers"
     assert key_numbers(a) != key_numbers(c)
-    plan = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     sim = compute.Model(plan).simulation(params.Params({"draws": 2000, "rule": "proportional"}))
     assert key_numbers(a)[-1] == f"{100 * sim.prob_overrun:.1f}%".replace(".", ",")
     assert "Theo tỷ lệ đề nghị" in a and "20,9 tỷ đồng" in a

@@ -6,11 +6,11 @@ import io
 
 import pytest
 
-from ocop_helpers import docmodel as D
-from ocop_helpers import io as plan_io
-from ocop_helpers import official
-from ocop_helpers.render_docx import render_docx
-from ocop_helpers.render_html import render_html
+from ocop_helpers.document import docmodel as D
+from ocop_helpers.document import official
+from ocop_helpers.inputs import loading
+from ocop_helpers.render.docx import render_docx
+from ocop_helpers.render.html import render_html
 from tests.conftest import DEFAULT_PLAN, DEMO_PLAN
 
 PLANS = [DEFAULT_PLAN, DEFAULT_PLAN.parent.parent / "bac-ninh" / "2026", DEMO_PLAN]
@@ -30,7 +30,7 @@ def _document(plan, on_date=None, draft=True) -> D.Document:
 def test_each_plan_folder_renders_to_html_and_docx(folder):
     import docx
 
-    plan = plan_io.load_plan(folder)
+    plan = loading.load_plan(folder)
     doc = _document(plan)
     text = render_html(doc)
     fr = official.frame(plan)
@@ -43,8 +43,8 @@ def test_each_plan_folder_renders_to_html_and_docx(folder):
 @pytest.mark.parametrize("folder", PLANS, ids=lambda p: p.parent.name)
 def test_the_frame_follows_the_date_of_every_round(folder):
     """Asked on each round's deadline, the frame names the body in force then (successor after a merger)."""
-    plan = plan_io.load_plan(folder)
-    tables, _ = plan_io.load_official(plan)
+    plan = loading.load_plan(folder)
+    tables, _ = loading.load_official(plan)
     for deadline in plan.rounds["deadline"]:
         fr = official.frame(plan, deadline)
         assert fr.on_date == deadline.date()
@@ -56,7 +56,7 @@ def test_the_frame_follows_the_date_of_every_round(folder):
 
 
 def test_default_plan_round_after_the_merger_is_framed_by_the_successor():
-    plan = plan_io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     late = plan.rounds.loc[plan.rounds["deadline"] > "2025-07-01"]
     assert not late.empty
     for deadline in late["deadline"]:
@@ -69,9 +69,9 @@ def test_default_plan_round_after_the_merger_is_framed_by_the_successor():
 def test_each_plan_folder_renders_to_pdf(folder):
     from pypdf import PdfReader
 
-    from ocop_helpers.render_pdf import render_pdf
+    from ocop_helpers.render.pdf import render_pdf
 
-    plan = plan_io.load_plan(folder)
+    plan = loading.load_plan(folder)
     reader = PdfReader(io.BytesIO(render_pdf(_document(plan))))
     first = reader.pages[0].extract_text()
     assert official.frame(plan).issuer.issuing_body in first and "KẾ HOẠCH" in first

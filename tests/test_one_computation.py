@@ -9,8 +9,11 @@ from collections import Counter
 import nbformat
 import pytest
 
-from ocop_helpers import compute, io, labels, paths, vnformat
-from ocop_helpers.params import Params
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.domain import labels
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import Params
 
 from . import docfind
 
@@ -19,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def results():
-    return compute.compute(io.load_plan(paths.DEFAULT_PLAN_DIR), Params({"interactive": False}))
+    return compute.compute(loading.load_plan(paths.DEFAULT_PLAN_DIR), Params({"interactive": False}))
 
 
 def notebook_html(path) -> str:

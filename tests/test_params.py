@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ocop_helpers import build, params
+from ocop_helpers.model import params
+from ocop_helpers.runs import build
 
 
 def test_values_from_cli_and_yaml_are_coerced():

@@ -6,8 +6,13 @@ import datetime as dt
 
 import pytest
 
-from ocop_helpers import compute, docmodel, io, plan_document, render_html, report, vnformat
-from ocop_helpers.params import Params
+from ocop_helpers.core import vnformat
+from ocop_helpers.document import docmodel, plan_document
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import Params
+from ocop_helpers.render import html as render_html
+from ocop_helpers.render import notebook
 
 from . import docfind
 from .conftest import DEFAULT_PLAN, DEMO_PLAN
@@ -17,8 +22,8 @@ FAST = {"draws": 1000}
 
 @pytest.fixture(scope="module")
 def results():
-    report.setup_notebook()
-    return compute.compute(io.load_plan(DEFAULT_PLAN), Params(FAST))
+    notebook.setup_notebook()
+    return compute.compute(loading.load_plan(DEFAULT_PLAN), Params(FAST))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +91,7 @@ def test_rounds_say_who_recognises_and_who_pays(page):
 def test_proposals_state_options_and_the_recommendation(doc, page, results):
     decision = next(d for d in results.decisions if d.kind == "allocation_rule")
     options = docfind.table(page, caption="Các phương án phân bổ (cùng kinh phí)")
-    from ocop_helpers import labels
+    from ocop_helpers.domain import labels
 
     rec = labels.ALLOCATION_RULE[decision.recommended] + " (đề xuất)"
     cur = labels.ALLOCATION_RULE[decision.current] + " (hiện tại)"
@@ -109,7 +114,7 @@ def test_other_provinces_compose_from_data_alone():
         (DEMO_PLAN, {"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}),
         (DEFAULT_PLAN.parent.parent / "bac-ninh" / "2026", {}),
     ):
-        plan = io.load_plan(folder)
+        plan = loading.load_plan(folder)
         doc = plan_document.compose(compute.compute(plan, Params({**FAST, **params})))
         assert headings(doc.body)[:5][-1] == "V. TỔ CHỨC THỰC HIỆN"
         page = render_html.render_html(doc)
@@ -121,7 +126,7 @@ def test_a_round_in_the_days_the_data_leave_unclear_is_marked_uncertain(plan_cop
     level that no longer exists: a round due then is marked, not silently assigned."""
     text = (plan_copy / "plan.yaml").read_text(encoding="utf-8").replace("deadline: 2025-07-10", "deadline: 2025-07-03")
     (plan_copy / "plan.yaml").write_text(text, encoding="utf-8")
-    r = compute.compute(io.load_plan(plan_copy), Params(FAST))
+    r = compute.compute(loading.load_plan(plan_copy), Params(FAST))
     page = render_html.render_html(plan_document.compose(r))
     adjusted = docfind.table(page, caption="Các đợt sau khi sắp xếp đơn vị hành chính")
     rows = {(row[0], row[1]): row for row in adjusted.rows}

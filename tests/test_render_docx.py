@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ocop_helpers.render_docx import render_docx
+from ocop_helpers.render.docx import render_docx
 from tests.documents import LONG, TARGETS, sample_document
 
 
@@ -132,10 +132,10 @@ def test_docx_bytes_do_not_depend_on_the_process(docx_bytes):
     import subprocess
     import sys
 
-    from ocop_helpers import paths
+    from ocop_helpers.core import paths
 
     script = (
-        "import sys; from tests.documents import sample_document; from ocop_helpers.render_docx import render_docx; "
+        "import sys; from tests.documents import sample_document; from ocop_helpers.render.docx import render_docx; "
     )
     script += "sys.stdout.buffer.write(render_docx(sample_document()))"
     env = dict(os.environ, PYTHONHASHSEED="4242")

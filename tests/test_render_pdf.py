@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from ocop_helpers import render_pdf as R
-from ocop_helpers.docmodel import Paragraph
+from ocop_helpers.document.docmodel import Paragraph
+from ocop_helpers.render import pdf as R
 from tests.documents import LONG, sample_document
 
 
@@ -101,9 +101,9 @@ def test_pdf_bytes_do_not_depend_on_the_process(tmp_path, pdf_bytes):
     import subprocess
     import sys
 
-    from ocop_helpers import paths
+    from ocop_helpers.core import paths
 
-    script = "import sys; from tests.documents import sample_document; from ocop_helpers.render_pdf import render_pdf; "
+    script = "import sys; from tests.documents import sample_document; from ocop_helpers.render.pdf import render_pdf; "
     script += "sys.stdout.buffer.write(render_pdf(sample_document()))"
     outputs = []
     for seed in ("1", "12345"):

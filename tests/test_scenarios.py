@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from ocop_helpers import params, scenarios, vnformat
+from ocop_helpers.core import vnformat
+from ocop_helpers.model import params
+from ocop_helpers.runs import scenarios
 
 
 def test_money_and_share_text_read_back_exactly():

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ocop_helpers import allocation, budget, charts, claims
-from ocop_helpers import simulation as sim
+from ocop_helpers.document import charts
+from ocop_helpers.domain import allocation, budget, claims
+from ocop_helpers.domain import simulation as sim
+from ocop_helpers.inputs import loading
 
 M = 1_000_000
 
@@ -222,10 +224,10 @@ def test_chunk_size_must_be_positive() -> None:
 def test_default_plan_figures_are_those_of_the_unchunked_version() -> None:
     """The default plan with seed 1 and 10,000 draws gives the figures the one-block Monte Carlo gave
     before chunking (values recorded from that version, 3/12/2026)."""
-    from ocop_helpers import io, paths
-    from ocop_helpers.validation import norms_in_force
+    from ocop_helpers.core import paths
+    from ocop_helpers.core.dated import norms_in_force
 
-    plan = io.load_plan(paths.DEFAULT_PLAN_DIR)
+    plan = loading.load_plan(paths.DEFAULT_PLAN_DIR)
     in_force = norms_in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
     items = claims.item_claims(plan.requests, plan.products, plan.organisations, in_force)
     r = sim.simulate(

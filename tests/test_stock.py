@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ocop_helpers.stock import (
+from ocop_helpers.domain.stock import (
     certificate_expiry,
     cohort_due_from_history,
     expiry_by_year,
@@ -254,7 +254,7 @@ def test_expiry_pipeline_drops_repeated_rounds_at_abolished_levels() -> None:
 
 
 def test_stock_projection_chart_spec(history: pd.DataFrame) -> None:
-    from ocop_helpers.charts import stock_projection_chart, style
+    from ocop_helpers.document.charts import stock_projection_chart, style
 
     p = project_stock(
         _products(),
@@ -277,7 +277,7 @@ def test_stock_projection_chart_spec(history: pd.DataFrame) -> None:
 
 
 def test_expiry_pipeline_chart_spec(history: pd.DataFrame) -> None:
-    from ocop_helpers.charts import expiry_pipeline_chart
+    from ocop_helpers.document.charts import expiry_pipeline_chart
 
     table = expiry_by_year(
         expiry_pipeline(_products(), _rounds(), 2025, **TERMS),

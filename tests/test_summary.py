@@ -6,7 +6,9 @@ import shutil
 
 import yaml
 
-from ocop_helpers import io, paths, summary
+from ocop_helpers.core import paths
+from ocop_helpers.domain import summary
+from ocop_helpers.inputs import loading
 
 from .conftest import DEFAULT_PLAN, edit_csv
 
@@ -14,21 +16,21 @@ MERGED = paths.DATA_DIR / "bac-ninh" / "2026"
 
 
 def test_key_figures_match_the_published_totals():
-    f = summary.key_figures(io.load_plan(DEFAULT_PLAN)).set_index("indicator")
+    f = summary.key_figures(loading.load_plan(DEFAULT_PLAN)).set_index("indicator")
     assert f["target"].tolist() == [237, 75, 11, 323, 153, 20_900_000_000]
     assert (f["difference"] == 0).all()
 
 
 def test_overview_text_reads_the_numbers():
-    text = " ".join(summary.overview_text(io.load_plan(DEFAULT_PLAN)))
+    text = " ".join(summary.overview_text(loading.load_plan(DEFAULT_PLAN)))
     assert "323 sản phẩm OCOP: 237 sản phẩm đánh giá lần đầu (73,4%)" in text
     assert "153 tổ chức kinh tế" in text and "20,9 tỷ đồng" in text
     assert "31/12/2024 toàn tỉnh có 385 sản phẩm" in text and "tăng ròng 40 sản phẩm" in text
 
 
 def test_year_over_year_across_the_merger():
-    plan = io.load_plan(MERGED)
-    previous = io.load_previous_plan(plan)
+    plan = loading.load_plan(MERGED)
+    previous = loading.load_previous_plan(plan)
     assert previous is not None and previous.province_id == "bac-giang"
     table = summary.year_over_year(plan, previous).set_index("indicator")
     total = table.loc["Tổng số sản phẩm đánh giá, phân hạng"]
@@ -38,7 +40,7 @@ def test_year_over_year_across_the_merger():
 
 
 def test_previous_plan_is_the_sibling_year_or_none(tmp_path):
-    assert io.previous_plan_path(io.load_plan(DEFAULT_PLAN)) is None
+    assert loading.previous_plan_path(loading.load_plan(DEFAULT_PLAN)) is None
     shutil.copytree(DEFAULT_PLAN, tmp_path / "bac-giang" / "2025")
     later = tmp_path / "bac-giang" / "2026"
     shutil.copytree(DEFAULT_PLAN, later)
@@ -49,7 +51,7 @@ def test_previous_plan_is_the_sibling_year_or_none(tmp_path):
     (later / "plan.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     norms = (later / "norms.csv").read_text(encoding="utf-8").replace(",2025-12-31,", ",2026-12-31,")
     (later / "norms.csv").write_text(norms, encoding="utf-8")  # the norms must be in force in 2026
-    assert io.previous_plan_path(io.load_plan(later)) == tmp_path / "bac-giang" / "2025"
+    assert loading.previous_plan_path(loading.load_plan(later)) == tmp_path / "bac-giang" / "2025"
 
 
 def test_mismatch_is_named_in_the_overview(plan_copy):
@@ -57,16 +59,16 @@ def test_mismatch_is_named_in_the_overview(plan_copy):
     # the loader rejects it, so the overview never shows a silently wrong total
     import pytest
 
-    from ocop_helpers.validation import PlanValidationError
+    from ocop_helpers.core.errors import PlanValidationError
 
     with pytest.raises(PlanValidationError):
-        io.load_plan(plan_copy)
+        loading.load_plan(plan_copy)
 
 
 def test_reevaluations_planned_after_their_certificate_expires_are_flagged():
-    from ocop_helpers import compute, params
+    from ocop_helpers.model import compute, params
 
-    plan = io.load_plan(DEFAULT_PLAN)
+    plan = loading.load_plan(DEFAULT_PLAN)
     _, _, schedule = compute.Model(plan).expiry(params.Params({}))
     s = schedule.set_index("product_id")
     # A 3★ re-evaluation in round 2 is scored by the district council (QĐ 148, as filed): due 15/10/2025.

@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from ocop_helpers import cli, io, paths, synth
+from ocop_helpers.core import paths
+from ocop_helpers.dev import synth
+from ocop_helpers.inputs import loading
+from ocop_helpers.runs import cli
 
 PRODUCTS, ORGANISATIONS = 600, 300
 
@@ -24,7 +27,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_plan_has_the_requested_size_and_loads_without_problems(made: Path) -> None:
-    plan = io.load_plan(made)  # the same validation as `python -m ocop_helpers validate`
+    plan = loading.load_plan(made)  # the same validation as `python -m ocop_helpers validate`
     assert len(plan.products) == PRODUCTS and len(plan.organisations) == ORGANISATIONS
     t = plan.targets
     counts = plan.products["stream"].value_counts()
@@ -38,7 +41,7 @@ def test_plan_has_the_requested_size_and_loads_without_problems(made: Path) -> N
 
 def test_streams_and_branding_keep_the_model_plans_proportions(made: Path) -> None:
     model = yaml.safe_load((paths.DEFAULT_PLAN_DIR / "plan.yaml").read_text(encoding="utf-8"))["targets"]
-    plan = io.load_plan(made)
+    plan = loading.load_plan(made)
     assert plan.targets.new / PRODUCTS == pytest.approx(model["new"] / model["total"], abs=2 / PRODUCTS)
     model_orgs = len(pd.read_csv(paths.DEFAULT_PLAN_DIR / "organisations.csv"))
     share = plan.targets.organisations_branding / ORGANISATIONS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ocop_helpers.targets import (
+from ocop_helpers.domain.targets import (
     by_organisation_type,
     by_sector,
     by_subgroup,
@@ -122,7 +122,7 @@ def test_load_concentration(products: pd.DataFrame, units: pd.DataFrame) -> None
 
 
 def test_unit_stream_chart_spec(products: pd.DataFrame, units: pd.DataFrame) -> None:
-    from ocop_helpers.charts import style, unit_stream_chart
+    from ocop_helpers.document.charts import style, unit_stream_chart
 
     spec = style(unit_stream_chart(by_unit(products, units))).to_dict()
     assert spec["mark"]["type"] == "bar"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ocop_helpers.units import level_exists, rekey, unit_mapping, units_at
+from ocop_helpers.domain.units import level_exists, rekey, unit_mapping, units_at
 
 from . import frames
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ocop_helpers import vnformat
+from ocop_helpers.core import vnformat
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,13 @@ import re
 import pytest
 import yaml
 
-from ocop_helpers import build, compute, io, nbclean, panels, params, paths, report, scenarios, sections, widgets
+from ocop_helpers.core import paths
+from ocop_helpers.document import sections
+from ocop_helpers.inputs import loading
+from ocop_helpers.lab import nbclean, panels, widgets
+from ocop_helpers.model import compute, params
+from ocop_helpers.render import notebook
+from ocop_helpers.runs import build, scenarios
 
 from . import docfind
 from .conftest import DEFAULT_PLAN, DEMO_PLAN
@@ -16,10 +22,10 @@ from .conftest import DEFAULT_PLAN, DEMO_PLAN
 
 @pytest.fixture(scope="module")
 def plan():
-    from ocop_helpers import report
+    pass  # import moved
 
-    report.setup_notebook()  # charts as SVG, as in the notebooks
-    return io.load_plan(DEFAULT_PLAN)
+    notebook.setup_notebook()  # charts as SVG, as in the notebooks
+    return loading.load_plan(DEFAULT_PLAN)
 
 
 def controls_of(box) -> dict:
@@ -368,7 +374,8 @@ def test_calendar_chart_capacity_is_the_tables(plan):
     spec = chart.to_dict()
     data = next(d for d in spec["datasets"].values() if d and "capacity" in d[0])
     page = "".join(
-        o["data"].get("text/html", "") for o in report.output_records(*(i for i in items if not hasattr(i, "to_dict")))
+        o["data"].get("text/html", "")
+        for o in notebook.output_records(*(i for i in items if not hasattr(i, "to_dict")))
     )
     table = docfind.table(page, caption="Lịch đánh giá")
     for row in data:
@@ -387,7 +394,7 @@ def test_calendar_chart_capacity_is_the_tables(plan):
 @pytest.mark.slow
 def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path / "scenarios"))
-    plan = io.load_plan(DEMO_PLAN)
+    plan = loading.load_plan(DEMO_PLAN)
     bench = widgets.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
     box = bench.panel(panels.STOCK)
     ctl = controls_of(box)

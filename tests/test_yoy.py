@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ocop_helpers import compute, io, paths, report, sections, vnformat, yoy
-from ocop_helpers.params import Params
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.document import sections
+from ocop_helpers.domain import yoy
+from ocop_helpers.inputs import loading
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import Params
+from ocop_helpers.render import notebook
+from ocop_helpers.runs import yoy_page
 from tests import docfind
 
 MERGED = paths.DATA_DIR / "bac-ninh" / "2026"
@@ -26,8 +32,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def merged():
-    plan = io.load_plan(MERGED)
-    return plan, yoy.compare_years(plan, io.load_previous_plan(plan))
+    plan = loading.load_plan(MERGED)
+    return plan, yoy.compare_years(plan, loading.load_previous_plan(plan))
 
 
 def test_predecessors_are_found_in_the_unit_data_and_the_missing_one_is_named(merged):
@@ -106,10 +112,10 @@ def test_targets_stock_budget_rounds_and_authorities_are_computed(merged):
 
 
 def test_section_and_page_show_the_comparison(tmp_path):
-    plan = io.load_plan(MERGED)
+    plan = loading.load_plan(MERGED)
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
     items = sections.year_over_year_items(plan, previous, table, rekeyed, detail, compute.unit_display_names(plan))
-    page = "".join(report.to_display(i).data for i in items)
+    page = "".join(notebook.to_display(i).data for i in items)
     assert "Thiếu kế hoạch năm 2025" in docfind.visible_text(page)
     last_year = Counter(r["unit_id"] for r in _rows(BEFORE / "products.csv"))
     assert docfind.cell(
@@ -121,16 +127,16 @@ def test_section_and_page_show_the_comparison(tmp_path):
         )
         == "không có dữ liệu"
     )
-    written = yoy.write_page(plan, tmp_path)
+    written = yoy_page.write_page(plan, tmp_path)
     assert written == tmp_path / "bac-ninh" / "2026" / "compare" / "year-over-year.html"
     html = written.read_text(encoding="utf-8")
     assert docfind.cell(html, "Tổng số sản phẩm đánh giá, phân hạng", "Thay đổi", caption="Chỉ tiêu kế hoạch") == "77"
 
 
 def test_a_plan_without_last_years_data_says_so(tmp_path):
-    plan = io.load_plan(BEFORE)
+    plan = loading.load_plan(BEFORE)
     assert yoy.compare_years(plan) is None
-    text = docfind.visible_text(yoy.write_page(plan, tmp_path).read_text(encoding="utf-8"))
+    text = docfind.visible_text(yoy_page.write_page(plan, tmp_path).read_text(encoding="utf-8"))
     assert "Dữ liệu chưa có kế hoạch năm 2024 để so sánh" in text and "data/bac-giang/2024" in text
 
 
@@ -161,8 +167,8 @@ def test_when_the_missing_predecessor_is_added_last_year_is_the_sum_of_both(tmp_
     shutil.copytree(MERGED, data / "bac-ninh" / "2026")
     shutil.copytree(BEFORE, data / "bac-giang" / "2025")
     _old_bac_ninh(data / "bac-ninh-cu" / "2025")
-    plan = io.load_plan(data / "bac-ninh" / "2026")
-    y = yoy.compare_years(plan, io.load_previous_plan(plan))
+    plan = loading.load_plan(data / "bac-ninh" / "2026")
+    y = yoy.compare_years(plan, loading.load_previous_plan(plan))
     assert [p.province_id for p in y.available] == ["bac-giang", "bac-ninh-cu"] and not y.missing
     total = y.targets.set_index("indicator").loc["Tổng số sản phẩm đánh giá, phân hạng"]
     assert total["previous"] == 2 * 323 and total["change"] == 400 - 2 * 323
@@ -170,7 +176,7 @@ def test_when_the_missing_predecessor_is_added_last_year_is_the_sum_of_both(tmp_
     assert table["previous"].notna().all() and int(table["previous"].sum()) == 2 * 323
     previous, t, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
     items = sections.year_over_year_items(plan, previous, t, rekeyed, detail, compute.unit_display_names(plan))
-    page = "".join(report.to_display(i).data for i in items)
+    page = "".join(notebook.to_display(i).data for i in items)
     header = "Năm 2025 (tổng: Bắc Giang, Bắc Ninh (cũ))"
     assert docfind.cell(page, "Tổng số sản phẩm đánh giá, phân hạng", header, caption="Chỉ tiêu kế hoạch") == "646"
     assert "Thiếu kế hoạch" not in docfind.visible_text(page)

@@ -1,0 +1,1 @@
+"""Tools for developers: synthetic plans of any size (``synth``)."""

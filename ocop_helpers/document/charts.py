@@ -1,0 +1,524 @@
+"""Altair chart builders: ``<noun>_chart(frame, ...) -> alt.Chart``, one theme, no I/O.
+
+Charts carry Vietnamese titles and axis labels; numbers on axes use the Vietnamese format
+(``format_locale`` in ``THEME``). Rendering (SVG for documents, live in JupyterLab) is chosen where
+a run starts (``ocop_helpers.render.notebook.setup_notebook``), never here.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8", "#7f5a2e", "#9bbf3a"]
+STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
+WIDTH = 560
+# Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
+MAX_ROWS = 60  # data rows of a bar / point chart
+TOP_UNITS = 20  # units shown by name; the rest are summed or left to the annex
+
+
+def count_axis(title: str, **kwargs: object) -> alt.Axis:
+    """An axis for counts: whole numbers only (no 0,5 ticks), Vietnamese thousands."""
+    return alt.Axis(title=title, format=",d", tickMinStep=1, **kwargs)
+
+
+# Vietnamese number format for Vega: '.' groups thousands, ',' marks decimals.
+VI_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
+
+
+def theme() -> dict:
+    """The workbook's Vega-Lite config (fonts, palette, sizes)."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": 260},
+            "range": {"category": PALETTE},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6", "labelLimit": 300},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "columns": 2, "labelLimit": 320},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
+        }
+    }
+
+
+def style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Apply the workbook theme and the Vietnamese number locale to a finished chart."""
+    cfg = theme()["config"]
+    return (
+        chart.configure(font=cfg["font"], locale={"number": VI_LOCALE})
+        .configure_view(stroke=None)
+        .configure_range(category=PALETTE)
+        .configure_axis(**cfg["axis"])
+        .configure_legend(**cfg["legend"])
+        .configure_title(**cfg["title"])
+    )
+
+
+def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
+    """Grouped bars: published target and count in the data, per stream.
+
+    ``comparison`` has columns ``stream_label``, ``kind`` ('Chỉ tiêu kế hoạch' / 'Theo dữ liệu'),
+    ``products``.
+    """
+    base = alt.Chart(comparison).encode(
+        y=alt.Y("stream_label:N", title=None, sort=None),
+        x=alt.X("products:Q", axis=count_axis("Số sản phẩm")),
+        yOffset=alt.YOffset("kind:N"),
+        color=alt.Color("kind:N", title=None),
+        tooltip=["stream_label:N", "kind:N", alt.Tooltip("products:Q", format=",d")],
+    )
+    bars = base.mark_bar()
+    text = base.mark_text(align="left", dx=3).encode(text=alt.Text("products:Q", format=",d"))
+    return (bars + text).properties(width=WIDTH, title="Chỉ tiêu đánh giá, phân hạng theo hình thức")
+
+
+# --- targets, stock projection, calendar and expiry pipeline (issue 3) ---
+
+
+def _stream_scale() -> alt.Scale:
+    from ocop_helpers.domain import labels
+
+    return alt.Scale(
+        domain=[labels.STREAM[s] for s in STREAM_COLOURS],
+        range=list(STREAM_COLOURS.values()),
+    )
+
+
+def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: products per unit and stream (``targets.by_unit`` output), heaviest first."""
+    from ocop_helpers.domain import labels
+
+    streams = [s for s in STREAM_COLOURS if s in unit_table.columns]
+    long = unit_table.melt(
+        id_vars=["unit_id", "unit_name", "total"],
+        value_vars=streams,
+        var_name="stream",
+        value_name="products",
+    )
+    long["stream_label"] = long["stream"].map(labels.STREAM).astype("str")
+    long["order"] = long["stream"].map({s: i for i, s in enumerate(STREAM_COLOURS)})
+    order = unit_table.sort_values("total", ascending=False)["unit_name"].tolist()
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", title=None, sort=order),
+            x=alt.X("products:Q", axis=count_axis("Số sản phẩm"), stack="zero"),
+            color=alt.Color("stream_label:N", title=None, scale=_stream_scale()),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("unit_name:N", title="Đơn vị"),
+                alt.Tooltip("stream_label:N", title="Hình thức"),
+                alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+                alt.Tooltip("total:Q", title="Tổng số", format=",d"),
+            ],
+        )
+        .properties(width=WIDTH, title="Sản phẩm tham gia đánh giá theo đơn vị và hình thức")
+    )
+
+
+def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.LayerChart:
+    """Waterfall from the start stock to the expected end stock (``StockProjection.components()``),
+    with the year's target as a dashed rule."""
+    from ocop_helpers.domain import labels
+
+    frame = components.copy()
+    previous = frame["cumulative"].shift(1).fillna(0.0)
+    whole = frame["component"].isin(["start", "end"])
+    frame["bar_start"] = previous.where(~whole, 0.0)
+    frame["bar_end"] = frame["cumulative"]
+    frame["label"] = frame["component"].map(labels.STOCK_COMPONENT).fillna(frame["component"]).astype("str")
+    frame["kind"] = "Tăng"
+    frame.loc[frame["value"] < 0, "kind"] = "Giảm"
+    frame.loc[whole, "kind"] = "Số sản phẩm"
+    frame["shown"] = frame["value"].round().astype("int64")
+    order = frame["label"].tolist()
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
+            y=alt.Y("bar_start:Q", axis=count_axis("Số sản phẩm OCOP (từ 3 sao)")),
+            y2="bar_end:Q",
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=["Số sản phẩm", "Tăng", "Giảm"], range=["#2f6db5", "#1b6f3a", "#b8452f"]),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="Thành phần"),
+                alt.Tooltip("shown:Q", title="Số sản phẩm", format=",d"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(dy=-6, baseline="bottom")
+        .encode(
+            x=alt.X("label:N", sort=order),
+            y=alt.Y("bar_max:Q"),
+            text=alt.Text("shown:Q", format=",d"),
+        )
+        .transform_calculate(bar_max="max(datum.bar_start, datum.bar_end)")
+    )
+    target = pd.DataFrame({"target": [int(stock_target)], "label": [f"Chỉ tiêu: {int(stock_target)}"]})
+    rule = alt.Chart(target).mark_rule(color="#b8452f", strokeDash=[6, 4], size=2).encode(y="target:Q")
+    rule_text = (
+        alt.Chart(target)
+        .mark_text(align="left", dx=4, dy=-6, color="#b8452f")
+        .encode(y="target:Q", x=alt.value(0), text="label:N")
+    )
+    return alt.layer(bars, text, rule, rule_text).properties(
+        width=WIDTH, title="Số sản phẩm OCOP dự kiến cuối năm so với chỉ tiêu"
+    )
+
+
+def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> alt.LayerChart:
+    """Load per round on a time axis (``Calendar.rounds``): a bar per round at its deadline, the
+    deadlines as rules, the capacity of the round's councils as ticks, flagged rounds outlined.
+    """
+    from ocop_helpers.domain import labels
+
+    frame = rounds.copy()
+    frame["level_label"] = frame["level"].map(labels.LEVEL).fillna(frame["level"]).astype("str")
+    frame["round_label"] = ("Đợt " + frame["round"].astype(str) + " – " + frame["level_label"]).astype("str")
+    if "capacity" not in frame:  # the round's capacity: every council of the round (sections.calendar passes it)
+        frame["capacity"] = frame["capacity_per_council"] * frame["councils"].clip(lower=1)
+    frame["deadline_text"] = frame["deadline"].map(lambda d: f"{d.day}/{d.month}/{d.year}").astype("str")
+    status = pd.Series("Bình thường", index=frame.index, dtype="str")
+    status[frame["over_capacity"]] = labels.CALENDAR_WARNING["over_capacity"]
+    status[~frame["level_in_force"].astype(bool)] = labels.CALENDAR_WARNING["level_not_in_force"]
+    frame["status"] = status
+    frame["flagged"] = (frame["status"] != "Bình thường").astype("int64")
+    tooltip = [
+        alt.Tooltip("round_label:N", title="Đợt"),
+        alt.Tooltip("deadline_text:N", title="Thời hạn"),
+        alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+        alt.Tooltip("councils:Q", title="Số hội đồng"),
+        alt.Tooltip("max_council_load:Q", title="Sản phẩm/hội đồng (lớn nhất)"),
+        alt.Tooltip("capacity_per_council:Q", title="Năng lực/hội đồng"),
+        alt.Tooltip("capacity:Q", title="Năng lực cả đợt"),
+        alt.Tooltip("status:N", title="Tình trạng"),
+    ]
+    x = alt.X(
+        "deadline:T",
+        title="Thời hạn hoàn thành",
+        axis=alt.Axis(format="%-d/%-m/%Y"),
+        scale=alt.Scale(padding=40),
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(size=22)
+        .encode(
+            x=x,
+            xOffset=alt.XOffset("level_label:N"),
+            y=alt.Y("products:Q", axis=count_axis("Số sản phẩm")),
+            color=alt.Color("level_label:N", title="Cấp đánh giá"),
+            stroke=alt.condition("datum.flagged > 0", alt.value("#b8452f"), alt.value(None)),
+            strokeWidth=alt.condition("datum.flagged > 0", alt.value(3), alt.value(0)),
+            opacity=alt.condition("datum.level_in_force", alt.value(1.0), alt.value(0.45)),
+            tooltip=tooltip,
+        )
+    )
+    deadlines = alt.Chart(frame).mark_rule(strokeDash=[4, 3], color="#8c8c8c").encode(x=x, tooltip=tooltip)
+    capacity = (
+        alt.Chart(frame)
+        .mark_tick(color="#b8452f", thickness=2, size=26)
+        .encode(x="deadline:T", xOffset=alt.XOffset("level_label:N"), y="capacity:Q", tooltip=tooltip)
+    )
+    layers = [deadlines, bars, capacity]
+    subtitle = (
+        "Vạch đỏ: năng lực cả đợt (số hội đồng × năng lực một hội đồng); viền đỏ: đợt cần xử lý; nét đứt: thời hạn"
+    )
+    if as_of is not None:
+        subtitle += "; vạch xanh: ngày xem xét"
+        today = pd.DataFrame({"as_of": [pd.Timestamp(as_of)], "label": ["Hôm nay"]})
+        layers.append(alt.Chart(today).mark_rule(color="#2f6db5", size=2).encode(x="as_of:T"))
+    return alt.layer(*layers).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Số sản phẩm theo đợt đánh giá",
+            subtitle=subtitle,
+        ),
+    )
+
+
+def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
+    """Re-evaluations falling due per year (``stock.expiry_by_year``), with the cohort estimate
+    from the stock history next to it when present."""
+    from ocop_helpers.domain import labels
+
+    series = {"due": "Theo ngày cấp giấy chứng nhận"}
+    if "cohort_estimate" in by_year.columns:
+        series["cohort_estimate"] = labels.PLANNING_COLUMN["cohort_estimate"]
+    long = by_year.melt(id_vars=["due_year"], value_vars=list(series), var_name="series", value_name="products")
+    long = long.loc[long["products"].notna()].copy()
+    long["products"] = long["products"].astype("int64")
+    long["series_label"] = long["series"].map(series).astype("str")
+    long["year"] = long["due_year"].astype(str)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:N", title="Năm đến hạn", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("series_label:N"),
+            y=alt.Y("products:Q", axis=count_axis("Số sản phẩm đến hạn đánh giá lại")),
+            color=alt.Color("series_label:N", title=None, legend=alt.Legend(labelLimit=320)),
+            tooltip=[
+                alt.Tooltip("year:N", title="Năm"),
+                alt.Tooltip("series_label:N", title="Nguồn"),
+                alt.Tooltip("products:Q", title="Số sản phẩm", format=",d"),
+            ],
+        )
+        .properties(width=WIDTH, title="Sản phẩm đến hạn đánh giá lại theo năm")
+    )
+
+
+# --- Budget allocation and Monte Carlo (issue 4) -------------------------------------------------
+
+
+def grant_profile(allocations: pd.DataFrame, bands: int | None = None) -> pd.DataFrame:
+    """Mean claim and mean grant per claim band and rule (the data of ``grants_by_organisation_chart``).
+
+    Organisations are cut into ``bands`` bands of about equal size by their claim (quantiles; ties
+    share a band), the same bands for every rule. Returns ``rule_label, band, organisations,
+    claim_m, granted_m, granted_min_m, granted_max_m`` (millions of đồng), at most ``MAX_ROWS`` rows.
+    """
+    rules = allocations["rule_label"].astype("str")
+    n_rules = max(rules.nunique(), 1)
+    bands = bands or max(3, min(15, MAX_ROWS // n_rules))
+    claims = allocations[["organisation_id", "claim_vnd"]].drop_duplicates("organisation_id")
+    ranked = claims["claim_vnd"].rank(method="min")
+    codes = pd.qcut(ranked, q=min(bands, max(len(claims), 1)), labels=False, duplicates="drop")
+    band_of = dict(zip(claims["organisation_id"], codes, strict=True))
+    frame = allocations.assign(
+        rule_label=rules,
+        band=allocations["organisation_id"].map(band_of).fillna(0).astype("int64"),  # one band when every claim ties
+        claim_m=allocations["claim_vnd"] / 1e6,
+        granted_m=allocations["granted_vnd"] / 1e6,
+    )
+    out = (
+        frame.groupby(["rule_label", "band"], sort=True)
+        .agg(
+            organisations=("organisation_id", "size"),
+            claim_m=("claim_m", "mean"),
+            granted_m=("granted_m", "mean"),
+            granted_min_m=("granted_m", "min"),
+            granted_max_m=("granted_m", "max"),
+        )
+        .reset_index()
+    )
+    return out
+
+
+def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
+    """Mean grant against mean claim per claim band, one line per rule (millions of đồng), with the
+    range of grants in each band as a vertical bar.
+
+    ``allocations``: ``organisation_id, rule_label, claim_vnd, granted_vnd`` (one row per
+    organisation and rule, e.g. ``allocation.compare_rules(...)[0]``). Organisations are grouped into
+    bands of about equal size by claim (:func:`grant_profile`), so the chart has the same few marks
+    at any plan size; the shape still shows the rule: a line through the origin for proportional,
+    a ceiling for equal awards, an offset for equal losses. The full list is in the annex.
+    """
+    profile = grant_profile(allocations)
+    base = alt.Chart(profile).encode(
+        x=alt.X("claim_m:Q", title="Mức đề nghị hỗ trợ bình quân của nhóm (triệu đồng)"),
+        color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+    )
+    tooltip = [
+        alt.Tooltip("rule_label:N", title="Quy tắc"),
+        alt.Tooltip("organisations:Q", title="Số tổ chức trong nhóm", format=",d"),
+        alt.Tooltip("claim_m:Q", title="Đề nghị bình quân (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_m:Q", title="Hỗ trợ bình quân (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_min_m:Q", title="Hỗ trợ thấp nhất (triệu đồng)", format=",.1f"),
+        alt.Tooltip("granted_max_m:Q", title="Hỗ trợ cao nhất (triệu đồng)", format=",.1f"),
+    ]
+    spread = base.mark_rule(opacity=0.35, strokeWidth=3).encode(y="granted_min_m:Q", y2="granted_max_m:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("granted_m:Q", title="Mức được hỗ trợ bình quân (triệu đồng)"), tooltip=tooltip
+    )
+    return (spread + line).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Mức hỗ trợ theo nhóm mức đề nghị, so sánh các quy tắc phân bổ",
+            subtitle="Chủ thể chia thành các nhóm đông gần bằng nhau theo mức đề nghị; vạch mờ: thấp nhất – cao nhất",
+        ),
+    )
+
+
+def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
+    """Stacked bars per rule: organisations fully / partly / not funded.
+
+    ``status``: ``rule_label, status_label, organisations``.
+    """
+    return (
+        alt.Chart(status)
+        .mark_bar()
+        .encode(
+            y=alt.Y("rule_label:N", title=None, sort=None),
+            x=alt.X("organisations:Q", axis=count_axis("Số tổ chức kinh tế")),
+            color=alt.Color("status_label:N", title=None, sort=None),
+            tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
+        )
+        .properties(width=WIDTH, title="Số tổ chức kinh tế được hỗ trợ đủ, một phần, không được hỗ trợ")
+    )
+
+
+def _lowest_units(coverage: pd.DataFrame) -> tuple[pd.DataFrame, str | alt.TitleParams]:
+    """At most ``MAX_ROWS`` bars: with many units, the units with the lowest coverage (the full list
+    is in the annex)."""
+    title = "Tỷ lệ đáp ứng theo đơn vị hành chính"
+    rules = max(coverage["rule_label"].nunique(), 1)
+    keep = max(1, min(TOP_UNITS, MAX_ROWS // rules))
+    if coverage["unit_name"].nunique() <= keep:
+        return coverage, title
+    lowest = coverage.groupby("unit_name")["funded_share"].min().nsmallest(keep, keep="first").index
+    shown = coverage[coverage["unit_name"].isin(lowest)]
+    total = coverage["unit_name"].nunique()
+    return shown, alt.TitleParams(
+        title, subtitle=f"{keep} đơn vị có tỷ lệ thấp nhất trong {total} đơn vị (đủ cả trong phụ lục)"
+    )
+
+
+def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
+    """Funded share of the requested amount per administrative unit, one bar per rule.
+
+    ``coverage``: ``unit_name, rule_label, funded_share`` (share in [0, 1]).
+    """
+    coverage, title = _lowest_units(coverage)
+    return (
+        alt.Chart(coverage)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit_name:N", title=None, sort="ascending"),
+            yOffset=alt.YOffset("rule_label:N"),
+            x=alt.X(
+                "funded_share:Q",
+                title="Tỷ lệ số tiền đề nghị được hỗ trợ",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color("rule_label:N", title="Quy tắc phân bổ"),
+            tooltip=["unit_name:N", "rule_label:N", alt.Tooltip("funded_share:Q", format=".1%")],
+        )
+        .properties(width=WIDTH, title=title)
+    )
+
+
+def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
+    """Planned amount vs simulated P10–P90 interval and median per budget line (billion đồng).
+
+    ``summary``: ``label, planned_vnd, p10_vnd, p50_vnd, p90_vnd`` (``SimulationResult.line_summary``
+    with labels, or ``budget.budget_comparison``).
+    """
+    base = (
+        alt.Chart(summary)
+        .transform_calculate(
+            p10="datum.p10_vnd / 1e9",
+            p50="datum.p50_vnd / 1e9",
+            p90="datum.p90_vnd / 1e9",
+            planned="datum.planned_vnd / 1e9",
+        )
+        .encode(y=alt.Y("label:N", title=None, sort=None))
+    )
+    interval = base.mark_rule(strokeWidth=6, color=PALETTE[2], opacity=0.5).encode(
+        x=alt.X("p10:Q", title="Tỷ đồng"), x2="p90:Q"
+    )
+    median = base.mark_point(filled=True, size=70, color=PALETTE[2]).encode(
+        x="p50:Q",
+        tooltip=[
+            alt.Tooltip("label:N", title="Nội dung chi"),
+            alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p10:Q", title="Mức thấp (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p50:Q", title="Mức giữa (tỷ đồng)", format=",.2f"),
+            alt.Tooltip("p90:Q", title="Mức cao (tỷ đồng)", format=",.2f"),
+        ],
+    )
+    planned = base.mark_tick(thickness=2, size=22, color=PALETTE[3]).encode(x="planned:Q")
+    return (interval + median + planned).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Kinh phí kế hoạch và nhu cầu mô phỏng theo nội dung chi",
+            subtitle="Vạch đỏ: kế hoạch; đoạn xanh: khoảng dao động 80% (8 trong 10 lượt tính); chấm: mức giữa",
+        ),
+    )
+
+
+def histogram_bins(values: np.ndarray | pd.Series, bins: int = 40) -> pd.DataFrame:
+    """Counts of ``values`` in at most ``bins`` equal-width bins: ``bin_start, bin_end, count``
+    (computed here, so the chart carries the bins, not one row per draw)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return pd.DataFrame({"bin_start": [], "bin_end": [], "count": []})
+    low, high = float(v.min()), float(v.max())
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(v, bins=bins, range=(low, high))
+    return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts.astype(np.int64)})
+
+
+def simulation_histogram_chart(
+    draws: pd.DataFrame,
+    column: str = "total",
+    planned_vnd: int | None = None,
+    title: str = "Phân bố tổng kinh phí qua các lượt mô phỏng",
+) -> alt.LayerChart:
+    """Histogram of one simulated amount across draws (billion đồng), with the planned amount.
+
+    ``draws``: one row per draw with ``column`` in đồng (``SimulationResult.line_draws``); the
+    40 bins are counted in pandas (:func:`histogram_bins`), so the chart holds 40 rows whatever
+    the number of draws.
+    """
+    bins = histogram_bins(draws[column].to_numpy(dtype=float) / 1e9)
+    hist = (
+        alt.Chart(bins)
+        .mark_bar(color=PALETTE[0], opacity=0.8, binSpacing=0)
+        .encode(
+            x=alt.X("bin_start:Q", title="Tỷ đồng", scale=alt.Scale(zero=False)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", axis=count_axis("Số lượt mô phỏng")),
+            tooltip=[
+                alt.Tooltip("bin_start:Q", title="Từ (tỷ đồng)", format=",.2f"),
+                alt.Tooltip("bin_end:Q", title="Đến (tỷ đồng)", format=",.2f"),
+                alt.Tooltip("count:Q", title="Số lượt", format=",d"),
+            ],
+        )
+    )
+    if planned_vnd is None:
+        return alt.layer(hist).properties(width=WIDTH, title=title)
+    plan = (
+        alt.Chart(pd.DataFrame({"planned": [planned_vnd / 1e9]}))
+        .mark_rule(color=PALETTE[3], strokeWidth=2)
+        .encode(x="planned:Q", tooltip=[alt.Tooltip("planned:Q", title="Kế hoạch (tỷ đồng)", format=",.2f")])
+    )
+    return (hist + plan).properties(width=WIDTH, title=title)
+
+
+def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
+    """P10–P90 and median of a Monte Carlo metric per rule (e.g. weighted coverage).
+
+    ``rule_summary``: ``rule_label, p10, p50, p90`` for one metric (shares in [0, 1]).
+    """
+    base = alt.Chart(rule_summary).encode(y=alt.Y("rule_label:N", title=None, sort=None))
+    interval = base.mark_rule(strokeWidth=6, color=PALETTE[0], opacity=0.5).encode(
+        x=alt.X("p10:Q", title="Mức đáp ứng có trọng số ưu tiên", axis=alt.Axis(format="%")), x2="p90:Q"
+    )
+    median = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(
+        x="p50:Q",
+        tooltip=[
+            "rule_label:N",
+            alt.Tooltip("p10:Q", format=".1%"),
+            alt.Tooltip("p50:Q", format=".1%"),
+            alt.Tooltip("p90:Q", format=".1%"),
+        ],
+    )
+    return (interval + median).properties(
+        width=WIDTH,
+        title=alt.TitleParams(
+            "Mức đáp ứng theo quy tắc qua các lượt mô phỏng", subtitle="Khoảng dao động 80% và mức giữa"
+        ),
+    )

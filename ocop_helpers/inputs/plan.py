@@ -1,0 +1,106 @@
+"""The typed, validated content of one plan folder (or workbook)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
+LEVELS: tuple[str, ...] = ("commune", "district", "province", "central")
+ORGANISATION_TYPES: tuple[str, ...] = ("cooperative", "enterprise", "household", "cooperative_group")
+BRANDING_ITEMS: tuple[str, ...] = ("trademark", "packaging")
+BUDGET_LINES: tuple[str, ...] = ("rewards", "branding", "councils", "promotion", "training")
+REWARD_CASES: tuple[str, ...] = ("first", "kept", "upgraded", "reevaluated")
+NORM_LINES: tuple[str, ...] = ("reward", "trademark", "packaging")
+PLAN_STATUSES: tuple[str, ...] = ("draft", "issued")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Published targets of the yearly plan."""
+
+    new: int
+    reevaluation: int
+    upgrade: int
+    total: int
+    organisations_branding: int
+    budget_total_vnd: int
+    stock_target: int
+
+    def by_stream(self) -> dict[str, int]:
+        """Targets per evaluation stream, in stream order."""
+        return {"new": self.new, "reevaluation": self.reevaluation, "upgrade": self.upgrade}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One province's plan for one year: metadata, targets and the input tables.
+
+    Tables use integer đồng for money, ``str`` for codes and ``datetime64`` for dates.
+    """
+
+    source: str
+    province_id: str
+    province_name: str
+    year: int
+    units_as_of: dt.date
+    plan_document: str
+    targets: Targets
+    rounds: pd.DataFrame
+    products: pd.DataFrame
+    organisations: pd.DataFrame
+    requests: pd.DataFrame
+    history: pd.DataFrame
+    norms: pd.DataFrame
+    budget_lines: pd.DataFrame
+    units: pd.DataFrame
+    unit_changes: pd.DataFrame
+    product_codes: pd.DataFrame
+    authority_rules: pd.DataFrame
+    star_bands: pd.DataFrame
+    sources: dict[str, str] = field(default_factory=dict)
+    previous_plan: str = ""
+    # The plan as an administrative document (all optional in plan.yaml; see docs/architecture.md).
+    issue_date: dt.date | None = None  # ngày ban hành; chooses issuer, place, Căn cứ in force
+    document_number: str = ""  # số/ký hiệu, e.g. "15/KH-UBND"; printed only for an issued plan
+    status: str = "draft"  # draft | issued
+    signer_name: str = ""  # left blank in the signature block unless given
+    # Dataset -> 'published' | 'illustrative' (undeclared datasets are illustrative), and the target
+    # keys the source states approximately ("khoảng 20,9 tỷ đồng").
+    provenance: dict[str, str] = field(default_factory=dict)
+    approximate: tuple[str, ...] = ()
+
+    # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
+    # the build lists them in its log and the manifest.
+    warnings: tuple = ()
+
+    @property
+    def slug(self) -> str:
+        """``<province_id>/<year>``: the output sub-folder of this plan."""
+        return f"{self.province_id}/{self.year}"
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """A province whose units (on 1 January of last year) became units of this plan."""
+
+    province_id: str
+    unit_ids: tuple[str, ...]
+    unit_names: tuple[str, ...]
+    plan: Plan | None
+    searched: tuple[str, ...] = ()
+
+    @property
+    def short_name(self) -> str:
+        """'tỉnh Bắc Giang', or 'tỉnh mã «…»' when the data hold no plan for it (table cells)."""
+        return f"tỉnh {self.plan.province_name}" if self.plan is not None else f"tỉnh mã «{self.province_id}»"
+
+    @property
+    def name(self) -> str:
+        """'tỉnh Bắc Giang', or the province code with its units when the data hold no plan for it."""
+        if self.plan is not None:
+            return f"tỉnh {self.plan.province_name}"
+        shown = ", ".join(self.unit_names[:4]) + ("…" if len(self.unit_names) > 4 else "")
+        return f"tỉnh mã «{self.province_id}» ({len(self.unit_ids)} đơn vị: {shown})"

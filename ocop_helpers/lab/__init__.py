@@ -1,0 +1,2 @@
+"""The planner's JupyterLab: controls per notebook (``panels``), the workbench that recomputes and
+redraws what changed (``widgets``), and the notebooks' git clean filter and save hook (``nbclean``)."""

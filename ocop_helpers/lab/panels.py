@@ -1,0 +1,149 @@
+"""The JupyterLab panels: which section each notebook shows and which controls drive it.
+
+A :class:`Panel` pairs a section of :mod:`ocop_helpers.document.sections` (``Results -> display items``) with
+the controls of the parameters it introduces. Every parameter has one control in a notebook; a
+change recomputes the scenario (only the stages that depend on it) and redraws every panel whose
+figures changed, wherever its control sits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocop_helpers.document import sections
+from ocop_helpers.domain import labels
+from ocop_helpers.inputs.plan import Plan
+from ocop_helpers.lab.widgets import Control
+from ocop_helpers.model.compute import LINE_PARAMS, packaging_share, planned_line, unit_display_names
+from ocop_helpers.model.params import specs
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a notebook: its title, its controls (which may depend on the plan), its render."""
+
+    title: str
+    controls: Callable[[Plan], Sequence[Control]]
+    render: Callable[[Any], Sequence[object]]
+
+
+def _none(plan: Plan) -> tuple[Control, ...]:
+    return ()
+
+
+def unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
+    """('Toàn tỉnh', '') then every unit of the plan by display name."""
+    names = unit_display_names(plan)
+    return (("Toàn tỉnh", ""),) + tuple(sorted(((v, k) for k, v in names.items()), key=lambda x: x[0]))
+
+
+def _money(name: str, label: str, plan_value: int | None, unit: str = "billion") -> Control:
+    """Money typed in tỷ (``billion``) or triệu (``million``) đồng; the unit is part of the label."""
+    return Control(name, f"{label} ({'tỷ' if unit == 'billion' else 'triệu'} đồng)", unit, fallback=plan_value)
+
+
+def _percent(name: str, label: str, fallback: float | None = None) -> Control:
+    """A share typed as '40%', '0,4' or '0.4' (the whole range 0–100 %, any precision)."""
+    return Control(name, f"{label} (%)", "percent", 0, 1, fallback=fallback)
+
+
+def _slider(name: str, label: str, step: float) -> Control:
+    """A slider over the parameter's whole range (int or float as the registry says)."""
+    s = specs()[name]
+    return Control(name, label, "int" if s.kind == "int" else "float", s.minimum, s.maximum, step)
+
+
+def _weights() -> tuple[Control, ...]:
+    return tuple(
+        _slider(name, label, 0.05)
+        for name, label in (
+            ("weight_star", "Ưu tiên hạng sao (hệ số 0–10)"),
+            ("weight_stream", "Ưu tiên hình thức đánh giá (hệ số 0–10)"),
+            ("weight_organisation_type", "Ưu tiên loại hình tổ chức (hệ số 0–10)"),
+            ("weight_unit_equity", "Ưu tiên công bằng địa phương (hệ số 0–10)"),
+        )
+    )
+
+
+def _choice(name: str, label: str, names: dict[str, str]) -> Control:
+    """A dropdown of every choice the registry allows, labelled in Vietnamese."""
+    return Control(name, label, "choice", options=tuple((names.get(v, v), v) for v in specs()[name].choices))
+
+
+# ----------------------------------------------------------------------------- 00-overview
+OVERVIEW = Panel("Tổng quan", _none, sections.overview)
+SOURCES = Panel("Nguồn số liệu", _none, sections.sources)
+
+# ----------------------------------------------------------------------------- 10-product-targets
+STREAMS = Panel("Chỉ tiêu theo hình thức đánh giá", _none, sections.streams)
+BREAKDOWNS = Panel(
+    "Phân bổ theo đơn vị, bộ sản phẩm, hạng sao, loại hình tổ chức",
+    lambda plan: (Control("unit_filter", "Đơn vị hành chính", "choice", options=unit_options(plan)),),
+    sections.breakdowns,
+)
+STOCK = Panel(
+    "Số sản phẩm OCOP cuối năm so với mục tiêu",
+    lambda plan: (
+        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
+        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
+        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
+        _percent("lapse_share", "Tỷ lệ đến hạn không đánh giá lại"),
+    ),
+    sections.stock,
+)
+CALENDAR = Panel(
+    "Lịch các đợt đánh giá, phân hạng",
+    lambda plan: (
+        _slider("products_per_session", "Sản phẩm/phiên hội đồng", 1),
+        _slider("sessions_per_round", "Số phiên mỗi đợt", 1),
+        _choice("routing", "Phương án lịch", labels.ROUTING),
+    ),
+    sections.calendar,
+)
+EXPIRY = Panel("Giấy chứng nhận đến hạn đánh giá lại", _none, sections.expiry)
+YEAR_OVER_YEAR = Panel("So sánh với kế hoạch năm trước", _none, sections.year_over_year)
+
+# ----------------------------------------------------------------------------- 20-budget-allocation
+BUDGET_LINES = Panel(
+    "Dự toán kinh phí",
+    lambda plan: tuple(
+        _money(name, labels.BUDGET_LINE_SHORT[line], planned_line(plan, line)) for line, name in LINE_PARAMS.items()
+    ),
+    sections.budget_lines,
+)
+CLAIMS = Panel(
+    "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn",
+    lambda plan: (
+        _percent("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì", fallback=packaging_share(plan)),
+        _money("item_cap_vnd", "Trần mỗi nội dung; trống = theo định mức", None, "million"),
+        _money("organisation_cap_vnd", "Trần mỗi tổ chức; trống = không giới hạn", None, "million"),
+    ),
+    sections.claims,
+)
+ALLOCATION = Panel(
+    "Phân bổ kinh phí hỗ trợ cho các tổ chức kinh tế",
+    lambda plan: (
+        _choice("rule", "Quy tắc phân bổ", labels.ALLOCATION_RULE),
+        _money("min_grant_vnd", "Mức hỗ trợ tối thiểu", None, "million"),
+        *_weights(),
+        Control("unit_filter", "Danh sách tổ chức của đơn vị", "choice", options=unit_options(plan)),
+    ),
+    sections.allocation,
+)
+COMPARISON = Panel("So sánh các quy tắc phân bổ", _none, sections.comparison)
+RISKS = Panel(
+    "Rủi ro kinh phí (mô phỏng)",
+    lambda plan: (
+        _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
+        _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
+        _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
+        _percent("target_rate", "Xác suất đạt đúng hạng sao mục tiêu"),
+        _percent("kept_rate", "Xác suất giữ hạng khi nâng hạng không đạt"),
+        _slider("cost_sigma", "Độ bất định chi phí (0–2)", 0.01),
+        _slider("draws", "Số lượt mô phỏng", 1),
+        Control("seed", "Hạt giống ngẫu nhiên", "int_text"),
+    ),
+    sections.risks,
+)

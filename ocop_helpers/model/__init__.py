@@ -1,0 +1,2 @@
+"""Plan + Params -> Results, once per scenario: the parameter registry (``params``), the stages and
+their cache (``compute``), and the decisions a plan puts before its signer (``findings``)."""

@@ -1,0 +1,146 @@
+"""Excel writers: the annex (styled, streamed) and plain grids (comparisons); text never becomes a formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io as _io
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ocop_helpers.core import atomic
+from ocop_helpers.render.archive import fixed_zip
+
+_XLSX_FORMATS = {
+    "money": "#,##0",
+    "int": "#,##0",
+    "share": "0.0%",
+    "float": "#,##0.0",
+    "date": "dd/mm/yyyy",
+}
+
+
+def write_annex(target: str | os.PathLike, sheets: list, when: dt.date | None = None) -> Path:
+    """Write the annex workbook: one sheet per ``annex.Sheet`` with Vietnamese headers, number
+    formats, a frozen bold header row, an auto-filter and column widths. Text from the data is always
+    written as text, so a value starting with '=', '+', '-' or '@' never becomes a formula.
+
+    Streams rows in openpyxl's write-only mode, one reusable styled cell per column: time and memory
+    grow linearly with the rows (no per-row lookup of the sheet's last row). Columns with no value
+    are left out; a sheet's total row is bold; every sheet prints landscape, fit to the page width,
+    with the header row repeated, and an illustrative sheet says so in its printed header. ``when``
+    (the plan's date) is the file's creation date: the same sheets give the same bytes."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook(write_only=True)
+    header_fill = PatternFill("solid", fgColor="E4EEE4")
+    header_font = Font(bold=True)
+    header_alignment = Alignment(wrap_text=True, vertical="top")
+    total_font = Font(bold=True)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.name[:31])
+        cols = [c for c in sheet.headers if sheet.frame[c].notna().any() or sheet.frame.empty]
+        frame = sheet.frame[cols]
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = "1:1"
+        if getattr(sheet, "provenance", "") == "illustrative":
+            ws.oddHeader.center.text = "Số liệu minh họa"
+        ws.oddFooter.center.text = "Trang &P / &N"
+        # Widths, frozen header and filter are written with the sheet's head or tail: set them first.
+        for j, col in enumerate(cols, start=1):
+            longest = max([len(str(sheet.headers[col]))] + [len(str(v)) for v in frame[col].head(200)])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "A2"
+        last = get_column_letter(max(len(cols), 1))
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+        header = []
+        for col in cols:
+            cell = WriteOnlyCell(ws, value=str(sheet.headers[col]))
+            cell.data_type = "s"
+            cell.font, cell.fill, cell.alignment = header_font, header_fill, header_alignment
+            header.append(cell)
+        ws.append(header)
+        kinds = [sheet.formats.get(col, "") for col in cols]
+        # One cell object per column, restyled once and refilled for every row: openpyxl writes each
+        # cell as soon as the row is appended, so reusing it is safe and keeps the style lookup out of
+        # the row loop.
+        templates = []
+        for kind in kinds:
+            cell = WriteOnlyCell(ws)
+            fmt = _XLSX_FORMATS.get(kind)
+            if fmt:
+                cell.number_format = fmt
+            templates.append(cell)
+        last_row = len(frame) - 1 if getattr(sheet, "total_row", False) else -1
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
+            values = []
+            for kind, cell, v in zip(kinds, templates, row, strict=True):
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+                    values.append(None)
+                    continue
+                if kind == "date":
+                    v = pd.Timestamp(v).to_pydatetime().date()
+                elif hasattr(v, "item") and not isinstance(v, str):
+                    v = v.item()
+                cell.value = v
+                if isinstance(v, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                if i == last_row:  # the last row: the templates are not used again
+                    cell.font = total_font
+                values.append(cell)
+            ws.append(values)
+    stamp = dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time())
+    book.properties.created = stamp
+    buffer = _io.BytesIO()
+    book.save(buffer)
+    return atomic.write_bytes(target, fixed_zip(buffer.getvalue(), stamp))
+
+
+def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]]) -> Path:
+    """Write a workbook of plain grids, atomically. Each sheet is ``(name, header, rows, formats)``
+    where ``formats`` gives each cell's display format ('money', 'int', 'share', 'float', 'date' or
+    None) row by row, so one column can hold money in one row and a share in the next (a comparison
+    with one column per scenario). Text is always written as text, never as a formula."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    header_fill = PatternFill("solid", fgColor="E4EEE4")
+    for name, header, rows, formats in sheets:
+        ws = book.create_sheet(name[:31])
+        ws.append([str(h) for h in header])
+        for cell in ws[1]:
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for values, fmts in zip(rows, formats, strict=True):
+            clean = [
+                None
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+                else (v.item() if hasattr(v, "item") and not isinstance(v, str) else v)
+                for v in values
+            ]
+            ws.append(clean)
+            for cell, fmt in zip(ws[ws.max_row], fmts, strict=False):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+                elif fmt in _XLSX_FORMATS:
+                    cell.number_format = _XLSX_FORMATS[fmt]
+        for j in range(1, len(header) + 1):
+            column = [header[j - 1]] + [r[j - 1] for r in rows[:200] if j - 1 < len(r)]
+            longest = max(len(str(v)) for v in column)
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
+        ws.freeze_panes = "B2"
+    out = Path(target)
+    atomic.write_atomic(out, lambda tmp: book.save(tmp))
+    return out
