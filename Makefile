@@ -41,9 +41,10 @@ yoy: $(VENV)/.installed ## this year's plan against last year's: make yoy PLAN=d
 validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
 	$(PY) -m ocop_helpers validate --plan $(PLAN)
 
-lint: $(VENV)/.installed ## ruff check and ruff format --check (make format rewrites)
+lint: $(VENV)/.installed ## ruff check, ruff format --check (make format rewrites), the import contract (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -178,8 +178,8 @@ def test_report_figures_are_the_single_scenario_figures(two_scenarios):
 @pytest.mark.slow
 def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
     result, html_path, _, single = two_scenarios
-    assert compare_report.citation(result.plan, tmp_path) is None  # no comparison there
-    text = compare_report.citation(result.plan, html_path.parents[3])
+    assert compare_report.comparison_workbook(result.plan, tmp_path) is None  # no comparison there
+    text = compare_report.citation(compare_report.comparison_workbook(result.plan, html_path.parents[3]))
     fewest = min(range(2), key=lambda i: single[i].allocation_metrics.not_funded)
     name = ["Theo kế hoạch", "=Ít kinh phí"][fewest]
     n = single[fewest].allocation_metrics.not_funded

@@ -215,20 +215,21 @@ def test_document_keys_are_optional(tmp_path):
 
 
 def test_tasks_yaml_and_official_tables_report_file_row_column(tmp_path):
+    """The official frame's files are loaded with the plan: a bad one stops the load, before anything
+    is computed, naming file, row and column."""
     folder = _demo_copy(tmp_path)
     (folder / "tasks.yaml").write_text('tasks:\n  - title: "A"\n    text: "do {nobody}"\n  - "x"\n', encoding="utf-8")
-    plan = loading.load_plan(folder)
     with pytest.raises(PlanValidationError) as err:
-        loading.load_official(plan)
+        loading.load_plan(folder)
     assert any(p.column == "tasks[2]" and p.file == "2027/tasks.yaml" for p in err.value.problems)
     (folder / "tasks.yaml").write_text('tasks:\n  - title: "A"\n    text: "do {nobody}"\n', encoding="utf-8")
     with pytest.raises(PlanValidationError, match=r"\{nobody\}"):
-        official.frame(plan)
+        official.frame(loading.load_plan(folder))
     (folder / "tasks.yaml").unlink()
     path = folder / "issuing_bodies.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",assumption,", ",maybe,"), encoding="utf-8")
     with pytest.raises(PlanValidationError) as err:
-        loading.load_official(plan)
+        loading.load_plan(folder)
     problem = err.value.problems[0]
     assert (problem.file, problem.row, problem.column, problem.value) == (
         "2027/issuing_bodies.csv",

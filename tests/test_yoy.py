@@ -33,7 +33,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def merged():
     plan = loading.load_plan(MERGED)
-    return plan, yoy.compare_years(plan, loading.load_previous_plan(plan))
+    return plan, yoy.compare_years(plan)
 
 
 def test_predecessors_are_found_in_the_unit_data_and_the_missing_one_is_named(merged):
@@ -168,7 +168,7 @@ def test_when_the_missing_predecessor_is_added_last_year_is_the_sum_of_both(tmp_
     shutil.copytree(BEFORE, data / "bac-giang" / "2025")
     _old_bac_ninh(data / "bac-ninh-cu" / "2025")
     plan = loading.load_plan(data / "bac-ninh" / "2026")
-    y = yoy.compare_years(plan, loading.load_previous_plan(plan))
+    y = yoy.compare_years(plan)
     assert [p.province_id for p in y.available] == ["bac-giang", "bac-ninh-cu"] and not y.missing
     total = y.targets.set_index("indicator").loc["Tổng số sản phẩm đánh giá, phân hạng"]
     assert total["previous"] == 2 * 323 and total["change"] == 400 - 2 * 323

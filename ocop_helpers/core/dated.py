@@ -33,6 +33,4 @@ def in_force(table: pd.DataFrame, on_date: DateLike, start: str = "valid_from", 
 
 def norms_in_force(norms: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     """The norm rows valid on ``when`` (valid_from ≤ when ≤ valid_to, open end allowed)."""
-    from ocop_helpers.core.dated import in_force
-
     return in_force(norms, when)

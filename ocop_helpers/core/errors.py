@@ -111,3 +111,11 @@ class PlanValidationError(ValueError):
 
     def __str__(self) -> str:
         return self._message()
+
+
+class ParamError(ValueError):
+    """Raised with every parameter problem at once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Tham số không hợp lệ:\n" + "\n".join(f"  - {p}" for p in problems))

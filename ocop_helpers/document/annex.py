@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ocop_helpers.document.docmodel import PROVENANCE_LABELS
+from ocop_helpers.document.elements import provenance
 from ocop_helpers.domain import labels
 from ocop_helpers.model.compute import Results
 
@@ -317,7 +319,6 @@ def simulation_sheet(r: Results) -> Sheet:
 def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
     """The first sheet: which plan, which scenario, whether the figures are illustrative, what each
     sheet holds and what its figures rest on."""
-    from ocop_helpers.document.docmodel import PROVENANCE_LABELS
 
     plan = r.plan
     draft = plan.status != "issued" or any(s.provenance == "illustrative" for s in sheets)
@@ -341,7 +342,6 @@ def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
 
 def annex_sheets(r: Results) -> list[Sheet]:
     """Every annex sheet of this scenario, in document order, after a cover sheet."""
-    from ocop_helpers.document.elements import provenance
 
     sheets = [
         products_sheet(r),

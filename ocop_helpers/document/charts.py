@@ -11,6 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from ocop_helpers.domain import labels
+
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8", "#7f5a2e", "#9bbf3a"]
 STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
@@ -78,7 +80,6 @@ def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
 
 
 def _stream_scale() -> alt.Scale:
-    from ocop_helpers.domain import labels
 
     return alt.Scale(
         domain=[labels.STREAM[s] for s in STREAM_COLOURS],
@@ -88,7 +89,6 @@ def _stream_scale() -> alt.Scale:
 
 def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
     """Stacked bars: products per unit and stream (``targets.by_unit`` output), heaviest first."""
-    from ocop_helpers.domain import labels
 
     streams = [s for s in STREAM_COLOURS if s in unit_table.columns]
     long = unit_table.melt(
@@ -122,7 +122,6 @@ def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
 def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.LayerChart:
     """Waterfall from the start stock to the expected end stock (``StockProjection.components()``),
     with the year's target as a dashed rule."""
-    from ocop_helpers.domain import labels
 
     frame = components.copy()
     previous = frame["cumulative"].shift(1).fillna(0.0)
@@ -179,7 +178,6 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
     """Load per round on a time axis (``Calendar.rounds``): a bar per round at its deadline, the
     deadlines as rules, the capacity of the round's councils as ticks, flagged rounds outlined.
     """
-    from ocop_helpers.domain import labels
 
     frame = rounds.copy()
     frame["level_label"] = frame["level"].map(labels.LEVEL).fillna(frame["level"]).astype("str")
@@ -248,7 +246,6 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
 def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
     """Re-evaluations falling due per year (``stock.expiry_by_year``), with the cohort estimate
     from the stock history next to it when present."""
-    from ocop_helpers.domain import labels
 
     series = {"due": "Theo ngày cấp giấy chứng nhận"}
     if "cohort_estimate" in by_year.columns:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import elements
+from ocop_helpers.document.docmodel import Column, Table
 from ocop_helpers.domain import labels
 from ocop_helpers.domain.stock import StockProjection
 from ocop_helpers.inputs.plan import STREAMS
@@ -407,7 +408,6 @@ def _unit(r, unit_id) -> str:
 def decision_text(decision, r):
     """(title, paragraph, options table) of one decision for "Đề xuất, kiến nghị"."""
     pass  # import moved
-    from ocop_helpers.document.docmodel import Column, Table
 
     d = decision
     o = d.options

@@ -194,13 +194,9 @@ def frame(
 ) -> Frame:
     """The official frame in force on ``on_date`` (default: the plan's issue date, else ``units_as_of``).
 
-    ``official``: the tables and texts of :func:`ocop_helpers.inputs.loading.load_official` (read when omitted).
+    ``official``: the tables and texts of the frame (default: those loaded with the plan, ``Plan.official``).
     """
-    if official is None:
-        from ocop_helpers.inputs.loading import load_official
-
-        official = load_official(plan)
-    tables, texts = official
+    tables, texts = official if official is not None else plan.official
     when = day(on_date if on_date is not None else (plan.issue_date or plan.units_as_of))
     bodies = tables["issuing_bodies"]
     issuer = issuer_on(bodies, plan.province_id, when)

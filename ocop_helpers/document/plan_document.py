@@ -17,6 +17,7 @@ import pandas as pd
 
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import elements, narrative, official, sections
+from ocop_helpers.document.charts import style
 from ocop_helpers.document.docmodel import Appendix, Block, Chart, Column, Document, Heading, Notice, Paragraph, Table
 from ocop_helpers.domain import labels
 from ocop_helpers.model.compute import Results
@@ -39,9 +40,7 @@ ANALYSIS: tuple[tuple[str, object], ...] = (
 
 def chart_block(chart: alt.TopLevelMixin, provenance: str) -> Chart:
     """An Altair chart as a document block: SVG for the HTML, PNG for DOCX and PDF."""
-    import vl_convert
-
-    from ocop_helpers.document.charts import style
+    import vl_convert  # deferred: vl-convert starts a JavaScript engine: only when a chart is rendered to SVG
 
     spec = style(chart).to_json()
     svg = vl_convert.vegalite_to_svg(spec)

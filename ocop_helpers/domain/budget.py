@@ -180,7 +180,6 @@ def by_source(lines: pd.DataFrame, line_sources: pd.DataFrame, on: dt.date | pd.
     largest remainder, so the sources add up to the lines exactly). Columns ``source_id, amount_vnd,
     certainty`` (the least certain of the rows behind it: published < memory < uncertain < assumption).
     Raises ValueError naming a line that has no source in force or whose shares do not sum to 1."""
-    from ocop_helpers.core.dated import in_force
 
     table = in_force(line_sources, on)
     order = ("published", "memory", "uncertain", "assumption")

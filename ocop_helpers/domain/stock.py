@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ocop_helpers.core.dated import in_force
+from ocop_helpers.domain.calendar import round_status
+
 STOCK_COMPONENTS: tuple[str, ...] = (
     "start",
     "new_recognised",
@@ -351,7 +354,6 @@ def expiry_pipeline(
     already expired) and ``next_round_deadline`` / ``next_round_level`` (the first round of the
     horizon, where such a product can be taken at the earliest).
     """
-    from ocop_helpers.domain.calendar import round_status
 
     table = certificate_expiry(products, year, validity_months, notice_days)
     horizon = list(range(int(year), int(year) + int(years)))
@@ -440,7 +442,6 @@ def expiry_stock_effect(by_year: pd.DataFrame, share_not_reevaluated: float, col
 def certificate_terms(rules: pd.DataFrame, on: dt.date | pd.Timestamp | str) -> dict[str, int]:
     """``validity_months`` and ``notice_days`` of the certificate rules in force on ``on``
     (data/reference/certificate_rules.csv); raises ValueError when none or several are."""
-    from ocop_helpers.core.dated import in_force
 
     rows = in_force(rules, on)
     if len(rows) != 1:

@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ocop_helpers.core import paths, vnformat
-from ocop_helpers.domain import authority, labels, stock, units
-from ocop_helpers.inputs import loading
-from ocop_helpers.inputs.loading import all_units, predecessors
+from ocop_helpers.core.dated import in_force
+from ocop_helpers.domain import authority, budget, labels, stock, units
 from ocop_helpers.inputs.plan import STREAMS, Plan, Predecessor
 
 CERTIFIED_STARS = (3, 4, 5)
@@ -46,6 +45,34 @@ class YearOverYear:
 
 
 # ----------------------------------------------------------------------------- tables
+def predecessors(plan: Plan) -> list[Predecessor]:
+    """The provinces whose last-year units became this plan's units, with last year's plan when the
+    data hold it (loaded with the plan: ``Plan.last_year``)."""
+    start = dt.date(plan.year - 1, 1, 1)
+    table = plan.all_units if plan.all_units is not None else plan.units
+    old = in_force(table, start)
+    mapping = units.unit_mapping(plan.unit_changes, old["unit_id"], start, plan.units_as_of)
+    feeding = set(mapping.loc[mapping["to_unit_id"].isin(set(plan.units["unit_id"])), "from_unit_id"])
+    old = old.loc[old["unit_id"].isin(feeding)]
+    first = [plan.previous_province] if plan.previous_province else []
+    order = list(dict.fromkeys(first + sorted(old["province_id"])))
+    out = []
+    for pid in order:
+        rows = old.loc[old["province_id"] == pid]
+        if rows.empty:
+            continue
+        out.append(
+            Predecessor(
+                province_id=pid,
+                unit_ids=tuple(rows["unit_id"]),
+                unit_names=tuple(f"{k} {n}".strip() for k, n in zip(rows["unit_kind"], rows["unit_name"], strict=True)),
+                plan=plan.last_year.get(pid),
+                searched=plan.last_year_searched.get(pid, ()),
+            )
+        )
+    return out
+
+
 def _change_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     for c in ("previous", "current"):
@@ -69,7 +96,7 @@ def _start_stock(p: Plan) -> int | None:
 def expiry_due(p: Plan) -> int:
     """Certificates due for re-evaluation in the plan year (the list of the plan; expired before
     the year counted in it), from the plan's products and rounds."""
-    terms = stock.certificate_terms(loading.load_official(p)[0]["certificate_rules"], dt.date(p.year, 1, 1))
+    terms = stock.certificate_terms(p.official_tables["certificate_rules"], dt.date(p.year, 1, 1))
     pipe = stock.expiry_pipeline(
         p.products, p.rounds, p.year, rules=p.authority_rules, units=p.units, province_id=p.province_id, **terms
     )
@@ -175,13 +202,11 @@ def budget_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
 def sources_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
     """Budget by funding source (the dated shares of each line in force on each plan's issue date),
     of the plans as issued (default parameters), last year (summed) against this year."""
-    from ocop_helpers.model.compute import Model
-    from ocop_helpers.model.params import Params
 
     def by_source(p: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
-        model = Model(p)
-        official = model.official(Params({}))[0][0]
-        return model.budget_sources(Params({})), official["funding_sources"]
+        lines = budget.plan_lines(p.budget_lines, p.targets.budget_total_vnd)
+        issued = p.issue_date or p.units_as_of
+        return budget.by_source(lines, p.official_tables["line_sources"], issued), p.official_tables["funding_sources"]
 
     now, funding = by_source(plan)
     names = dict(zip(funding["source_id"], funding["name"], strict=False))
@@ -210,10 +235,9 @@ def sources_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
 def norms_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
     """Reward per product by case and star under each year's norms (several predecessors: the
     first one's, which is named)."""
-    from ocop_helpers.model.compute import norms_in_force
 
     def rewards(p: Plan) -> pd.Series:
-        n = norms_in_force(p)
+        n = p.norms_in_force()
         n = n.loc[n["line"] == "reward"]
         return n.groupby(["case", "star"])["amount_vnd"].max()
 
@@ -436,17 +460,17 @@ def _short(path: str) -> str:
 
 def _level_end(plan: Plan, level: str) -> pd.Timestamp | None:
     """The day after the last day any unit of ``level`` was valid (the level's abolition)."""
-    table = all_units(plan)
+    table = plan.all_units if plan.all_units is not None else plan.units
     rows = table.loc[table["level"] == level]
     if rows.empty or rows["valid_to"].isna().any():
         return None
     return pd.Timestamp(rows["valid_to"].max()) + pd.Timedelta(days=1)
 
 
-def compare_years(plan: Plan, previous: Plan | None = None, current_due: int | None = None) -> YearOverYear | None:
+def compare_years(plan: Plan, current_due: int | None = None) -> YearOverYear | None:
     """The whole year-over-year comparison, or None when the data hold no plan of last year for any
     predecessor of this plan's units (nothing to compare with)."""
-    preds = predecessors(plan, previous)
+    preds = predecessors(plan)
     before = [p.plan for p in preds if p.plan is not None]
     if not before:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import openpyxl
 import yaml
 
 from ocop_helpers.core import atomic
@@ -16,7 +17,6 @@ from ocop_helpers.inputs.readers import read_csv_text, read_text_input
 
 def plan_to_xlsx(plan_dir: str | os.PathLike, target: str | os.PathLike) -> Path:
     """Write a plan folder as one Excel workbook (the template planners edit); text cells stay text."""
-    import openpyxl
 
     src = Path(plan_dir)
     display = f"{src.name}/plan.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -14,10 +15,9 @@ import yaml
 from ocop_helpers.core import atomic, paths
 from ocop_helpers.core.dated import in_force
 from ocop_helpers.core.errors import PlanValidationError, Problem
-from ocop_helpers.domain import units
-from ocop_helpers.inputs import loading, readers
+from ocop_helpers.inputs import readers
 from ocop_helpers.inputs.checks import check_consistency, check_meta
-from ocop_helpers.inputs.plan import Plan, Predecessor, Targets
+from ocop_helpers.inputs.plan import Plan, Targets
 from ocop_helpers.inputs.readers import _nfc, file_kind_problem, read_csv_text, read_text_input, read_xlsx_sheets
 from ocop_helpers.inputs.schema import convert_table
 
@@ -61,20 +61,82 @@ def _meta_from_sheets(sheets: dict[str, pd.DataFrame], display: str) -> tuple[di
     return meta, problems
 
 
-def load_plan(source: str | os.PathLike, reference_dir: str | os.PathLike | None = None) -> Plan:
+def load_plan(
+    source: str | os.PathLike, reference_dir: str | os.PathLike | None = None, last_year: bool = True
+) -> Plan:
     """Load and validate a plan folder or .xlsx workbook; raise PlanValidationError with every problem.
+
+    The plan comes with everything the model reads (:func:`with_context`): the official frame's
+    tables and texts, the whole units table and, with ``last_year``, last year's plans found in the
+    data, so that computing a scenario reads no file.
 
     Unknown extra columns (and plan.yaml keys) are ignored and listed in ``Plan.warnings``; a name
     close to a known one (a typo) is an error. When the message cannot show every problem, the full
     list is written to a log file (:func:`write_problem_log`) whose path the message gives.
     """
     src = Path(source)
+    ref_dir = Path(reference_dir) if reference_dir else paths.REFERENCE_DIR
     try:
-        return _load_plan(src, Path(reference_dir) if reference_dir else paths.REFERENCE_DIR)
+        return with_context(_load_plan(src, ref_dir), ref_dir, last_year)
     except PlanValidationError as exc:
         if exc.truncated and exc.log_path is None:
             exc.attach_log(write_problem_log(exc.problems, src))
         raise
+
+
+def with_context(plan: Plan, ref_dir: Path, last_year: bool = True) -> Plan:
+    """``plan`` with the official frame, the whole units table, last year's plans (when asked) and the
+    list of every file read."""
+    tables, texts = load_official(plan, ref_dir)
+    units_table = all_units(plan, ref_dir)
+    found: dict[str, Plan] = {}
+    searched: dict[str, tuple[str, ...]] = {}
+    previous_province = ""
+    if last_year:
+        named = previous_plan_path(plan)
+        if named is not None:
+            previous = load_plan(named, ref_dir, last_year=False)
+            found[previous.province_id] = previous
+            previous_province = previous.province_id
+        for pid in last_year_candidates(plan, units_table):
+            if pid in found:
+                continue
+            folders = _previous_candidates(plan, pid)
+            searched[pid] = tuple(str(f) for f in folders)
+            for folder in folders:
+                if (folder / "plan.yaml").exists():
+                    found[pid] = load_plan(folder, ref_dir, last_year=False)
+                    break
+    files = _input_files(plan, ref_dir) + tuple(f for p in found.values() for f in p.input_files)
+    return dataclasses.replace(
+        plan,
+        official_tables=tables,
+        official_texts=texts,
+        all_units=units_table,
+        last_year=found,
+        last_year_searched=searched,
+        previous_province=previous_province,
+        input_files=tuple(dict.fromkeys(files)),
+    )
+
+
+def last_year_candidates(plan: Plan, units_table: pd.DataFrame) -> list[str]:
+    """Provinces whose plan of last year may feed this plan: this province, and every province with a
+    unit valid on 1 January of last year that ``unit_changes`` maps to another unit (the domain picks
+    the real predecessors among them, :func:`ocop_helpers.domain.yoy.predecessors`)."""
+    start = pd.Timestamp(plan.year - 1, 1, 1)
+    old = in_force(units_table, start)
+    changed = set(plan.unit_changes["from_unit_id"])
+    others = sorted(set(old.loc[old["unit_id"].isin(changed), "province_id"]) - {plan.province_id})
+    return [plan.province_id, *others]
+
+
+def _input_files(plan: Plan, ref_dir: Path) -> tuple[str, ...]:
+    """Every file the plan was read from: the plan folder's files (or the workbook) and the reference data."""
+    src = Path(plan.source)
+    own = sorted(f for f in src.glob("*") if f.is_file()) if src.is_dir() else [src]
+    reference = sorted(f for f in ref_dir.glob("*") if f.is_file() and f.suffix in (".csv", ".yaml"))
+    return tuple(str(f) for f in [*own, *reference])
 
 
 def log_dir() -> Path:
@@ -370,14 +432,11 @@ def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
 
 
 # ----------------------------------------------------------------------------- predecessors
-def all_units(plan: Plan) -> pd.DataFrame:
+def all_units(plan: Plan, ref_dir: Path | None = None) -> pd.DataFrame:
     """The whole units table (every province), from the plan folder when it carries one."""
-    from ocop_helpers.core.errors import PlanValidationError
-    from ocop_helpers.inputs.schema import convert_table
-
     src = Path(plan.source)
     own = src / "units.csv" if src.is_dir() else None
-    path = own if own is not None and own.exists() else paths.REFERENCE_DIR / "units.csv"
+    path = own if own is not None and own.exists() else (ref_dir or paths.REFERENCE_DIR) / "units.csv"
     table, problems = convert_table(readers.read_csv_text(path), "units", path.name)
     if problems:
         raise PlanValidationError(problems)
@@ -388,38 +447,3 @@ def _previous_candidates(plan: Plan, province_id: str) -> list[Path]:
     src = Path(plan.source)
     root = (src.parent if src.is_file() else src).parent.parent
     return [root / province_id / str(plan.year - 1)]
-
-
-def predecessors(plan: Plan, previous: Plan | None = None) -> list[Predecessor]:
-    """The provinces whose last-year units became this plan's units, with last year's plan when the
-    data hold it (``previous``: the plan named by ``previous_plan``, already loaded)."""
-    start = dt.date(plan.year - 1, 1, 1)
-    table = all_units(plan)
-    old = in_force(table, start)
-    mapping = units.unit_mapping(plan.unit_changes, old["unit_id"], start, plan.units_as_of)
-    feeding = set(mapping.loc[mapping["to_unit_id"].isin(set(plan.units["unit_id"])), "from_unit_id"])
-    old = old.loc[old["unit_id"].isin(feeding)]
-    order = list(dict.fromkeys(([previous.province_id] if previous is not None else []) + sorted(old["province_id"])))
-    out = []
-    for pid in order:
-        rows = old.loc[old["province_id"] == pid]
-        if rows.empty:
-            continue
-        found = previous if previous is not None and previous.province_id == pid else None
-        searched: list[str] = []
-        if found is None:
-            for candidate in _previous_candidates(plan, pid):
-                searched.append(str(candidate))
-                if (candidate / "plan.yaml").exists():
-                    found = loading.load_plan(candidate)
-                    break
-        out.append(
-            Predecessor(
-                province_id=pid,
-                unit_ids=tuple(rows["unit_id"]),
-                unit_names=tuple(f"{k} {n}".strip() for k, n in zip(rows["unit_kind"], rows["unit_name"], strict=True)),
-                plan=found,
-                searched=tuple(searched),
-            )
-        )
-    return out

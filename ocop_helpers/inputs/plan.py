@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ocop_helpers.core.dated import in_force
+
 STREAMS: tuple[str, ...] = ("new", "reevaluation", "upgrade")
 LEVELS: tuple[str, ...] = ("commune", "district", "province", "central")
 ORGANISATION_TYPES: tuple[str, ...] = ("cooperative", "enterprise", "household", "cooperative_group")
@@ -75,6 +77,33 @@ class Plan:
     # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
     # the build lists them in its log and the manifest.
     warnings: tuple = ()
+
+    # Everything else the model reads, loaded with the plan so that computing reads no file:
+    # the official frame's dated tables and texts (inputs.loading.load_official), the whole units
+    # table (every province: predecessors of a merged province), last year's plans found in the data
+    # (province_id -> Plan, loaded without their own last year) with the folders searched for each
+    # province, and every file read (their SHA-256 go into the build's manifest).
+    official_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    official_texts: dict = field(default_factory=dict)
+    all_units: pd.DataFrame | None = None
+    last_year: dict[str, Plan] = field(default_factory=dict)
+    last_year_searched: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    previous_province: str = ""  # province of the plan named by previous_plan (or this one's), if found
+    input_files: tuple[str, ...] = ()
+
+    @property
+    def official(self) -> tuple[dict[str, pd.DataFrame], dict]:
+        """(dated tables, texts) of the official document frame, as loaded with the plan."""
+        return self.official_tables, self.official_texts
+
+    @property
+    def previous(self) -> Plan | None:
+        """Last year's plan of this province (or the one ``previous_plan`` names), when the data hold it."""
+        return self.last_year.get(self.previous_province) if self.previous_province else None
+
+    def norms_in_force(self) -> pd.DataFrame:
+        """The support norms that apply to this plan: those in force on 1 January of the plan year."""
+        return in_force(self.norms, pd.Timestamp(self.year, 1, 1)).reset_index(drop=True)
 
     @property
     def slug(self) -> str:

@@ -11,11 +11,12 @@ import stat
 import unicodedata
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import yaml
 
 from ocop_helpers.core import atomic
-from ocop_helpers.core.errors import PlanValidationError, Problem
+from ocop_helpers.core.errors import ParamError, PlanValidationError, Problem
 
 # Inputs larger than this are refused before reading (a plan's largest CSV is well under 1 MB).
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -247,7 +248,6 @@ def read_xlsx_sheets(path: Path, display: str | None = None) -> dict[str, pd.Dat
     The file kind is checked first; a file that is not a readable .xlsx (an old .xls, a CSV renamed,
     a damaged ZIP) is refused with a Vietnamese message instead of openpyxl's exception.
     """
-    import openpyxl
 
     display = display or path.name
     expected = "một tệp Excel .xlsx (các sheet plan, rounds, sources, products, …)"
@@ -301,8 +301,6 @@ def write_yaml(target: str | os.PathLike, mapping: dict, overwrite: bool = False
 
 def read_yaml(source: str | os.PathLike) -> dict:
     """Read a YAML mapping (params files); an empty file is an empty mapping."""
-    from ocop_helpers.model.params import ParamError
-
     path = Path(source)
     try:
         text = read_text_input(path, str(path), "một tệp tham số YAML (UTF-8), ví dụ 'pass_rate_new: 0.5'", True)

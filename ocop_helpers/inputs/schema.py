@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ocop_helpers.core.errors import Problem
+from ocop_helpers.core.vnformat import parse_share as share_of
 from ocop_helpers.inputs import plan as P
 
 # Column names this close (difflib ratio) to a known column are taken as typos, not as extra columns.
@@ -80,8 +81,6 @@ def parse_date(text: str) -> pd.Timestamp:
 
 def parse_share(text: str) -> float:
     """A share between 0 and 1 ('0.5', '0,5' or '50%')."""
-    from ocop_helpers.core.vnformat import parse_share as share_of
-
     try:
         return share_of(text)
     except ValueError:

@@ -22,6 +22,7 @@ dropdown) with ``ocop-load-button``, ``ocop-build``, ``ocop-build-log`` and ``oc
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import os
 import re
@@ -31,9 +32,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from IPython.display import HTML, display
+
 from ocop_helpers.core import paths, vnformat
+from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
 from ocop_helpers.inputs import loading
+from ocop_helpers.lab import nbclean
+from ocop_helpers.model.compute import Model
 from ocop_helpers.model.params import ParamError, Params, coerce, specs
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import artifacts, build, scenarios
@@ -185,7 +191,7 @@ def output_root() -> Path:
 
 def _html(value: str = "", cls: str | None = None):
     """An HTML widget with an empty tooltip (ipywidgets writes a missing one as title="null")."""
-    import ipywidgets as w
+    import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
 
     widget = w.HTML(value=value, tooltip="")
     if cls:
@@ -197,7 +203,6 @@ class Workbench:
     """The current what-if values of one notebook, its model and the panels that show it."""
 
     def __init__(self, plan: Any, params: Params, source: str = ""):
-        from ocop_helpers.model.compute import Model
 
         self.plan = plan
         self.model = Model(plan)
@@ -221,7 +226,7 @@ class Workbench:
 
     # ---------------------------------------------------------------- building
     def _widget(self, control: Control):
-        import ipywidgets as w
+        import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
 
         spec = specs()[control.name]
         value = self.values.get(control.name, spec.default)
@@ -263,7 +268,7 @@ class Workbench:
 
     def panel(self, panel: Any):
         """A box: the panel's controls (with a message line) above an Output filled by its section."""
-        import ipywidgets as w
+        import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
 
         controls = tuple(panel.controls(self.plan))
         made = {c.name: self._widget(c) for c in controls}
@@ -288,7 +293,7 @@ class Workbench:
     def toolbar(self):
         """The scenario toolbar: status line; name, note, 'overwrite', save, reset; the saved scenarios
         with 'load'; what differs from the base; 'build the plan' with its progress and links."""
-        import ipywidgets as w
+        import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
 
         current = self.values.get("scenario", "default")
         name = w.Text(
@@ -571,7 +576,6 @@ class Workbench:
         """Run the same build as `make plan PARAMS=<saved scenario>`, showing its progress and, at
         the end, links to the plan's files."""
         pass  # import moved
-        from ocop_helpers.core.errors import PlanValidationError
 
         if self._saved is None or self._saved[1] != self.values:
             return "Lưu kịch bản trước khi dựng (bản dựng dùng đúng tệp kịch bản đã lưu).", False
@@ -629,7 +633,6 @@ def start(params: Params, plan: Any | None = None, controls: bool = True) -> tup
     created, nor when the notebook has no ``controls``. A build passes ``results_path``: the results
     it computed once are read, not recomputed.
     """
-    from ocop_helpers.model.compute import Model
 
     if params.results_path:
         results = artifacts.read_results(params.results_path)
@@ -638,11 +641,8 @@ def start(params: Params, plan: Any | None = None, controls: bool = True) -> tup
     if not (params.interactive and controls):
         results = Model(the_plan).results(params)
         if params.interactive:
-            from IPython.display import HTML, display
-
             display(HTML(f"<style>{RERUN_CSS}</style>"))
         return results, None
-    from IPython.display import display
 
     bench = Workbench(the_plan, params, source=_notebook_name())
     display(bench.toolbar())
@@ -660,7 +660,6 @@ def section(bench: Workbench | None, results: Any, panel: Any) -> None:
     if bench is None:
         notebook.show(*panel.render(results))
         return
-    from IPython.display import display
 
     display(bench.panel(panel))
 
@@ -715,7 +714,6 @@ def notebook_pre_save(model: dict, path: str = "", **kwargs: Any) -> None:
     lab-only lines tell a reader to run it. Any other notebook keeps its outputs, with a Vietnamese
     rerun line in place of each widget view (which a file cannot restore). The open tab is unchanged.
     """
-    from ocop_helpers.lab import nbclean
 
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
@@ -727,7 +725,6 @@ def notebook_pre_save(model: dict, path: str = "", **kwargs: Any) -> None:
 
 def is_plan_notebook(path: str) -> bool:
     """A path relative to the Lab's root naming one of the project's plan notebooks."""
-    import fnmatch
 
     parts = Path(str(path).strip("/")).parts
     return len(parts) == 2 and parts[0] == paths.NOTEBOOKS_DIR.name and fnmatch.fnmatch(parts[1], "[0-9][0-9]-*.ipynb")

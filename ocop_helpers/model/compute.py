@@ -37,7 +37,6 @@ from ocop_helpers.domain import (
     units,
     yoy,
 )
-from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import findings
 from ocop_helpers.model.params import ParamError, Params
@@ -160,9 +159,7 @@ def unit_display_names(plan: Plan) -> dict[str, str]:
 
 def norms_in_force(plan: Plan) -> pd.DataFrame:
     """The support norms that apply to this plan: those in force on 1 January of the plan year."""
-    from ocop_helpers.core.dated import norms_in_force as in_force
-
-    return in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+    return plan.norms_in_force()
 
 
 def planned_line(plan: Plan, line: str) -> int:
@@ -388,7 +385,7 @@ class Model:
             pass  # import moved
 
             plan = self.plan
-            previous = loading.load_previous_plan(plan)
+            previous = plan.previous
             if previous is None:
                 return None, None, None, None
             rekeyed = None
@@ -400,7 +397,7 @@ class Model:
                 rekeyed = units.rekey(old, mapping, value_columns=["total"])
             by_year = self.expiry(p)[0]
             due = by_year.loc[by_year["due_year"] == plan.year, "due"]
-            detail = yoy.compare_years(plan, previous, current_due=int(due.iloc[0]) if len(due) else None)
+            detail = yoy.compare_years(plan, current_due=int(due.iloc[0]) if len(due) else None)
             return previous, summary.year_over_year(plan, previous), rekeyed, detail
 
         return self._stage("year_over_year", p, run)
@@ -520,7 +517,7 @@ class Model:
             pass  # import moved
 
             plan = self.plan
-            official = loading.load_official(plan)
+            official = plan.official
             tables = official[0]
             on_deadline = reorganisation.round_authorities(plan, plan.rounds, tables)
             issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=issue_date(plan))

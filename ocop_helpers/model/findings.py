@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover - types only
-    from ocop_helpers.model.compute import Model
-    from ocop_helpers.model.params import Params
+from ocop_helpers.domain.simulation import SimulationResult
+from ocop_helpers.model.params import Params
+
+
+class Model(Protocol):
+    """What a decision reads of the scenario's model (:class:`ocop_helpers.model.compute.Model`):
+    the same stages and cache, so an option computed here reads as in the plan. A protocol, so that
+    this module does not import the model that imports it."""
+
+    def claims(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+    def envelope(self, p: Params) -> int: ...
+    def budget_lines(self, p: Params) -> pd.DataFrame: ...
+    def simulation(self, p: Params) -> SimulationResult: ...
+    def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, Any]: ...
+
 
 # Rules offered to the signer (the others are variants a planner explores in the Lab).
 OFFERED_RULES: tuple[str, ...] = ("priority", "proportional", "equal_awards", "weighted_equal_awards", "optimum")

@@ -8,13 +8,15 @@ The registry serves the notebooks (validating the ``parameters`` cell once into 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ocop_helpers.core import paths
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.core.errors import ParamError
 
 
 @dataclass(frozen=True)
@@ -162,14 +164,6 @@ SPECS: tuple[Spec, ...] = (
 )
 
 
-class ParamError(ValueError):
-    """Raised with every parameter problem at once."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("Tham số không hợp lệ:\n" + "\n".join(f"  - {p}" for p in problems))
-
-
 def specs() -> dict[str, Spec]:
     """Every known parameter by name."""
     return {s.name: s for s in SPECS}
@@ -181,10 +175,6 @@ def coerce(spec: Spec, value: Any) -> Any:
     Money accepts what planners type ('1,5 tỷ', '500 triệu', '1.234.567'; a bare number is đồng) and
     shares '40%', '0,4' or '0.4' (both through :mod:`ocop_helpers.core.vnformat`).
     """
-    import math
-
-    from ocop_helpers.core import vnformat
-
     if value is None or (isinstance(value, str) and value.strip() == "" and spec.kind not in ("str",)):
         if spec.nullable:
             return None

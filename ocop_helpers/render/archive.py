@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io as _io
 import re
+import zipfile
 
 
 def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
     """An Office file (zip) rewritten with one fixed time on every entry and in its core properties
     (docProps/core.xml created/modified), so the same content gives the same bytes."""
-    import zipfile
 
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = _io.BytesIO()

@@ -14,6 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
 from ocop_helpers.document.docmodel import ILLUSTRATIVE_LABEL as ILLUSTRATIVE
 from ocop_helpers.document.docmodel import RECIPIENTS_TITLE as RECIPIENTS
 from ocop_helpers.document.docmodel import (
@@ -29,6 +36,7 @@ from ocop_helpers.document.docmodel import (
     legal_basis_lines,
     recipient_lines,
 )
+from ocop_helpers.render.archive import fixed_zip
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -71,8 +79,6 @@ AFTER_TBLBORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblC
 
 def _set_font(element, name: str = FONT) -> None:
     """Name the font for every script (ascii, hAnsi, east Asian, complex) on a style or run element."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -86,8 +92,6 @@ def _set_font(element, name: str = FONT) -> None:
 
 
 def _styles(document) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
 
     normal = document.styles["Normal"]
     normal.font.name = FONT
@@ -105,8 +109,6 @@ def _styles(document) -> None:
 
 
 def _page(document) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
 
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -121,10 +123,6 @@ def _page(document) -> None:
 
 def _page_number(paragraph) -> None:
     """A centred PAGE field (Word shows the page number; page 1 uses the empty first-page header)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
@@ -155,8 +153,6 @@ def _para(
     after=None,
     keep_next=False,
 ):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
 
     p = container.add_paragraph()
     if text:
@@ -187,9 +183,6 @@ def _rule(cell, width_share: float, space_mm: float) -> None:
 
     ``space_mm``: the width of the cell (or text block) the line is centred in.
     """
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
 
     p = cell.add_paragraph() if hasattr(cell, "add_paragraph") else cell
     fmt = p.paragraph_format
@@ -210,8 +203,6 @@ def _rule(cell, width_share: float, space_mm: float) -> None:
 
 def _widths(table, widths) -> None:
     """Fixed column widths (grid and cells), so Word and LibreOffice keep the decree's two columns."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -228,8 +219,6 @@ def _widths(table, widths) -> None:
 
 
 def _no_borders(table) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -242,8 +231,6 @@ def _no_borders(table) -> None:
 
 def _row_flags(row, header: bool) -> None:
     """Header rows repeat on every page; no row splits across pages."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:cantSplit"))
@@ -255,8 +242,6 @@ def _row_flags(row, header: bool) -> None:
 
 def _cell_text(cell, text: str, *, bold=False, italic=False, size=None, align="center", after=0):
     p = cell.paragraphs[0] if not cell.paragraphs[0].text and len(cell.paragraphs) == 1 else cell.add_paragraph()
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
     run = p.add_run(text)
     run.bold = bold or None
@@ -274,7 +259,6 @@ def _cell_text(cell, text: str, *, bold=False, italic=False, size=None, align="c
 
 
 def _header(document, doc: Document) -> None:
-    from docx.shared import Mm
 
     h = doc.header
     table = document.add_table(rows=1, cols=2)
@@ -293,7 +277,6 @@ def _header(document, doc: Document) -> None:
 
 
 def _table(document, t: Table) -> None:
-    from docx.shared import Pt
 
     if t.illustrative:
         _para(document, ILLUSTRATIVE, bold=True, italic=True, size=11, align="right", after=0, keep_next=True)
@@ -319,7 +302,6 @@ def _table(document, t: Table) -> None:
 
 
 def _chart(document, c: Chart) -> None:
-    from docx.shared import Mm
 
     if c.illustrative:
         _para(document, ILLUSTRATIVE, bold=True, italic=True, size=11, align="right", after=0, keep_next=True)
@@ -362,8 +344,6 @@ def _block(document, b: Block) -> None:
 
 def _outline(paragraph, level: int) -> None:
     """Outline level of a heading paragraph (Word's navigation pane lists the parts and items)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     element = OxmlElement("w:outlineLvl")
     element.set(qn("w:val"), str(level - 1))
@@ -371,8 +351,6 @@ def _outline(paragraph, level: int) -> None:
 
 
 def _box(paragraph) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     borders = OxmlElement("w:pBdr")
     for edge in ("top", "left", "bottom", "right"):
@@ -384,7 +362,6 @@ def _box(paragraph) -> None:
 
 
 def _signature(document, doc: Document) -> None:
-    from docx.shared import Mm, Pt
 
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
@@ -433,8 +410,6 @@ def _properties(document, doc: Document) -> None:
 
 def render_docx(doc: Document) -> bytes:
     """The document as .docx bytes."""
-    import docx
-    from docx.shared import Pt
 
     document = docx.Document()
     _styles(document)
@@ -470,6 +445,5 @@ def render_docx(doc: Document) -> bytes:
     _properties(document, doc)
     buffer = io.BytesIO()
     document.save(buffer)
-    from ocop_helpers.render.archive import fixed_zip
 
     return fixed_zip(buffer.getvalue(), _when(doc))

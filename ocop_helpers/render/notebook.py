@@ -6,9 +6,11 @@ import html
 
 import altair as alt
 import pandas as pd
+from IPython.core.formatters import DisplayFormatter
 from IPython.display import HTML, display
 
 from ocop_helpers.document import docmodel
+from ocop_helpers.document.charts import style
 from ocop_helpers.document.docmodel import Heading, Paragraph, Table
 from ocop_helpers.document.elements import _TONES, Alert, KeyFigure
 
@@ -58,7 +60,6 @@ def _table_html(t: Table) -> str:
 
 def to_display(item: object) -> object:
     """What IPython displays for one section item (blocks as escaped HTML, charts styled)."""
-    from ocop_helpers.document.charts import style
 
     if isinstance(item, alt.TopLevelMixin):
         return style(item)
@@ -82,7 +83,6 @@ def to_display(item: object) -> object:
 def output_records(*items: object) -> tuple[dict, ...]:
     """Items as notebook display outputs (mime bundles): what an ipywidgets Output shows when its
     ``outputs`` are set directly."""
-    from IPython.core.formatters import DisplayFormatter
 
     formatter = DisplayFormatter()
     records = []

@@ -51,7 +51,10 @@ def font_css() -> str:
 
 def _fetcher():
     """A URL fetcher that reads only the kept font files and data: URLs; anything else stops the PDF."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import (  # deferred: WeasyPrint loads Pango and fonts: only when a PDF is rendered
+        FatalURLFetchingError,
+        URLFetcher,
+    )
 
     allowed = {(FONTS_DIR / name).as_uri() for name in FONT_FILES.values()}
 
@@ -67,7 +70,7 @@ def _fetcher():
 def render_pdf(doc: Document) -> bytes:
     """The document as PDF bytes (A4, decree margins, page numbers centred at the top from page 2)."""
     try:
-        import weasyprint
+        import weasyprint  # deferred: WeasyPrint loads Pango and fonts: only when a PDF is rendered
     except OSError as exc:  # the Pango libraries of the system are missing
         raise PdfError(
             "không tạo được PDF: WeasyPrint cần thư viện hệ thống Pango (Debian: apt-get install libpango-1.0-0 "

@@ -7,7 +7,11 @@ import io as _io
 import os
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from ocop_helpers.core import atomic
 from ocop_helpers.render.archive import fixed_zip
@@ -31,10 +35,6 @@ def write_annex(target: str | os.PathLike, sheets: list, when: dt.date | None = 
     are left out; a sheet's total row is bold; every sheet prints landscape, fit to the page width,
     with the header row repeated, and an illustrative sheet says so in its printed header. ``when``
     (the plan's date) is the file's creation date: the same sheets give the same bytes."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     book = openpyxl.Workbook(write_only=True)
     header_fill = PatternFill("solid", fgColor="E4EEE4")
@@ -108,9 +108,6 @@ def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], lis
     where ``formats`` gives each cell's display format ('money', 'int', 'share', 'float', 'date' or
     None) row by row, so one column can hold money in one row and a share in the next (a comparison
     with one column per scenario). Text is always written as text, never as a formula."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     book = openpyxl.Workbook()
     book.remove(book.active)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+from collections.abc import Iterable
 from pathlib import Path
 
 from ocop_helpers.core import atomic, paths
+from ocop_helpers.render.docx import render_docx
+from ocop_helpers.render.html import render_html
+from ocop_helpers.render.pdf import render_pdf
 
 # ----------------------------------------------------------------------------- computed results
 RESULTS_FILE = "results.pickle"
@@ -15,7 +20,6 @@ RESULTS_FILE = "results.pickle"
 def write_results(target: str | os.PathLike, results: object) -> Path:
     """Write one scenario's computed results for the build's notebooks (atomically; pickle, which
     only this build reads back: it never leaves the build's own folder)."""
-    import pickle
 
     target = Path(target)
     atomic.write_atomic(
@@ -26,7 +30,6 @@ def write_results(target: str | os.PathLike, results: object) -> Path:
 
 def read_results(source: str | os.PathLike) -> object:
     """The results written by :func:`write_results`."""
-    import pickle
 
     return pickle.loads(Path(source).read_bytes())
 
@@ -42,9 +45,6 @@ def write_documents(
     Every format is rendered before any file is written, and each file goes through a temporary file,
     so a renderer that fails leaves the previous documents untouched. Returns format -> path.
     """
-    from ocop_helpers.render.docx import render_docx
-    from ocop_helpers.render.html import render_html
-    from ocop_helpers.render.pdf import render_pdf
 
     renderers = {"html": lambda d: render_html(d).encode("utf-8"), "docx": render_docx, "pdf": render_pdf}
     unknown = [f for f in formats if f not in renderers]
@@ -64,13 +64,21 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def input_hashes(plan_path: Path) -> dict[str, str]:
-    """SHA-256 of every input file of the plan and of the reference tables."""
+def display_path(path: str | os.PathLike) -> str:
+    """A path relative to the project root when it lies inside it (manifests are comparable across
+    clones), else the absolute path."""
+    f = Path(path).resolve()
+    return str(f.relative_to(paths.ROOT)) if f.is_relative_to(paths.ROOT) else str(f)
+
+
+def input_hashes(files: Iterable[str | os.PathLike]) -> dict[str, str]:
+    """SHA-256 of each input file, keyed by its path (relative to the project when inside it)."""
+    return {display_path(f): _sha256(Path(f)) for f in files if Path(f).is_file()}
+
+
+def plan_files(plan_path: str | os.PathLike) -> list[Path]:
+    """The files a plan is loaded from before it is loaded: its folder's files (or the workbook) and
+    the reference tables (:attr:`Plan.input_files` lists them, last year's plans included, once loaded)."""
+    plan_path = Path(plan_path)
     files = sorted(plan_path.glob("*")) if plan_path.is_dir() else [plan_path]
-    files += sorted(paths.REFERENCE_DIR.glob("*.csv"))
-    root = paths.ROOT
-    return {
-        str(f.resolve().relative_to(root)) if f.resolve().is_relative_to(root) else str(f): _sha256(f)
-        for f in files
-        if f.is_file()
-    }
+    return files + sorted(paths.REFERENCE_DIR.glob("*"))

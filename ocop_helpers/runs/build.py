@@ -24,13 +24,17 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths
+from ocop_helpers.document import annex, plan_document
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
+from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params, validate
+from ocop_helpers.render import html as render_html
 from ocop_helpers.render import notebook, xlsx
-from ocop_helpers.runs import artifacts
+from ocop_helpers.runs import artifacts, compare_report
 from ocop_helpers.runs.artifacts import input_hashes
+from ocop_helpers.runs.scenarios import merge_files
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 EXECUTION_TIMEOUT_S = 900
@@ -132,7 +136,6 @@ def build(
         raise BuildError(f"Không có notebook nào khớp {NOTEBOOK_GLOB} trong {paths.NOTEBOOKS_DIR}")
     declared = {nb: declared_parameters(nb) for nb in notebooks}
     allowed = set().union(*declared.values())
-    from ocop_helpers.runs.scenarios import merge_files
 
     merged = merge_files(params_files, overrides)
     for line in merged.report:
@@ -146,9 +149,12 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    # The comparison of this plan that the proposals cite is an input like any other: read once here,
+    # its SHA-256 in the manifest.
+    cited = compare_report.comparison_workbook(the_plan, out_root)
+    citation = compare_report.citation(cited) if cited is not None else None
     for warning in the_plan.warnings:
         progress(f"Cảnh báo dữ liệu: {warning}")
-    from ocop_helpers.model import compute
 
     plan_problems = compute.check_params(the_plan, P) + check_as_of(the_plan.year, P.as_of)
     if plan_problems:
@@ -205,9 +211,6 @@ def build(
 
     # Import what the document thread uses here, in the main thread: Python's import machinery is not
     # safe against two threads importing the same package at once.
-    from ocop_helpers.document import annex, plan_document
-    from ocop_helpers.render import html as render_html
-    from ocop_helpers.runs import compare_report
 
     notebook.setup_notebook()
 
@@ -218,7 +221,7 @@ def build(
         xlsx.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        doc = plan_document.compose(results, compare_report.citation(the_plan, out_root))
+        doc = plan_document.compose(results, citation)
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         written = artifacts.write_documents(doc, tmp)
@@ -257,7 +260,9 @@ def build(
         raise BuildError("\n\n".join(errors))
 
     try:
-        _assemble(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
+        _assemble(
+            tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started, cited
+        )
     except Exception as exc:
         atomic.keep_failed(tmp, out_dir)
         raise BuildError(
@@ -291,8 +296,10 @@ def _assemble(
     when: dt.datetime,
     timings: dict[str, float],
     started: float,
+    cited: Path | None = None,
 ) -> None:
-    """Write manifest.json into ``tmp`` (the documents and the annex are already there)."""
+    """Write manifest.json into ``tmp`` (the documents and the annex are already there): the
+    SHA-256 of every file the plan was loaded from and of the comparison its proposals cite."""
     timings["total"] = time.perf_counter() - started
 
     manifest = {
@@ -302,7 +309,8 @@ def _assemble(
         "built_at": when.isoformat(timespec="seconds"),
         "parameters": {k: _papermill_value(v) for k, v in sorted(checked.items())},
         "seed": P.seed,
-        "inputs_sha256": input_hashes(P.plan_path),
+        "inputs_sha256": input_hashes([*the_plan.input_files, *([cited] if cited is not None else [])]),
+        "cited_comparison": artifacts.display_path(cited) if cited is not None else None,
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
         "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],

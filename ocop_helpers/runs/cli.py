@@ -6,8 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ocop_helpers.core import paths
-from ocop_helpers.runs import yoy_page
+from ocop_helpers.core import paths, vnformat
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.dev.synth import write_synthetic_plan
+from ocop_helpers.inputs.export import plan_to_xlsx
+from ocop_helpers.inputs.loading import load_plan
+from ocop_helpers.model.params import SPECS, ParamError, markdown_table
+from ocop_helpers.runs import compare as cmp
+from ocop_helpers.runs import compare_report, yoy_page
+from ocop_helpers.runs.build import BuildError, build, parameters_by_notebook
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
@@ -64,23 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from ocop_helpers.core.errors import PlanValidationError
-    from ocop_helpers.model.params import ParamError
-
     try:
         if args.command == "build":
-            from ocop_helpers.runs.build import BuildError, build
-
             try:
                 build(args.plan, args.params, _overrides(args.set), args.out, workers=args.workers)
             except BuildError as exc:
                 print(f"LỖI: {exc}", file=sys.stderr)
                 return 1
         elif args.command == "compare":
-            from ocop_helpers.core import vnformat
-            from ocop_helpers.runs import compare as cmp
-            from ocop_helpers.runs import compare_report
-
             try:
                 html_path, xlsx_path, result = compare_report.run(
                     args.plan,
@@ -97,13 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds = vnformat.number(result.seconds, 1)
             print(f"Đã so sánh {len(result.scenarios)} phương án trong {seconds} giây: {html_path}, {xlsx_path}")
         elif args.command == "yoy":
-            pass  # import moved
-            from ocop_helpers.inputs.loading import load_plan
-
             print(yoy_page.write_page(load_plan(args.plan), args.out))
         elif args.command == "validate":
-            from ocop_helpers.inputs.loading import load_plan
-
             plan = load_plan(args.plan)
             for warning in plan.warnings:
                 print(f"Cảnh báo: {warning}")
@@ -112,12 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ"
             )
         elif args.command == "to-xlsx":
-            from ocop_helpers.inputs.export import plan_to_xlsx
-
             print(plan_to_xlsx(args.plan, Path(args.target)))
         elif args.command == "synth":
-            from ocop_helpers.dev.synth import write_synthetic_plan
-
             try:
                 out = write_synthetic_plan(args.out, args.products, args.organisations, args.like, args.seed)
             except ValueError as exc:
@@ -125,9 +114,6 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             print(f"Đã ghi kế hoạch GIẢ LẬP (không phải số liệu thật) vào {out}")
         elif args.command == "params":
-            from ocop_helpers.model.params import SPECS, markdown_table
-            from ocop_helpers.runs.build import parameters_by_notebook
-
             if args.markdown:
                 print(markdown_table(parameters_by_notebook()))
             else:

@@ -32,6 +32,7 @@ from ocop_helpers.inputs import loading, readers
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params, specs, validate
+from ocop_helpers.runs.artifacts import input_hashes, plan_files
 from ocop_helpers.runs.sweep import Sweep, point_name, points
 
 # What a saved scenario holds that does not change a figure (the plan is chosen by --plan).
@@ -246,9 +247,8 @@ _MODELS: dict[str, compute.Model] = {}
 def plan_fingerprint(plan_path: Path) -> str:
     """A digest of the plan's input files and reference tables: a worker keeps one Model per
     fingerprint, so a long-lived worker (a Dask cluster) never reuses a plan whose files changed."""
-    from ocop_helpers.runs.artifacts import input_hashes
 
-    return hashlib.sha256(json.dumps(input_hashes(plan_path), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(input_hashes(plan_files(plan_path)), sort_keys=True).encode()).hexdigest()
 
 
 def _model(plan_path: str, fingerprint: str) -> compute.Model:
@@ -305,7 +305,7 @@ def executor(spec: str = "process", workers: int | None = None):
         return
     if spec.startswith("dask://") or spec.startswith("tcp://"):
         try:
-            from distributed import Client
+            from distributed import Client  # deferred: Dask is optional (pip install .[dask])
         except ImportError:
             raise ExecutorError(
                 ["--executor dask://…: cần gói 'distributed' (cài bằng: pip install -e '.[dask]')"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import openpyxl
 import pandas as pd
 
 from ocop_helpers.core import atomic, paths, vnformat
@@ -24,8 +25,9 @@ from ocop_helpers.domain import labels
 from ocop_helpers.inputs import loading
 from ocop_helpers.model.params import specs
 from ocop_helpers.render import xlsx
+from ocop_helpers.runs import compare as cmp
 from ocop_helpers.runs.compare import Comparison, Figure, figures, output_dir, swept_parameters
-from ocop_helpers.runs.sweep import shown_value
+from ocop_helpers.runs.sweep import parse_sweeps, shown_value
 
 MAX_COLUMNS = 12  # beyond this many scenarios the column table goes to the workbook only
 HTML_NAME, XLSX_NAME = "compare.html", "compare.xlsx"
@@ -465,8 +467,6 @@ def run(
     """The whole comparison in one call (what a Lab button or a script needs): read and check the
     scenarios and sweeps, compute them, write compare.html and compare.xlsx; returns their paths and
     the comparison (rows, scenarios, seconds)."""
-    from ocop_helpers.runs import compare as cmp
-    from ocop_helpers.runs.sweep import parse_sweeps
 
     parsed = parse_sweeps(list(sweeps))
     plan = loading.load_plan(plan_dir)
@@ -476,15 +476,16 @@ def run(
     return html_path, xlsx_path, result
 
 
-def citation(plan, out_root: str | os.PathLike = paths.OUTPUTS_DIR) -> str | None:
-    """A sentence the plan's proposals can cite, read from the comparison workbook of this plan when
-    one exists (None otherwise): how many options were compared and which leaves fewest organisations
-    without support."""
-    import openpyxl
-
+def comparison_workbook(plan, out_root: str | os.PathLike = paths.OUTPUTS_DIR) -> Path | None:
+    """The comparison workbook of this plan (``make compare``), when one exists."""
     path = output_dir(plan, out_root) / XLSX_NAME
-    if not path.exists():
-        return None
+    return path if path.is_file() else None
+
+
+def citation(path: Path) -> str | None:
+    """A sentence the plan's proposals can cite, read from a comparison workbook (None when it holds
+    no usable comparison): how many options were compared and which leaves fewest organisations
+    without support."""
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         rows = list(book["So sánh"].iter_rows(values_only=True))

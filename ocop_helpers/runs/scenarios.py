@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,8 +28,9 @@ from typing import Any
 import yaml
 
 from ocop_helpers.core import atomic, paths, vnformat
+from ocop_helpers.domain import labels
 from ocop_helpers.inputs import readers
-from ocop_helpers.model.params import ParamError, coerce, defaults, specs
+from ocop_helpers.model.params import ParamError, coerce, defaults, specs, validate
 
 # Never written to a scenario file: set by the build or by the session, not by the planner.
 NOT_SAVED = ("interactive", "results_path")
@@ -89,7 +91,6 @@ def file_value(name: str, value: Any) -> Any:
 
 def shown_value(name: str, value: Any) -> str:
     """A value as a planner reads it on screen ('4,5 tỷ đồng', '40%', 'theo kế hoạch')."""
-    from ocop_helpers.domain import labels
 
     spec = specs()[name]
     if value is None:
@@ -281,9 +282,6 @@ def merge_files(files: Iterable[str | os.PathLike] = (), overrides: dict[str, An
 def main(argv: list[str] | None = None) -> int:
     """``python -m ocop_helpers.runs.scenarios a.yaml b.yaml``: what combining the files gives, and every
     override it makes (exit 2 on a file the build would refuse)."""
-    import sys
-
-    from ocop_helpers.model.params import validate
 
     files = sys.argv[1:] if argv is None else argv
     if not files:

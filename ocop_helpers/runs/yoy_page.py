@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 from pathlib import Path
 
 from ocop_helpers.core import atomic, paths
+from ocop_helpers.document import sections
+from ocop_helpers.domain import yoy
 from ocop_helpers.domain.yoy import _short
-from ocop_helpers.inputs.loading import predecessors
 from ocop_helpers.inputs.plan import Plan
+from ocop_helpers.model import compute
+from ocop_helpers.model.params import Params
 from ocop_helpers.render import notebook
+from ocop_helpers.runs import compare_report
+from ocop_helpers.runs.compare import output_dir
 
 # ----------------------------------------------------------------------------- the page
 PAGE_NAME = "year-over-year.html"
@@ -17,17 +23,11 @@ PAGE_NAME = "year-over-year.html"
 
 def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
     """The year-over-year section of the plan as a page of its own (self-contained, Vietnamese)."""
-    import html as _html
-
-    from ocop_helpers.document import sections
-    from ocop_helpers.model import compute
-    from ocop_helpers.model.params import Params
-    from ocop_helpers.runs import compare_report
 
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
     items = sections.year_over_year_items(plan, previous, table, rekeyed, detail, compute.unit_display_names(plan))
     if not items:
-        preds = predecessors(plan, previous)
+        preds = yoy.predecessors(plan)
         names = "; ".join(
             f"{p.name} (không có thư mục {', '.join(_short(s) for s in p.searched) or 'kế hoạch'})" for p in preds
         )
@@ -47,7 +47,6 @@ def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
 
 def write_page(plan: Plan, out_root: str | Path = paths.OUTPUTS_DIR, built: dt.datetime | None = None) -> Path:
     """Write ``<out>/<province>/<year>/compare/year-over-year.html`` (atomically)."""
-    from ocop_helpers.runs.compare import output_dir
 
     text = page_html(plan, built)
     target = output_dir(plan, out_root) / PAGE_NAME
