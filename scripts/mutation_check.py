@@ -101,7 +101,7 @@ MUTATIONS = (
         "ocop_helpers/io.py",
         "    if _exchange(new, target):\n",
         "    if False:\n",
-        ("tests/e2e/test_build_atomicity.py::test_replace_dir_swaps_in_one_step",),
+        ("tests/core/test_atomic.py::test_replace_dir_swaps_in_one_step",),
     ),
 )
 

@@ -36,8 +36,8 @@ def test_missing_chromium_skips_locally_saying_what_to_install(no_chromium, monk
 
 
 def test_browser_modules_are_marked_so_the_check_runs() -> None:
-    from tests.browser import test_jupyterlab_loop, test_plan_in_chromium
+    from tests.browser import test_html_print_in_chromium, test_jupyterlab_loop, test_plan_in_chromium
 
-    for module in (test_plan_in_chromium, test_jupyterlab_loop):
+    for module in (test_plan_in_chromium, test_jupyterlab_loop, test_html_print_in_chromium):
         marks = module.pytestmark if isinstance(module.pytestmark, list) else [module.pytestmark]
         assert any(m.name == "browser" for m in marks), module.__name__

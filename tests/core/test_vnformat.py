@@ -43,3 +43,10 @@ def test_numbers_percent_dates():
 )
 def test_money_edge_cases(vnd, text):
     assert vnformat.money(vnd) == text
+
+
+def test_document_date_has_leading_zeros_for_days_below_10_and_months_1_2():
+    assert vnformat.document_date(dt.date(2025, 2, 9)) == "ngày 09 tháng 02 năm 2025"
+    assert vnformat.document_date(dt.date(2023, 12, 13)) == "ngày 13 tháng 12 năm 2023"
+    assert vnformat.document_date(dt.date(2025, 7, 6)) == "ngày 06 tháng 7 năm 2025"
+    assert vnformat.document_date(None, 2025) == "ngày … tháng … năm 2025"

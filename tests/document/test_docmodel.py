@@ -1,16 +1,14 @@
-"""The document model, dated.in_force, and the official frame chosen by date from reference data."""
+"""The document model, and the official frame chosen by date from reference data."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ocop_helpers.core import paths, vnformat
-from ocop_helpers.core.dated import in_force
+from ocop_helpers.core import paths
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import docmodel as D
 from ocop_helpers.document import official
@@ -51,26 +49,6 @@ def test_list_punctuation_and_roman_numerals():
     assert D.legal_basis_lines(["Căn cứ A;", "Căn cứ B"]) == ["Căn cứ A;", "Căn cứ B."]
     assert D.recipient_lines(["Sở X", "Lưu: VT"]) == ["- Sở X;", "- Lưu: VT."]
     assert [D.roman(n) for n in (1, 4, 5, 9, 14)] == ["I", "IV", "V", "IX", "XIV"]
-
-
-def test_document_date_has_leading_zeros_for_days_below_10_and_months_1_2():
-    assert vnformat.document_date(dt.date(2025, 2, 9)) == "ngày 09 tháng 02 năm 2025"
-    assert vnformat.document_date(dt.date(2023, 12, 13)) == "ngày 13 tháng 12 năm 2023"
-    assert vnformat.document_date(dt.date(2025, 7, 6)) == "ngày 06 tháng 7 năm 2025"
-    assert vnformat.document_date(None, 2025) == "ngày … tháng … năm 2025"
-
-
-def test_in_force_bounds_are_inclusive_and_empty_bounds_open():
-    table = pd.DataFrame(
-        {
-            "name": ["old", "new", "always"],
-            "valid_from": pd.to_datetime(["2020-01-01", "2025-07-01", None]),
-            "valid_to": pd.to_datetime(["2025-06-30", None, None]),
-        }
-    )
-    assert in_force(table, "2025-06-30")["name"].tolist() == ["old", "always"]
-    assert in_force(table, dt.date(2025, 7, 1))["name"].tolist() == ["new", "always"]
-    assert in_force(table, "2019-12-31")["name"].tolist() == ["always"]
 
 
 # ---------------------------------------------------------------- frame by date

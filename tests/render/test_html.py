@@ -1,16 +1,14 @@
-"""The HTML renderer: official form, escaping, provenance marks, identical bytes, and A4 print in Chromium."""
+"""The HTML renderer: official form, escaping, provenance marks, identical bytes (A4 print in Chromium:
+tests/browser/test_html_print_in_chromium.py)."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 
 from ocop_helpers.render.html import render_html
-from ocop_helpers.runs import artifacts
-from tests.support.browser import block_network, chromium_context, requires_chromium
-from tests.support.documents import LONG, sample_document
+from tests.support.documents import sample_document
 
 
 def test_html_has_the_official_parts_in_order():
@@ -78,57 +76,3 @@ def test_png_mode_uses_the_chart_png():
     assert "data:image/png;base64," in text and "<svg" not in text
     with pytest.raises(ValueError):
         render_html(sample_document(), images="gif")
-
-
-@pytest.mark.slow
-@pytest.mark.browser
-@requires_chromium
-def test_chromium_prints_a4_pages_numbered_from_page_2_with_no_request_leaving(tmp_path):
-    from pypdf import PdfReader
-
-    page_file = tmp_path / "plan.html"
-    page_file.write_text(render_html(sample_document()), encoding="utf-8")
-    with chromium_context() as context:
-        log = block_network(context, (page_file.as_uri(),))
-        page = context.new_page()
-        page.goto(page_file.as_uri())
-        page.wait_for_load_state("load")
-        assert page.locator("table.doc-header").count() == 1
-        assert page.locator("figure.chart svg rect").count() == 1
-        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-    assert log.blocked == [], log.blocked
-    assert [u for u in log.seen if not u.startswith("file:")] == []
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 4  # body, signature, proposals, the long appendix over two pages
-    for p in reader.pages:
-        width, height = float(p.mediabox.width), float(p.mediabox.height)
-        assert abs(width - 595.3) < 1.5 and abs(height - 841.9) < 1.5  # A4 in points
-    first = reader.pages[0].extract_text().splitlines()
-    second = reader.pages[1].extract_text().splitlines()
-    assert "1" not in [line.strip() for line in first]
-    assert "2" in [line.strip() for line in second]
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in reader.pages[0].extract_text()
-    # The long appendix table repeats its header row on the next page.
-    header = LONG.columns[2].header
-    assert sum(header in p.extract_text() for p in reader.pages) >= 2
-
-
-def test_write_documents_renders_everything_before_writing(tmp_path, monkeypatch):
-    pass  # import moved
-    from ocop_helpers.render import pdf as render_pdf
-
-    doc = sample_document()
-    written = artifacts.write_documents(doc, tmp_path, formats=("html", "docx"))
-    assert written["html"].read_text(encoding="utf-8") == render_html(doc)
-    assert written["docx"].read_bytes()[:2] == b"PK"
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-
-    def broken(_doc):
-        raise render_pdf.PdfError("Pango missing")
-
-    monkeypatch.setattr(render_pdf, "render_pdf", broken)
-    with pytest.raises(render_pdf.PdfError):
-        artifacts.write_documents(sample_document(draft=False), tmp_path)
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing replaced
-    with pytest.raises(ValueError, match="định dạng"):
-        artifacts.write_documents(doc, tmp_path, formats=("odt",))
