@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from ocop_helpers.core import paths
-
-DEFAULT_PLAN = paths.DEFAULT_PLAN_DIR
-DEMO_PLAN = Path(__file__).parent / "fixtures" / "plans" / "demo" / "2027"
+# Plan folders and edit_csv live in tests/support/plans.py; still importable from here for tests
+# written before the move.
+from tests.support.plans import DEFAULT_PLAN, DEMO_PLAN, edit_csv  # noqa: F401
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Browser tests: skipped locally when Chromium is missing (saying what to install), failed in CI."""
     if item.get_closest_marker("browser"):
-        from .browser import require_browser_tools
+        from tests.support.browser import require_browser_tools
 
         require_browser_tools()
 
@@ -27,17 +26,6 @@ def plan_copy(tmp_path: Path) -> Path:
     target = tmp_path / "bac-giang" / "2025"
     shutil.copytree(DEFAULT_PLAN, target)
     return target
-
-
-def edit_csv(path: Path, row: int, column: str, value: str) -> None:
-    """Set one cell of a CSV file; ``row`` counts like a spreadsheet (header = 1)."""
-    import csv
-
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    rows[row - 1][rows[0].index(column)] = value
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
 
 
 @pytest.fixture(scope="session")
