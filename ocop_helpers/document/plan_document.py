@@ -19,6 +19,7 @@ from ocop_helpers.core import vnformat
 from ocop_helpers.document import elements, narrative, official, sections
 from ocop_helpers.document.docmodel import Appendix, Block, Chart, Column, Document, Heading, Notice, Paragraph, Table
 from ocop_helpers.domain import labels
+from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results
 
 # The analysis sections put in the appendix, in reading order, with their titles.
@@ -303,7 +304,7 @@ def analysis_appendix(r: Results) -> Appendix:
 
 
 def glossary_appendix(r: Results) -> Appendix:
-    rows = [(labels.ALLOCATION_RULE[c], how, ref) for c, (how, ref) in labels.ALLOCATION_RULE_GLOSS.items()]
+    rows = [(rule.label, rule.glossary, rule.reference) for rule in rule_registry.REGISTRY.values()]
     rows += [(term, meaning, "") for term, meaning in narrative.GLOSSARY]
     return Appendix(
         "GIẢI THÍCH CÁCH TÍNH",

@@ -13,6 +13,7 @@ import pandas as pd
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import charts, elements, narrative
 from ocop_helpers.domain import labels, summary
+from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results, unit_display_names
 
 _PCT = vnformat.percent
@@ -804,7 +805,7 @@ def comparison(r: Results) -> list:
         ),
         elements.table(
             pd.DataFrame(
-                [(labels.ALLOCATION_RULE[code], labels.ALLOCATION_RULE_GLOSS[code][0]) for code in table["rule"]],
+                [(rule_registry.REGISTRY[code].label, rule_registry.REGISTRY[code].glossary) for code in table["rule"]],
                 columns=["rule", "how"],
             ),
             {"rule": "Quy tắc", "how": "Cách chia"},
