@@ -112,3 +112,101 @@ def test_rules_run_from_the_registry():
             continue
         assert allocation.get_rule(code) is rule.function
         assert np.allclose(allocation.solve_rules(c, 200.0, [code])[code], rule.function(c, 200.0)), code
+
+
+# ----------------------------------------------------------------------------- plan sections
+def _panels():
+    from ocop_helpers.lab import panels
+
+    return {name: p for name, p in vars(panels).items() if isinstance(p, panels.Panel)}
+
+
+def test_every_section_reads_fields_of_results_and_every_panel_appendix_and_sheet_names_a_section():
+    import dataclasses
+
+    from ocop_helpers.document import registry
+    from ocop_helpers.model.compute import Results
+
+    result_fields = {f.name for f in dataclasses.fields(Results)}
+    for key, section in registry.SECTIONS.items():
+        assert section.id == key and section.title.strip() and callable(section.render), key
+        assert set(section.fields) <= result_fields, (key, set(section.fields) - result_fields)
+        assert len(set(section.fields)) == len(section.fields), key
+    panels = _panels()
+    assert len(panels) >= 13
+    for name, panel in panels.items():
+        assert panel.section in registry.SECTIONS, name
+    assert set(registry.APPENDIX) <= set(registry.SECTIONS) and len(set(registry.APPENDIX)) == len(registry.APPENDIX)
+    names = [s.name for s in registry.ANNEX]
+    assert len(set(names)) == len(names) and all(0 < len(n) <= 31 for n in names), names
+    for sheet in registry.ANNEX:
+        assert sheet.section in registry.SECTIONS, sheet.name
+        assert sheet.description.strip() and sheet.sources and callable(sheet.build), sheet.name
+    with pytest.raises(ValueError, match="no registered section"):
+        type(next(iter(panels.values())))("not_a_section")
+
+
+class _Reads:
+    """Results that record which fields are read."""
+
+    def __init__(self, results):
+        self._results, self.seen = results, set()
+
+    def __getattr__(self, name):
+        self.seen.add(name)
+        return getattr(self._results, name)
+
+
+@pytest.fixture(scope="module")
+def results(plan):
+    from ocop_helpers.model import compute
+
+    return compute.Model(plan).lazy(params.Params({"draws": 300, "interactive": False}))
+
+
+def test_each_section_reads_exactly_the_fields_it_declares(results):
+    """The renderer and the section's annex sheets read the declared fields, no more (the default plan
+    reads every one of them too, so a stale declaration shows)."""
+    from ocop_helpers.document import registry
+
+    for key, section in registry.SECTIONS.items():
+        reads = _Reads(results)
+        section.render(reads)
+        for sheet in registry.sheets_of(key):
+            sheet.build(reads, sheet.name)
+        declared = set(section.fields)
+        assert reads.seen <= declared, f"{key} reads undeclared fields {sorted(reads.seen - declared)}"
+        if key != "year_over_year":  # the default plan has no previous plan: its section reads less
+            assert reads.seen == declared, f"{key} declares fields it does not read: {sorted(declared - reads.seen)}"
+
+
+def test_titles_and_renderers_come_from_the_registry(monkeypatch, results):
+    """A title (and a renderer) changed in the registry changes the panel and the plan document's
+    appendix; a sheet name changed there changes the annex, its cover and the sentence that cites it."""
+    import dataclasses
+
+    from ocop_helpers.document import annex, docmodel, elements, plan_document, registry, sections
+
+    title = "Tiêu đề thử của mục lịch"
+    section = dataclasses.replace(
+        registry.SECTIONS["calendar"], title=title, render=lambda r: [elements.paragraph("Nội dung thử.")]
+    )
+    monkeypatch.setitem(registry.SECTIONS, "calendar", section)
+    panels = _panels()
+    assert panels["CALENDAR"].title == title
+    assert [p.text for p in panels["CALENDAR"].render(results)] == ["Nội dung thử."]
+    monkeypatch.setattr(registry, "APPENDIX", ("calendar",))
+    blocks = plan_document.analysis_appendix(results).blocks
+    assert [(b.text, b.numbering) for b in blocks if isinstance(b, docmodel.Heading)] == [(title, "1.")]
+
+    renamed = tuple(
+        dataclasses.replace(s, name="Đến hạn (thử)", description="Mô tả thử") if s.section == "expiry" else s
+        for s in registry.ANNEX
+    )
+    monkeypatch.setattr(registry, "ANNEX", renamed)
+    sheets = annex.annex_sheets(results)
+    assert [s.name for s in sheets[1:]] == [s.name for s in renamed]
+    cover = sheets[0].frame
+    assert cover.loc[cover["key"] == "Đến hạn (thử)", "value"].tolist() == ["Mô tả thử"]
+    notices = [b.text for b in sections.expiry(results) if isinstance(b, elements.Alert)]
+    assert any("bảng «Đến hạn (thử)»" in t for t in notices), notices

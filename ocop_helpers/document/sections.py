@@ -3,7 +3,8 @@
 Each function reads one :class:`~ocop_helpers.model.compute.Results` and returns what a notebook shows
 (paragraphs, notices, tables, charts), in the order shown. They compute nothing that the model
 already computed and format every figure through :mod:`ocop_helpers.core.vnformat`; the same functions
-fill the JupyterLab panels, the executed notebooks of the build and the plan document.
+fill the JupyterLab panels, the executed notebooks of the build and the plan document. Each is
+declared, with its title and the Results fields it reads, in :mod:`ocop_helpers.document.registry`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from ocop_helpers.model.compute import Results, unit_display_names
 
 _PCT = vnformat.percent
 MAX_UNITS_IN_CHART = 25
+
+
+def _registry():
+    """The section registry (titles, annex sheet names), which imports this module's renderers."""
+    from ocop_helpers.document import registry
+
+    return registry
 
 
 def top_units(frame: pd.DataFrame, column: str, n: int = MAX_UNITS_IN_CHART) -> tuple[pd.DataFrame, str]:
@@ -302,6 +310,7 @@ def expiry(r: Results) -> list:
             + "."
         )
     late = schedule[schedule["planned_after_expiry"] & (schedule["due_year"] == plan.year)]
+    sheet = _registry().sheets_of("expiry")[0].name
     warn = (
         []
         if late.empty
@@ -309,7 +318,7 @@ def expiry(r: Results) -> list:
             elements.notice(
                 f"{vnformat.number(len(late))} sản phẩm đánh giá lại hoặc nâng hạng được xếp vào đợt có thời hạn sau ngày hết hạn "
                 f"giấy chứng nhận: cần đưa lên đợt sớm hơn hoặc chấp nhận sản phẩm mất chứng nhận trong thời gian chờ "
-                "(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «Đánh giá lại»).",
+                f"(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «{sheet}»).",
                 "warning",
             )
         ]
@@ -372,7 +381,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
     now = f"Năm {plan.year} ({plan.province_name})"
     heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
-        elements.heading("So sánh với kế hoạch năm trước", 3),
+        elements.heading(_registry().title("year_over_year"), 3),
         elements.paragraph(summary.year_over_year_text(plan, previous)),
     ]
     if detail is None:
