@@ -255,6 +255,8 @@ class Model:
 
     # -- products -------------------------------------------------------------------------
     def overview(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
+        """(key figures, published targets against the data by stream, targets by stream with shares,
+        unit display names)."""
         plan = self.plan
         return self._stage(
             "overview",
@@ -419,6 +421,8 @@ class Model:
         return int(self.budget_lines(p).set_index("line")["amount_vnd"].get("branding", 0))
 
     def claims(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(claims per request item, claims per organisation)."""
+
         def run() -> tuple[pd.DataFrame, pd.DataFrame]:
             plan = self.plan
             share = None if p.co_financing_share is None else {"packaging": p.co_financing_share}
@@ -443,6 +447,8 @@ class Model:
         )
 
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+        """(grants per organisation under the chosen rule, grants per request item, its metrics)."""
+
         def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
             plan = self.plan
             items, orgs = self.claims(p)
@@ -579,6 +585,8 @@ class LazyResults:
 
 
 def _part(stage: str, index: int | str) -> Callable[[Model, Params], Any]:
+    """One part of a stage's output: a position in its tuple (the order its method's docstring
+    gives) or a key of its dict (``breakdowns``)."""
     return lambda m, p: getattr(m, stage)(p)[index]
 
 
