@@ -1,15 +1,16 @@
 """The plan's annex (phụ lục): the tables leadership receives as XLSX, read from the scenario's one
-:class:`~ocop_helpers.model.compute.Results` (the figures the document and the notebooks show)."""
+:class:`~ocop_helpers.model.compute.Results` (the figures the document and the notebooks show).
+
+The builders here fill a sheet; which sheets the annex has, their names, order, cover lines and
+sources are declared in :data:`ocop_helpers.document.registry.ANNEX`."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ocop_helpers.document.docmodel import PROVENANCE_LABELS
-from ocop_helpers.document.elements import provenance
 from ocop_helpers.domain import labels
 from ocop_helpers.model.compute import Results
 
@@ -33,30 +34,6 @@ class Sheet:
     description: str = ""
 
 
-SHEET_PROVENANCE: dict[str, tuple[str, ...]] = {
-    "Sản phẩm": ("products",),
-    "Đơn vị": ("products",),
-    "Lịch đánh giá": ("rounds", "products"),
-    "Đánh giá lại": ("products", "rounds"),
-    "Phân bổ theo tổ chức": ("requests", "organisations", "norms", "budget_lines"),
-    "Phân bổ theo nội dung": ("requests", "organisations", "norms", "budget_lines"),
-    "So sánh quy tắc": ("requests", "organisations", "norms", "budget_lines"),
-    "Dự toán kinh phí": ("budget_lines",),
-    "Rủi ro kinh phí": ("budget_lines", "requests", "products", "history"),
-}
-SHEET_DESCRIPTION: dict[str, str] = {
-    "Sản phẩm": "Sản phẩm đánh giá, phân hạng theo đơn vị và đợt",
-    "Đơn vị": "Số sản phẩm theo đơn vị hành chính và hình thức đánh giá",
-    "Lịch đánh giá": "Các đợt đánh giá: cấp, thời hạn, số sản phẩm, năng lực hội đồng",
-    "Đánh giá lại": "Giấy chứng nhận đến hạn: ngày hết hạn, ngày phải thông báo, đợt cuối trước hạn",
-    "Phân bổ theo tổ chức": "Mức hỗ trợ nhãn hiệu, bao bì, tem nhãn của từng tổ chức kinh tế",
-    "Phân bổ theo nội dung": "Mức hỗ trợ của từng đề nghị (nhãn hiệu; bao bì, tem nhãn)",
-    "So sánh quy tắc": "Các cách phân bổ trên cùng nhu cầu và kinh phí",
-    "Dự toán kinh phí": "Kinh phí theo nội dung chi",
-    "Rủi ro kinh phí": "Kinh phí dự kiến chi theo nội dung: mức thấp, mức giữa, mức cao (8 trong 10 lượt tính)",
-}
-
-
 def with_total(
     frame: pd.DataFrame, label_column: str, sum_columns: list[str], label: str = "Tổng cộng"
 ) -> pd.DataFrame:
@@ -65,7 +42,7 @@ def with_total(
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
-def products_sheet(r: Results) -> Sheet:
+def products_sheet(r: Results, name: str) -> Sheet:
     """Products by unit and round, with Vietnamese labels for codes."""
     plan = r.plan
     p = plan.products.merge(plan.units[["unit_id", "unit_name"]], on="unit_id", how="left")
@@ -85,14 +62,14 @@ def products_sheet(r: Results) -> Sheet:
         "certificate_date": labels.COLUMN["certificate_date"],
     }
     return Sheet(
-        "Sản phẩm",
+        name,
         p,
         headers,
         {"planned_round": "int", "current_star": "int", "target_star": "int", "certificate_date": "date"},
     )
 
 
-def budget_sheet(r: Results) -> Sheet:
+def budget_sheet(r: Results, name: str) -> Sheet:
     """The budget lines of this scenario (the plan's, with the parameters' overrides), shares and a total."""
     plan = r.plan
     b = r.budget_lines.merge(plan.budget_lines[["line", "source"]], on="line", how="left")
@@ -104,7 +81,7 @@ def budget_sheet(r: Results) -> Sheet:
         ignore_index=True,
     )
     return Sheet(
-        "Dự toán kinh phí",
+        name,
         b,
         {
             "line_label": labels.COLUMN["line"],
@@ -117,11 +94,11 @@ def budget_sheet(r: Results) -> Sheet:
     )
 
 
-def units_sheet(r: Results) -> Sheet:
+def units_sheet(r: Results, name: str) -> Sheet:
     """Products per administrative unit and stream (every unit, zeros included)."""
     t = with_total(r.unit_load, "unit_name", ["new", "reevaluation", "upgrade", "total", "share"])
     return Sheet(
-        "Đơn vị",
+        name,
         t,
         {
             "unit_name": labels.COLUMN["unit_name"],
@@ -136,7 +113,7 @@ def units_sheet(r: Results) -> Sheet:
     )
 
 
-def reevaluation_sheet(r: Results) -> Sheet:
+def reevaluation_sheet(r: Results, name: str) -> Sheet:
     """Certified products in the plan: expiry (36 months), the date the producer must be notified
     (30 days before), the last round that ends before expiry, and whether the planned round is too late."""
     pipe = r.reevaluation_schedule
@@ -151,7 +128,7 @@ def reevaluation_sheet(r: Results) -> Sheet:
         ],
     ).sort_values(["expiry_date", "product_id"], kind="stable")
     return Sheet(
-        "Đánh giá lại",
+        name,
         pipe,
         {
             "product_id": labels.COLUMN["product_id"],
@@ -178,7 +155,7 @@ def reevaluation_sheet(r: Results) -> Sheet:
     )
 
 
-def calendar_sheet(r: Results) -> Sheet:
+def calendar_sheet(r: Results, name: str) -> Sheet:
     """Rounds with level, deadline, load and flags under the chosen routing."""
     rounds = r.calendar.rounds
     rounds = rounds.assign(
@@ -187,7 +164,7 @@ def calendar_sheet(r: Results) -> Sheet:
         over=rounds["over_capacity"].map({True: "Vượt", False: ""}),
     )
     return Sheet(
-        "Lịch đánh giá",
+        name,
         rounds,
         {
             **labels.CALENDAR_COLUMNS,
@@ -206,14 +183,38 @@ def calendar_sheet(r: Results) -> Sheet:
     )
 
 
-def allocation_sheets(r: Results) -> list[Sheet]:
-    """Grants per organisation and per item under the chosen rule, and every rule compared."""
-    plan = r.plan
-    orgs, items = r.allocation, r.item_grants
-    orgs = orgs.sort_values(["unit_name", "organisation_name"], kind="stable").assign(
+_MONEY = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
+
+
+def organisation_grants_sheet(r: Results, name: str) -> Sheet:
+    """Grants per organisation under the chosen rule, with a total."""
+    orgs = r.allocation.sort_values(["unit_name", "organisation_name"], kind="stable").assign(
         status_label=lambda f: f["status"].map(labels.FUNDING_STATUS),
         type_label=lambda f: f["organisation_type"].map(labels.ORGANISATION_TYPE),
     )
+    orgs = with_total(orgs, "organisation_name", ["claim_vnd", "granted_vnd"])
+    return Sheet(
+        name,
+        orgs,
+        {
+            "organisation_id": labels.COLUMN["organisation_id"],
+            "organisation_name": labels.COLUMN["organisation_name"],
+            "type_label": labels.COLUMN["organisation_type"],
+            "unit_name": labels.COLUMN["unit_name"],
+            "priority_score": "Điểm ưu tiên",
+            "claim_vnd": labels.COLUMN["requested_vnd"],
+            "granted_vnd": labels.COLUMN["granted_vnd"],
+            "funded_share": labels.COLUMN["share"],
+            "status_label": "Kết quả",
+        },
+        _MONEY | {"priority_score": "float", "funded_share": "share"},
+        total_row=True,
+    )
+
+
+def item_grants_sheet(r: Results, name: str) -> Sheet:
+    """Grants per request item under the chosen rule, with a total."""
+    plan, items = r.plan, r.item_grants
     names = plan.organisations.set_index("organisation_id")["organisation_name"]
     products = plan.products.set_index("product_id")["product_name"]
     items = items.assign(
@@ -221,82 +222,65 @@ def allocation_sheets(r: Results) -> list[Sheet]:
         product_name=items["product_id"].map(products),
         item_label=items["item"].map(labels.BRANDING_ITEM),
     )
-    orgs = with_total(orgs, "organisation_name", ["claim_vnd", "granted_vnd"])
     items = with_total(items, "organisation_name", ["cost_vnd", "claim_vnd", "granted_vnd"])
+    return Sheet(
+        name,
+        items,
+        {
+            "request_id": "Mã đề nghị",
+            "organisation_name": labels.COLUMN["organisation_name"],
+            "item_label": labels.COLUMN["item"],
+            "product_name": labels.COLUMN["product_name"],
+            "cost_vnd": labels.COLUMN["cost_vnd"],
+            "claim_vnd": "Hỗ trợ tối đa theo định mức (đồng)",
+            "granted_vnd": labels.COLUMN["granted_vnd"],
+        },
+        _MONEY,
+        total_row=True,
+    )
+
+
+def rule_comparison_sheet(r: Results, name: str) -> Sheet:
+    """Every rule (and the optimum) on the same claims and envelope."""
     table = r.rule_table.assign(rule_label=lambda f: f.index.map(labels.allocation_rule))
     table = table.reset_index()
-    money = {"claim_vnd": "money", "granted_vnd": "money", "cost_vnd": "money"}
-    return [
-        Sheet(
-            "Phân bổ theo tổ chức",
-            orgs,
-            {
-                "organisation_id": labels.COLUMN["organisation_id"],
-                "organisation_name": labels.COLUMN["organisation_name"],
-                "type_label": labels.COLUMN["organisation_type"],
-                "unit_name": labels.COLUMN["unit_name"],
-                "priority_score": "Điểm ưu tiên",
-                "claim_vnd": labels.COLUMN["requested_vnd"],
-                "granted_vnd": labels.COLUMN["granted_vnd"],
-                "funded_share": labels.COLUMN["share"],
-                "status_label": "Kết quả",
-            },
-            money | {"priority_score": "float", "funded_share": "share"},
-            total_row=True,
-        ),
-        Sheet(
-            "Phân bổ theo nội dung",
-            items,
-            {
-                "request_id": "Mã đề nghị",
-                "organisation_name": labels.COLUMN["organisation_name"],
-                "item_label": labels.COLUMN["item"],
-                "product_name": labels.COLUMN["product_name"],
-                "cost_vnd": labels.COLUMN["cost_vnd"],
-                "claim_vnd": "Hỗ trợ tối đa theo định mức (đồng)",
-                "granted_vnd": labels.COLUMN["granted_vnd"],
-            },
-            money,
-            total_row=True,
-        ),
-        Sheet(
-            "So sánh quy tắc",
-            table,
-            {
-                "rule_label": "Quy tắc",
-                "fully_funded": "Hỗ trợ đủ",
-                "partly_funded": "Hỗ trợ một phần",
-                "not_funded": "Không được hỗ trợ",
-                "granted_vnd": "Tổng hỗ trợ (đồng)",
-                "unspent_vnd": "Còn dư (đồng)",
-                "share_funded": "Tỷ lệ đáp ứng",
-                "weighted_coverage": "Đáp ứng có trọng số",
-                "gap_to_optimum": "Cách phương án tối ưu",
-                "lowest_unit_coverage": "Đơn vị thấp nhất",
-                "highest_unit_coverage": "Đơn vị cao nhất",
-            },
-            {
-                "fully_funded": "int",
-                "partly_funded": "int",
-                "not_funded": "int",
-                "granted_vnd": "money",
-                "unspent_vnd": "money",
-                "share_funded": "share",
-                "weighted_coverage": "share",
-                "gap_to_optimum": "share",
-                "lowest_unit_coverage": "share",
-                "highest_unit_coverage": "share",
-            },
-        ),
-    ]
+    return Sheet(
+        name,
+        table,
+        {
+            "rule_label": "Quy tắc",
+            "fully_funded": "Hỗ trợ đủ",
+            "partly_funded": "Hỗ trợ một phần",
+            "not_funded": "Không được hỗ trợ",
+            "granted_vnd": "Tổng hỗ trợ (đồng)",
+            "unspent_vnd": "Còn dư (đồng)",
+            "share_funded": "Tỷ lệ đáp ứng",
+            "weighted_coverage": "Đáp ứng có trọng số",
+            "gap_to_optimum": "Cách phương án tối ưu",
+            "lowest_unit_coverage": "Đơn vị thấp nhất",
+            "highest_unit_coverage": "Đơn vị cao nhất",
+        },
+        {
+            "fully_funded": "int",
+            "partly_funded": "int",
+            "not_funded": "int",
+            "granted_vnd": "money",
+            "unspent_vnd": "money",
+            "share_funded": "share",
+            "weighted_coverage": "share",
+            "gap_to_optimum": "share",
+            "lowest_unit_coverage": "share",
+            "highest_unit_coverage": "share",
+        },
+    )
 
 
-def simulation_sheet(r: Results) -> Sheet:
+def simulation_sheet(r: Results, name: str) -> Sheet:
     """Simulated spend per budget line: planned, the range of 8 in 10 draws and its middle, the chance
     of spending more than planned."""
     comp = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     return Sheet(
-        "Rủi ro kinh phí",
+        name,
         comp,
         {
             "label": labels.COLUMN["line"],
@@ -338,26 +322,3 @@ def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
         pd.DataFrame(rows, columns=["key", "value", "provenance"]),
         {"key": "Mục", "value": "Nội dung", "provenance": "Ghi chú"},
     )
-
-
-def annex_sheets(r: Results) -> list[Sheet]:
-    """Every annex sheet of this scenario, in document order, after a cover sheet."""
-
-    sheets = [
-        products_sheet(r),
-        units_sheet(r),
-        calendar_sheet(r),
-        reevaluation_sheet(r),
-        *allocation_sheets(r),
-        budget_sheet(r),
-        simulation_sheet(r),
-    ]
-    marked = [
-        dataclasses.replace(
-            s,
-            provenance=provenance(r.plan, *SHEET_PROVENANCE[s.name]),
-            description=SHEET_DESCRIPTION[s.name],
-        )
-        for s in sheets
-    ]
-    return [cover_sheet(r, marked), *marked]

@@ -407,8 +407,6 @@ def _unit(r, unit_id) -> str:
 
 def decision_text(decision, r):
     """(title, paragraph, options table) of one decision for "Đề xuất, kiến nghị"."""
-    pass  # import moved
-
     d = decision
     o = d.options
     prov = elements.provenance(r.plan, "requests", "organisations", "products", "budget_lines")

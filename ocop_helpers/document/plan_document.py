@@ -16,26 +16,12 @@ import altair as alt
 import pandas as pd
 
 from ocop_helpers.core import vnformat
-from ocop_helpers.document import elements, narrative, official, sections
+from ocop_helpers.document import elements, narrative, official, registry
 from ocop_helpers.document.charts import style
 from ocop_helpers.document.docmodel import Appendix, Block, Chart, Column, Document, Heading, Notice, Paragraph, Table
 from ocop_helpers.domain import labels
+from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results
-
-# The analysis sections put in the appendix, in reading order, with their titles.
-ANALYSIS: tuple[tuple[str, object], ...] = (
-    ("Chỉ tiêu theo hình thức đánh giá", sections.streams),
-    ("Phân bổ theo đơn vị, bộ sản phẩm, hạng sao, loại hình tổ chức", sections.breakdowns),
-    ("Số sản phẩm OCOP cuối năm so với mục tiêu", sections.stock),
-    ("Lịch và khối lượng các đợt đánh giá, phân hạng", sections.calendar),
-    ("Giấy chứng nhận đến hạn đánh giá lại", sections.expiry),
-    ("Dự toán kinh phí", sections.budget_lines),
-    ("Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn", sections.claims),
-    ("Phân bổ kinh phí hỗ trợ cho các tổ chức kinh tế", sections.allocation),
-    ("So sánh các cách phân bổ", sections.comparison),
-    ("Rủi ro kinh phí", sections.risks),
-    ("So sánh với kế hoạch năm trước", sections.year_over_year),
-)
 
 
 def chart_block(chart: alt.TopLevelMixin, provenance: str) -> Chart:
@@ -287,9 +273,10 @@ def proposal_blocks(r: Results, comparison: str | None = None) -> list[Block]:
 
 # ----------------------------------------------------------------------------- appendices
 def analysis_appendix(r: Results) -> Appendix:
+    """The analysis sections of :data:`ocop_helpers.document.registry.APPENDIX`, each under its title."""
     blocks: list[Block] = []
-    for i, (title, section) in enumerate(ANALYSIS, start=1):
-        items = section(r)
+    for i, section in enumerate((registry.SECTIONS[name] for name in registry.APPENDIX), start=1):
+        items = section.render(r)
         if not items:
             continue
         prov = max(
@@ -297,12 +284,12 @@ def analysis_appendix(r: Results) -> Appendix:
             key=lambda p: ("published", "derived", "illustrative").index(p),
             default="derived",
         )
-        blocks += [Heading(2, title, f"{i}."), *to_blocks(list(items), prov)]
+        blocks += [Heading(2, section.title, f"{i}."), *to_blocks(list(items), prov)]
     return Appendix("SỐ LIỆU PHÂN TÍCH", tuple(blocks))
 
 
 def glossary_appendix(r: Results) -> Appendix:
-    rows = [(labels.ALLOCATION_RULE[c], how, ref) for c, (how, ref) in labels.ALLOCATION_RULE_GLOSS.items()]
+    rows = [(rule.label, rule.glossary, rule.reference) for rule in rule_registry.REGISTRY.values()]
     rows += [(term, meaning, "") for term, meaning in narrative.GLOSSARY]
     return Appendix(
         "GIẢI THÍCH CÁCH TÍNH",

@@ -3,7 +3,8 @@
 Each function reads one :class:`~ocop_helpers.model.compute.Results` and returns what a notebook shows
 (paragraphs, notices, tables, charts), in the order shown. They compute nothing that the model
 already computed and format every figure through :mod:`ocop_helpers.core.vnformat`; the same functions
-fill the JupyterLab panels, the executed notebooks of the build and the plan document.
+fill the JupyterLab panels, the executed notebooks of the build and the plan document. Each is
+declared, with its title and the Results fields it reads, in :mod:`ocop_helpers.document.registry`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import charts, elements, narrative
 from ocop_helpers.domain import labels, summary
+from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results, unit_display_names
 
 _PCT = vnformat.percent
@@ -277,7 +279,7 @@ def calendar(r: Results) -> list:
     return items
 
 
-def expiry(r: Results) -> list:
+def expiry(r: Results, sheet: str) -> list:
     """Certificates falling due for re-evaluation in the next three years and the stock at risk."""
     prov = elements.provenance(r.plan, "history", "products", "rounds")
     plan, params = r.plan, r.params
@@ -308,7 +310,7 @@ def expiry(r: Results) -> list:
             elements.notice(
                 f"{vnformat.number(len(late))} sản phẩm đánh giá lại hoặc nâng hạng được xếp vào đợt có thời hạn sau ngày hết hạn "
                 f"giấy chứng nhận: cần đưa lên đợt sớm hơn hoặc chấp nhận sản phẩm mất chứng nhận trong thời gian chờ "
-                "(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «Đánh giá lại»).",
+                f"(danh sách, ngày hết hạn và ngày phải thông báo cho tổ chức kinh tế trong phụ lục, bảng «{sheet}»).",
                 "warning",
             )
         ]
@@ -338,12 +340,12 @@ def expiry(r: Results) -> list:
     ]
 
 
-def year_over_year(r: Results) -> list:
+def year_over_year(r: Results, title: str) -> list:
     """The previous year's plan and stock next to this year's, when the data hold both: what changed
     and why (targets by stream and star, stock and expiries, budget by line and source, reward norms,
     rounds and authorities, units through the reorganisation), with every predecessor named."""
     return year_over_year_items(
-        r.plan, r.previous, r.year_over_year, r.rekeyed_units, r.year_over_year_detail, r.unit_names
+        r.plan, r.previous, r.year_over_year, r.rekeyed_units, r.year_over_year_detail, r.unit_names, title
     )
 
 
@@ -358,7 +360,7 @@ def _yoy_money_or_number(table: pd.DataFrame, units: pd.Series | str) -> dict[st
     }
 
 
-def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dict[str, str]) -> list:
+def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dict[str, str], title: str) -> list:
     """The year-over-year section from its parts (the plan shows it; ``python -m ocop_helpers yoy``
     writes it as a page of its own)."""
     prov = elements.provenance(plan, "targets", "history", "products", "budget_lines")
@@ -371,7 +373,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
     now = f"Năm {plan.year} ({plan.province_name})"
     heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
-        elements.heading("So sánh với kế hoạch năm trước", 3),
+        elements.heading(title, 3),
         elements.paragraph(summary.year_over_year_text(plan, previous)),
     ]
     if detail is None:
@@ -804,7 +806,7 @@ def comparison(r: Results) -> list:
         ),
         elements.table(
             pd.DataFrame(
-                [(labels.ALLOCATION_RULE[code], labels.ALLOCATION_RULE_GLOSS[code][0]) for code in table["rule"]],
+                [(rule_registry.REGISTRY[code].label, rule_registry.REGISTRY[code].glossary) for code in table["rule"]],
                 columns=["rule", "how"],
             ),
             {"rule": "Quy tắc", "how": "Cách chia"},

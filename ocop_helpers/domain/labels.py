@@ -2,6 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class _RuleText(Mapping[str, T], Generic[T]):
+    """Rule code -> one text of its entry in the allocation rule registry, read each time it is used
+    (so a registered rule has its label at once, and importing the labels imports no numpy)."""
+
+    def __init__(self, pick: Callable[[Any], T]):
+        self._pick = pick
+
+    def _table(self) -> dict[str, T]:
+        from ocop_helpers.domain.allocation.registry import (
+            REGISTRY,  # deferred: numpy and scipy, loaded when a rule label is first read
+        )
+
+        return {code: self._pick(rule) for code, rule in REGISTRY.items()}
+
+    def __getitem__(self, code: str) -> T:
+        return self._table()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return repr(self._table())
+
+
 STREAM: dict[str, str] = {
     "new": "Đánh giá lần đầu",
     "reevaluation": "Đánh giá lại",
@@ -103,7 +136,7 @@ def allocation_rule(code: str) -> str:
     return label(ALLOCATION_RULE, code)
 
 
-def label(mapping: dict[str, str], code: str) -> str:
+def label(mapping: Mapping[str, str], code: str) -> str:
     """The Vietnamese label of ``code`` in ``mapping``; the code itself if it has none."""
     return mapping.get(code, code)
 
@@ -187,17 +220,8 @@ PLANNING_COLUMN: dict[str, str] = {
     "candidates": "Các đơn vị mới có thể",
 }
 
-ALLOCATION_RULE: dict[str, str] = {
-    "priority": "Ưu tiên theo thứ tự (đủ định mức đến khi hết kinh phí)",
-    "proportional": "Theo tỷ lệ đề nghị",
-    "equal_awards": "Chia đều có giới hạn (mức trần chung)",
-    "equal_losses": "Chia đều phần cắt giảm",
-    "talmud": "Chia đều nửa đề nghị, rồi chia đều phần cắt giảm",
-    "weighted_proportional": "Theo tỷ lệ có trọng số ưu tiên",
-    "weighted_equal_awards": "Chia đều có giới hạn theo trọng số ưu tiên",
-    "greedy": "Chọn trọn gói theo ưu tiên trên chi phí",
-    "optimum": "Phương án tối ưu theo điểm ưu tiên",
-}
+# The allocation rules' names, read from the rule registry (``domain.allocation.registry``) when used.
+ALLOCATION_RULE: Mapping[str, str] = _RuleText(lambda rule: rule.label)
 
 ALLOCATION_METRIC: dict[str, str] = {
     "organisations": "Số tổ chức đề nghị",
@@ -229,44 +253,8 @@ FUNDING_STATUS: dict[str, str] = {
 }
 
 # What each allocation rule does, in plain Vietnamese, and the literature it follows (for the planners'
-# glossary in the appendix, never in the body of the plan).
-ALLOCATION_RULE_GLOSS: dict[str, tuple[str, str]] = {
-    "priority": (
-        "Xếp tổ chức kinh tế theo điểm ưu tiên, hỗ trợ đủ mức đề nghị lần lượt đến khi hết kinh phí; "
-        "tổ chức kinh tế cuối cùng được hỗ trợ phần còn lại.",
-        "Thomson (2003)",
-    ),
-    "proportional": (
-        "Mọi tổ chức kinh tế được cùng một tỷ lệ của mức đề nghị (kinh phí chia cho tổng đề nghị).",
-        "Thomson (2003)",
-    ),
-    "equal_awards": (
-        "Mỗi tổ chức kinh tế nhận tối đa một mức trần chung; đề nghị nhỏ hơn mức trần được đáp ứng đủ.",
-        "Thomson (2003)",
-    ),
-    "equal_losses": ("Mỗi tổ chức kinh tế bị cắt giảm cùng một khoản so với mức đề nghị (không âm).", "Thomson (2003)"),
-    "talmud": (
-        "Kết hợp hai cách trên: chia đều có giới hạn với nửa mức đề nghị, phần còn lại chia đều phần cắt giảm.",
-        "Aumann và Maschler (1985)",
-    ),
-    "weighted_proportional": (
-        "Như theo tỷ lệ, nhưng tỷ lệ của mỗi tổ chức kinh tế nhân với điểm ưu tiên.",
-        "Thomson (2003)",
-    ),
-    "weighted_equal_awards": (
-        "Như chia đều có giới hạn, nhưng mức trần của mỗi tổ chức kinh tế tỷ lệ với điểm ưu tiên.",
-        "Thomson (2003)",
-    ),
-    "greedy": (
-        "Hỗ trợ trọn mức đề nghị cho các tổ chức kinh tế có điểm ưu tiên trên chi phí cao nhất, không hỗ trợ một phần.",
-        "ngân sách có sự tham gia (Aziz, Shah 2021)",
-    ),
-    "optimum": (
-        "Phương án có mức đáp ứng theo điểm ưu tiên cao nhất trong giới hạn kinh phí, mức tối thiểu; "
-        "dùng làm mốc so sánh.",
-        "quy hoạch nguyên hỗn hợp",
-    ),
-}
+# glossary in the appendix, never in the body of the plan): (glossary, reference) from the rule registry.
+ALLOCATION_RULE_GLOSS: Mapping[str, tuple[str, str]] = _RuleText(lambda rule: (rule.glossary, rule.reference))
 
 
 # Headers of the evaluation-round tables (the calendar section and the annex sheet share them).

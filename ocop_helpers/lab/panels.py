@@ -1,9 +1,9 @@
 """The JupyterLab panels: which section each notebook shows and which controls drive it.
 
-A :class:`Panel` pairs a section of :mod:`ocop_helpers.document.sections` (``Results -> display items``) with
-the controls of the parameters it introduces. Every parameter has one control in a notebook; a
-change recomputes the scenario (only the stages that depend on it) and redraws every panel whose
-figures changed, wherever its control sits.
+A :class:`Panel` names a section of :mod:`ocop_helpers.document.registry` (its title and its renderer
+``Results -> display items`` come from there) and gives the controls of the parameters it
+introduces. Every parameter has one control in a notebook; a change recomputes the scenario (only
+the stages that depend on it) and redraws every panel whose figures changed, wherever its control sits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ocop_helpers.document import sections
+from ocop_helpers.document import registry
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.lab.widgets import Control
@@ -20,17 +20,28 @@ from ocop_helpers.model.compute import LINE_PARAMS, packaging_share, planned_lin
 from ocop_helpers.model.params import specs
 
 
-@dataclass(frozen=True)
-class Panel:
-    """A section of a notebook: its title, its controls (which may depend on the plan), its render."""
-
-    title: str
-    controls: Callable[[Plan], Sequence[Control]]
-    render: Callable[[Any], Sequence[object]]
-
-
 def _none(plan: Plan) -> tuple[Control, ...]:
     return ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a notebook: the registered section it shows, its controls (which may depend on the plan)."""
+
+    section: str
+    controls: Callable[[Plan], Sequence[Control]] = _none
+
+    def __post_init__(self) -> None:
+        if self.section not in registry.SECTIONS:
+            raise ValueError(f"no registered section {self.section!r}")
+
+    @property
+    def title(self) -> str:
+        return registry.SECTIONS[self.section].title
+
+    @property
+    def render(self) -> Callable[[Any], Sequence[object]]:
+        return registry.SECTIONS[self.section].render
 
 
 def unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
@@ -73,68 +84,62 @@ def _choice(name: str, label: str, names: dict[str, str]) -> Control:
 
 
 # ----------------------------------------------------------------------------- 00-overview
-OVERVIEW = Panel("Tổng quan", _none, sections.overview)
-SOURCES = Panel("Nguồn số liệu", _none, sections.sources)
+OVERVIEW = Panel("overview")
+SOURCES = Panel("sources")
 
 # ----------------------------------------------------------------------------- 10-product-targets
-STREAMS = Panel("Chỉ tiêu theo hình thức đánh giá", _none, sections.streams)
+STREAMS = Panel("streams")
 BREAKDOWNS = Panel(
-    "Phân bổ theo đơn vị, bộ sản phẩm, hạng sao, loại hình tổ chức",
+    "breakdowns",
     lambda plan: (Control("unit_filter", "Đơn vị hành chính", "choice", options=unit_options(plan)),),
-    sections.breakdowns,
 )
 STOCK = Panel(
-    "Số sản phẩm OCOP cuối năm so với mục tiêu",
+    "stock",
     lambda plan: (
         _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
         _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
         _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
         _percent("lapse_share", "Tỷ lệ đến hạn không đánh giá lại"),
     ),
-    sections.stock,
 )
 CALENDAR = Panel(
-    "Lịch các đợt đánh giá, phân hạng",
+    "calendar",
     lambda plan: (
         _slider("products_per_session", "Sản phẩm/phiên hội đồng", 1),
         _slider("sessions_per_round", "Số phiên mỗi đợt", 1),
         _choice("routing", "Phương án lịch", labels.ROUTING),
     ),
-    sections.calendar,
 )
-EXPIRY = Panel("Giấy chứng nhận đến hạn đánh giá lại", _none, sections.expiry)
-YEAR_OVER_YEAR = Panel("So sánh với kế hoạch năm trước", _none, sections.year_over_year)
+EXPIRY = Panel("expiry")
+YEAR_OVER_YEAR = Panel("year_over_year")
 
 # ----------------------------------------------------------------------------- 20-budget-allocation
 BUDGET_LINES = Panel(
-    "Dự toán kinh phí",
+    "budget_lines",
     lambda plan: tuple(
         _money(name, labels.BUDGET_LINE_SHORT[line], planned_line(plan, line)) for line, name in LINE_PARAMS.items()
     ),
-    sections.budget_lines,
 )
 CLAIMS = Panel(
-    "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn",
+    "claims",
     lambda plan: (
         _percent("co_financing_share", "Tỷ lệ ngân sách hỗ trợ bao bì", fallback=packaging_share(plan)),
         _money("item_cap_vnd", "Trần mỗi nội dung; trống = theo định mức", None, "million"),
         _money("organisation_cap_vnd", "Trần mỗi tổ chức; trống = không giới hạn", None, "million"),
     ),
-    sections.claims,
 )
 ALLOCATION = Panel(
-    "Phân bổ kinh phí hỗ trợ cho các tổ chức kinh tế",
+    "allocation",
     lambda plan: (
         _choice("rule", "Quy tắc phân bổ", labels.ALLOCATION_RULE),
         _money("min_grant_vnd", "Mức hỗ trợ tối thiểu", None, "million"),
         *_weights(),
         Control("unit_filter", "Danh sách tổ chức của đơn vị", "choice", options=unit_options(plan)),
     ),
-    sections.allocation,
 )
-COMPARISON = Panel("So sánh các quy tắc phân bổ", _none, sections.comparison)
+COMPARISON = Panel("comparison")
 RISKS = Panel(
-    "Rủi ro kinh phí (mô phỏng)",
+    "risks",
     lambda plan: (
         _percent("pass_rate_new", "Tỷ lệ đạt – lần đầu"),
         _percent("pass_rate_reevaluation", "Tỷ lệ đạt – đánh giá lại"),
@@ -145,5 +150,4 @@ RISKS = Panel(
         _slider("draws", "Số lượt mô phỏng", 1),
         Control("seed", "Hạt giống ngẫu nhiên", "int_text"),
     ),
-    sections.risks,
 )

@@ -575,8 +575,6 @@ class Workbench:
     def build(self) -> tuple[str, bool]:
         """Run the same build as `make plan PARAMS=<saved scenario>`, showing its progress and, at
         the end, links to the plan's files."""
-        pass  # import moved
-
         if self._saved is None or self._saved[1] != self.values:
             return "Lưu kịch bản trước khi dựng (bản dựng dùng đúng tệp kịch bản đã lưu).", False
         path = self._saved[0]

@@ -252,6 +252,8 @@ class Model:
 
     # -- products -------------------------------------------------------------------------
     def overview(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, str]]:
+        """(key figures, published targets against the data by stream, targets by stream with shares,
+        unit display names)."""
         plan = self.plan
         return self._stage(
             "overview",
@@ -382,8 +384,6 @@ class Model:
         the detailed comparison with every predecessor of this plan's units — :class:`yoy.YearOverYear`)."""
 
         def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
-            pass  # import moved
-
             plan = self.plan
             previous = plan.previous
             if previous is None:
@@ -416,6 +416,8 @@ class Model:
         return int(self.budget_lines(p).set_index("line")["amount_vnd"].get("branding", 0))
 
     def claims(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(claims per request item, claims per organisation)."""
+
         def run() -> tuple[pd.DataFrame, pd.DataFrame]:
             plan = self.plan
             share = None if p.co_financing_share is None else {"packaging": p.co_financing_share}
@@ -440,6 +442,8 @@ class Model:
         )
 
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+        """(grants per organisation under the chosen rule, grants per request item, its metrics)."""
+
         def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
             plan = self.plan
             items, orgs = self.claims(p)
@@ -514,8 +518,6 @@ class Model:
         on its deadline, and as the plan was issued; the dates inside the plan year they change."""
 
         def run() -> tuple[tuple[dict[str, pd.DataFrame], dict], pd.DataFrame, pd.DataFrame, tuple]:
-            pass  # import moved
-
             plan = self.plan
             official = plan.official
             tables = official[0]
@@ -576,6 +578,8 @@ class LazyResults:
 
 
 def _part(stage: str, index: int | str) -> Callable[[Model, Params], Any]:
+    """One part of a stage's output: a position in its tuple (the order its method's docstring
+    gives) or a key of its dict (``breakdowns``)."""
     return lambda m, p: getattr(m, stage)(p)[index]
 
 

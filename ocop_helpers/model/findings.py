@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.domain.simulation import SimulationResult
 from ocop_helpers.model.params import Params
 
@@ -30,10 +31,6 @@ class Model(Protocol):
     def budget_lines(self, p: Params) -> pd.DataFrame: ...
     def simulation(self, p: Params) -> SimulationResult: ...
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, Any]: ...
-
-
-# Rules offered to the signer (the others are variants a planner explores in the Lab).
-OFFERED_RULES: tuple[str, ...] = ("priority", "proportional", "equal_awards", "weighted_equal_awards", "optimum")
 
 
 @dataclass(frozen=True)
@@ -57,11 +54,12 @@ def _unit_coverage(allocations: pd.DataFrame) -> pd.DataFrame:
 
 
 def rule_options(rule_table: pd.DataFrame, rule_allocations: pd.DataFrame, current: str) -> pd.DataFrame:
-    """One row per offered rule (and the current one): organisations funded fully / partly / not at
-    all, the least-served unit and its share, the spread between units, the priority-weighted share."""
+    """One row per rule offered to the signer (``offered`` in the rule registry) and the current one:
+    organisations funded fully / partly / not at all, the least-served unit and its share, the spread
+    between units, the priority-weighted share."""
     units = _unit_coverage(rule_allocations)
     rows = []
-    for rule in dict.fromkeys((current, *OFFERED_RULES)):
+    for rule in dict.fromkeys((current, *rule_registry.offered())):
         if rule not in rule_table.index:
             continue
         t = rule_table.loc[rule]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,35 @@ from typing import Any
 
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import ParamError
+
+
+class RegistryChoices(Sequence[str]):
+    """A choice parameter's values read from a registry each time they are used, so an entry
+    registered there is a valid choice (and a README row, a dropdown item) with no edit here."""
+
+    def __init__(self, read: Callable[[], tuple[str, ...]]):
+        self._read = read
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._read()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
+def _allocation_rules() -> tuple[str, ...]:
+    """Every allocation rule's code, the optimum included, in the rule registry's order."""
+    from ocop_helpers.domain.allocation import (
+        registry,  # deferred: numpy and scipy, loaded when the choices are first read
+    )
+
+    return registry.codes()
 
 
 @dataclass(frozen=True)
@@ -29,7 +58,7 @@ class Spec:
     help: str
     minimum: float | None = None
     maximum: float | None = None
-    choices: tuple[str, ...] = ()
+    choices: Sequence[str] = ()
     nullable: bool = False
 
 
@@ -83,17 +112,7 @@ SPECS: tuple[Spec, ...] = (
         "choice",
         "priority",
         "Quy tắc phân bổ khi kinh phí không đủ",
-        choices=(
-            "priority",
-            "proportional",
-            "equal_awards",
-            "equal_losses",
-            "talmud",
-            "weighted_proportional",
-            "weighted_equal_awards",
-            "greedy",
-            "optimum",
-        ),
+        choices=RegistryChoices(_allocation_rules),
     ),
     Spec(
         "co_financing_share",

@@ -9,9 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ocop_helpers.core import atomic, paths
-from ocop_helpers.render.docx import render_docx
-from ocop_helpers.render.html import render_html
-from ocop_helpers.render.pdf import render_pdf
+from ocop_helpers.render import docx, html, pdf
 
 # ----------------------------------------------------------------------------- computed results
 RESULTS_FILE = "results.pickle"
@@ -46,7 +44,11 @@ def write_documents(
     so a renderer that fails leaves the previous documents untouched. Returns format -> path.
     """
 
-    renderers = {"html": lambda d: render_html(d).encode("utf-8"), "docx": render_docx, "pdf": render_pdf}
+    renderers = {
+        "html": lambda d: html.render_html(d).encode("utf-8"),
+        "docx": lambda d: docx.render_docx(d),
+        "pdf": lambda d: pdf.render_pdf(d),
+    }
     unknown = [f for f in formats if f not in renderers]
     if unknown:
         raise ValueError(f"định dạng không có: {', '.join(unknown)}; dùng: {', '.join(renderers)}")

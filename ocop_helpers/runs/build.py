@@ -24,7 +24,7 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths
-from ocop_helpers.document import annex, plan_document
+from ocop_helpers.document import plan_document, registry
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
@@ -218,7 +218,7 @@ def build(
         """The annex and the plan in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
-        xlsx.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
+        xlsx.write_annex(tmp / "annex.xlsx", registry.annex_sheets(results), when=compute.issue_date(results.plan))
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         doc = plan_document.compose(results, citation)

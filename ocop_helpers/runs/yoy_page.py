@@ -7,7 +7,7 @@ import html as _html
 from pathlib import Path
 
 from ocop_helpers.core import atomic, paths
-from ocop_helpers.document import sections
+from ocop_helpers.document import registry, sections
 from ocop_helpers.domain import yoy
 from ocop_helpers.domain.yoy import _short
 from ocop_helpers.inputs.plan import Plan
@@ -25,7 +25,9 @@ def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
     """The year-over-year section of the plan as a page of its own (self-contained, Vietnamese)."""
 
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
-    items = sections.year_over_year_items(plan, previous, table, rekeyed, detail, compute.unit_display_names(plan))
+    items = sections.year_over_year_items(
+        plan, previous, table, rekeyed, detail, compute.unit_display_names(plan), registry.title("year_over_year")
+    )
     if not items:
         preds = yoy.predecessors(plan)
         names = "; ".join(

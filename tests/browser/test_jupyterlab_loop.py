@@ -32,6 +32,7 @@ import yaml
 
 from ocop_helpers.core import paths
 from ocop_helpers.domain import labels
+from ocop_helpers.lab import panels
 from ocop_helpers.model import params
 from ocop_helpers.runs import build, scenarios
 from tests.support import docfind
@@ -342,10 +343,10 @@ def _changed(before: Figures, after: Figures) -> bool:
 
 
 GROUPS = {
-    # group: (notebook, panels whose figures are compared, changes as (how, parameter, typed))
+    # group: (notebook, titles of the panels whose figures are compared, changes as (how, parameter, typed))
     "targets": (
         TARGETS_NB,
-        ["Số sản phẩm OCOP cuối năm so với mục tiêu", "Giấy chứng nhận đến hạn đánh giá lại"],
+        [panels.STOCK.title, panels.EXPIRY.title],
         [
             ("type", "pass_rate_new", "55%"),
             ("type", "pass_rate_reevaluation", "0,85"),
@@ -355,7 +356,7 @@ GROUPS = {
     ),
     "calendar": (
         TARGETS_NB,
-        ["Lịch các đợt đánh giá, phân hạng"],
+        [panels.CALENDAR.title],
         [
             ("slide", "products_per_session", "12"),
             ("slide", "sessions_per_round", "3"),
@@ -364,7 +365,7 @@ GROUPS = {
     ),
     "budget": (
         BUDGET_NB,
-        ["Dự toán kinh phí", "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn"],
+        [panels.BUDGET_LINES.title, panels.CLAIMS.title],
         [
             ("type", "envelope_vnd", "4,5"),
             ("type", "budget_rewards_vnd", "1.500"),
@@ -375,12 +376,12 @@ GROUPS = {
     ),
     "allocation": (
         BUDGET_NB,
-        ["Phân bổ kinh phí hỗ trợ cho các tổ chức kinh tế", "So sánh các quy tắc phân bổ"],
+        [panels.ALLOCATION.title, panels.COMPARISON.title],
         [("choose", "rule", "equal_awards"), ("type", "min_grant_vnd", "5"), ("slide", "weight_star", "2.5")],
     ),
     "simulation": (
         BUDGET_NB,
-        ["Rủi ro kinh phí (mô phỏng)"],
+        [panels.RISKS.title],
         [
             ("type", "pass_rate_new", "45%"),
             ("type", "target_rate", "75%"),

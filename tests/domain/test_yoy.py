@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ocop_helpers.core import paths, vnformat
-from ocop_helpers.document import sections
+from ocop_helpers.document import registry, sections
 from ocop_helpers.domain import yoy
 from ocop_helpers.inputs import loading
 from ocop_helpers.model import compute
@@ -114,7 +114,9 @@ def test_targets_stock_budget_rounds_and_authorities_are_computed(merged):
 def test_section_and_page_show_the_comparison(tmp_path):
     plan = loading.load_plan(MERGED)
     previous, table, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
-    items = sections.year_over_year_items(plan, previous, table, rekeyed, detail, compute.unit_display_names(plan))
+    items = sections.year_over_year_items(
+        plan, previous, table, rekeyed, detail, compute.unit_display_names(plan), registry.title("year_over_year")
+    )
     page = "".join(notebook.to_display(i).data for i in items)
     assert "Thiếu kế hoạch năm 2025" in docfind.visible_text(page)
     last_year = Counter(r["unit_id"] for r in _rows(BEFORE / "products.csv"))
@@ -175,7 +177,9 @@ def test_when_the_missing_predecessor_is_added_last_year_is_the_sum_of_both(tmp_
     table = y.units.set_index("from_unit_id")
     assert table["previous"].notna().all() and int(table["previous"].sum()) == 2 * 323
     previous, t, rekeyed, detail = compute.Model(plan).year_over_year(Params({}))
-    items = sections.year_over_year_items(plan, previous, t, rekeyed, detail, compute.unit_display_names(plan))
+    items = sections.year_over_year_items(
+        plan, previous, t, rekeyed, detail, compute.unit_display_names(plan), registry.title("year_over_year")
+    )
     page = "".join(notebook.to_display(i).data for i in items)
     header = "Năm 2025 (tổng: Bắc Giang, Bắc Ninh (cũ))"
     assert docfind.cell(page, "Tổng số sản phẩm đánh giá, phân hạng", header, caption="Chỉ tiêu kế hoạch") == "646"

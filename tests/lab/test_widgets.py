@@ -21,8 +21,6 @@ from tests.support.plans import DEFAULT_PLAN, DEMO_PLAN
 
 @pytest.fixture(scope="module")
 def plan():
-    pass  # import moved
-
     notebook.setup_notebook()  # charts as SVG, as in the notebooks
     return loading.load_plan(DEFAULT_PLAN)
 

@@ -31,7 +31,7 @@ def _function_imports(path: Path) -> list[tuple[int, str]]:
         visit_AsyncFunctionDef = visit_FunctionDef
 
         def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-            if self.depth and "# deferred:" not in lines[node.lineno - 1]:
+            if self.depth and "# deferred:" not in "\n".join(lines[node.lineno - 1 : node.end_lineno]):
                 found.append((node.lineno, lines[node.lineno - 1].strip()))
 
         visit_ImportFrom = visit_Import

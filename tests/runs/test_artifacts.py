@@ -10,7 +10,6 @@ from tests.support.documents import sample_document
 
 
 def test_write_documents_renders_everything_before_writing(tmp_path, monkeypatch):
-    pass  # import moved
     from ocop_helpers.render import pdf as render_pdf
 
     doc = sample_document()

@@ -11,7 +11,8 @@ holds stages 3 and 4, one module per purpose:
   fallback;
 * ``metrics``: metrics for one allocation and for every draw at once, Gini and Lorenz points;
 * ``uncertainty``: every rule on every Monte Carlo draw with its metrics;
-* ``frames``: the frame-level API (``allocate``, ``compare_rules``, ``distribute_to_items``).
+* ``frames``: the frame-level API (``allocate``, ``compare_rules``, ``distribute_to_items``);
+* ``registry``: every rule declared once, with its Vietnamese name and glossary text (``REGISTRY``).
 
 The names below are re-exported so ``from ocop_helpers import allocation; allocation.allocate(...)``
 works as before. (``allocation.metrics`` and ``allocation.optimum`` are the functions; the modules
@@ -26,7 +27,8 @@ M. Maschler, J. Economic Theory 36 (1985) 195–213; H. Moulin, Econometrica 68 
 from __future__ import annotations
 
 # Submodules first; the function names below then replace the module attributes of the same name.
-from . import frames, rules, uncertainty  # noqa: F401  (loaded for their side effect on the package)
+# ``registry`` fills the rules' dispatch tables (``RULES``).
+from . import frames, registry, rules, uncertainty  # noqa: F401  (loaded for their side effect on the package)
 from .frames import AllocationParams, allocate, compare_rules, distribute_to_items, rule_description
 from .metrics import (
     AllocationMetrics,
@@ -39,6 +41,7 @@ from .metrics import (
     metrics,
 )
 from .optimum import OptimumResult, optimum
+from .registry import REGISTRY, AllocationRule
 from .rules import (
     MILLION,
     OPTIMUM,
@@ -65,8 +68,10 @@ from .uncertainty import evaluate_draws
 __all__ = [
     "MILLION",
     "OPTIMUM",
+    "REGISTRY",
     "RULES",
     "AllocationMetrics",
+    "AllocationRule",
     "AllocationParams",
     "Core",
     "OptimumResult",

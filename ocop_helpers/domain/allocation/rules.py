@@ -2,7 +2,8 @@
 
 Every rule has one signature ``rule(claims, envelope, *, weights=None, priority=None, min_grant=0,
 min_share=0) -> grants`` and is vectorised over Monte Carlo draws (``claims`` is ``(orgs,)`` or
-``(draws, orgs)``). Codes only: rule names are the keys of ``RULES``; labels live in ``labels``.
+``(draws, orgs)``). Codes only: rule names are the keys of ``RULES``; each rule is declared, with its
+label and glossary, in :mod:`.registry`.
 """
 
 from __future__ import annotations
@@ -347,7 +348,7 @@ def _greedy_passes(cs: np.ndarray, e: np.ndarray) -> np.ndarray:
     return take
 
 
-_CORES: dict[str, Core] = {}
+_CORES: dict[str, Core] = {}  # filled from :mod:`.registry`, like ``RULES``
 
 
 def _run(
@@ -519,30 +520,9 @@ def greedy(
     return _run("greedy", claims, envelope, weights, priority, min_grant, min_share)
 
 
-_CORES.update(
-    {
-        "priority": _priority_core,
-        "proportional": _proportional_core,
-        "equal_awards": _cea_core,
-        "equal_losses": _cel_core,
-        "talmud": _talmud_core,
-        "weighted_proportional": _wpro_core,
-        "weighted_equal_awards": _wcea_core,
-        "greedy": _greedy_core,
-    }
-)
-
-RULES: dict[str, Rule] = {
-    "priority": priority_rule,
-    "proportional": proportional,
-    "equal_awards": equal_awards,
-    "equal_losses": equal_losses,
-    "talmud": talmud,
-    "weighted_proportional": weighted_proportional,
-    "weighted_equal_awards": weighted_equal_awards,
-    "greedy": greedy,
-}
-"""The heuristic rules by code; ``"optimum"`` (the MILP) is handled by :func:`allocate`."""
+RULES: dict[str, Rule] = {}
+"""The heuristic rules by code, in the registry's order, filled from :mod:`.registry` (the one list of
+rules with their labels and glossary); ``"optimum"`` (the MILP) is handled by :func:`allocate`."""
 
 _SORTED_CLAIMS_RULES = frozenset({"equal_awards", "equal_losses", "talmud"})
 
