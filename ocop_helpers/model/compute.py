@@ -142,7 +142,7 @@ class Results:
     budget_sources: pd.DataFrame
     certificate_terms: dict[str, int]
     # what changed since last year and why, predecessors of a merged province included (ocop_helpers.yoy)
-    year_over_year_detail: Any | None
+    year_over_year_detail: yoy.YearOverYear | None
 
     def changed_fields(self, other: Results | None) -> set[str]:
         """Names of the fields whose object differs from ``other``'s (what a panel must redraw)."""
@@ -379,11 +379,11 @@ class Model:
 
     def year_over_year(
         self, p: Params
-    ) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+    ) -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, yoy.YearOverYear | None]:
         """(last year's plan, the comparison table, last year's products re-keyed to this year's units,
         the detailed comparison with every predecessor of this plan's units — :class:`yoy.YearOverYear`)."""
 
-        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, Any | None]:
+        def run() -> tuple[Plan | None, pd.DataFrame | None, units.RekeyResult | None, yoy.YearOverYear | None]:
             plan = self.plan
             previous = plan.previous
             if previous is None:
