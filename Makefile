@@ -11,7 +11,15 @@ SWEEP ?=
 EXECUTOR ?= process
 
 .DEFAULT_GOAL := help
-.PHONY: help setup nbfilter plan compare yoy test test-fast lint format lab bench validate clean
+.PHONY: help setup sysdeps nbfilter plan compare yoy test test-fast lint format lab bench validate clean
+
+# What `make test` needs from Debian (make sysdeps): the chromium package (the browser tests drive
+# /usr/bin/chromium, never a downloaded browser) and fonts-dejavu-core (the fallback fonts;
+# tests/test_fontface.py prints with DejaVu as the only system fonts).
+CHROMIUM_BIN := /usr/bin/chromium
+DEJAVU_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+APT_GET := apt-get
+IS_ROOT := $(if $(filter 0,$(shell id -u)),yes)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +31,21 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 setup: $(VENV)/.installed nbfilter ## create .venv, install the workbook, register the notebook git filter
+
+sysdeps: ## install chromium / fonts-dejavu-core if missing (as root; otherwise it stops saying the command)
+	@missing=""; \
+	test -x $(CHROMIUM_BIN) || missing="$$missing chromium"; \
+	test -f $(DEJAVU_FONT) || missing="$$missing fonts-dejavu-core"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ -z "$(IS_ROOT)" ]; then \
+	  echo "make test needs the Debian packages$$missing; as root it installs them itself. Run:" >&2; \
+	  echo "  sudo apt-get install$$missing" >&2; \
+	  exit 1; \
+	fi; \
+	echo "apt-get install$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$(APT_GET) update -qq && \
+	$(APT_GET) install -y -qq -o DPkg::Lock::Timeout=300 $$missing >/dev/null
 
 # git stores notebooks/*.ipynb without outputs (.gitattributes names this filter; ocop_helpers/nbclean.py)
 nbfilter:
@@ -50,7 +73,7 @@ format: $(VENV)/.installed ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint ## lint, then the whole test suite (browser tests need Debian's chromium)
+test: sysdeps lint ## install the system packages if missing (sysdeps), lint, then the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## only the fast tests (no papermill, no browser)

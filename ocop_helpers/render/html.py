@@ -5,7 +5,10 @@ the summary line, the Căn cứ in italics, Roman-numbered parts, the signature 
 nhận", then the proposals and appendices on their own pages. The print stylesheet sets A4, the
 decree's margins, page numbers centred in the top margin (none on page 1), repeated table header
 rows and rows that never split. No network reference of any kind: charts are inline SVG (or PNG
-data URLs for the PDF renderer). Two renders of the same Document give the same bytes.
+data URLs for the PDF renderer), and the page carries its own font: Liberation Serif, metric-compatible
+with Times New Roman, embedded as ``@font-face`` data URLs subset to the page's characters
+(``fontface``), so a browser prints the same letters on any machine. Two renders of the same Document
+give the same bytes, in any process.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from ocop_helpers.document.docmodel import (
     legal_basis_lines,
     recipient_lines,
 )
+from ocop_helpers.render import fontface
 
-FONT_STACK = '"Times New Roman", "Liberation Serif", Tinos, serif'
+# The embedded Liberation Serif first (fontface.FAMILY); the rest only for characters it lacks.
+FONT_STACK = f'"{fontface.FAMILY}", "Times New Roman", Tinos, serif'
 # Margins of Nghị định 30/2020/NĐ-CP, Phụ lục I (top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm).
 PAGE_MARGINS = "20mm 15mm 20mm 30mm"
 KEEP_WHOLE_ROWS = 25  # a table up to this many rows is kept on one page where it fits
@@ -213,26 +218,21 @@ def _appendix(a: Appendix, images: str) -> str:
     return "\n".join(parts)
 
 
-def render_html(doc: Document, images: str = "svg", extra_css: str = "") -> str:
+def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_font: bool | None = None) -> str:
     """The whole document as one HTML string.
 
     ``images``: 'svg' (inline SVG; the HTML deliverable) or 'png' (PNG data URLs where the chart has
     them; used by the PDF renderer). ``extra_css`` is appended to the stylesheet (the PDF renderer
-    adds its font files there).
+    adds its font files there). ``embed_font``: put Liberation Serif, subset to the page's
+    characters, into the page as data URLs; by default for the 'svg' page (what a browser opens and
+    prints), not for 'png' (WeasyPrint reads the font files themselves).
     """
     if images not in ("svg", "png"):
         raise ValueError("images: 'svg' or 'png'")
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(doc.lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(doc.full_title)}</title>",
-        f"<style>{CSS}{extra_css}</style>",
-        "</head>",
-        f'<body class="{"draft" if doc.draft else "issued"}">',
-    ]
+    if embed_font is None:
+        embed_font = images == "svg"
+    title = f"<title>{_e(doc.full_title)}</title>"
+    out = [f'<body class="{"draft" if doc.draft else "issued"}">']
     if doc.draft:
         out.append(f'<div class="draft-banner">{_e(doc.draft_label)}</div>')
     out.append(_header(doc))
@@ -259,7 +259,20 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "") -> str:
         out.append("</section>")
     out += [_appendix(a, images) for a in doc.appendices]
     out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+    body = "\n".join(out)
+    fonts = fontface.font_face_css(title + body) if embed_font else ""
+    head = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(doc.lang)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        title,
+        f"<style>{fonts}{CSS}{extra_css}</style>",
+        "</head>",
+        body,
+    ]
+    return "\n".join(head)
 
 
 def external_references(page: str) -> list[str]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io as _io
 import re
+import unicodedata
 
 import pytest
 
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import docmodel
+from tests.render.test_fontface import kept_version, pdf_fonts
 from tests.support import docfind
 from tests.support.browser import artifact, block_network, chromium_context, requires_chromium
 
@@ -131,3 +133,27 @@ def test_prints_to_a4_with_page_numbers_from_page_two(opened_plan):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
     assert not re.match(r"\s*1\s", first), "no page number on the first page"
     assert re.match(r"\s*2\s", second), second[:80]
+
+
+def test_printed_plan_keeps_its_vietnamese_letters_whole_in_the_embedded_font(opened_plan):
+    """The page carries Liberation Serif (ocop_helpers.render.fontface): the PDF Chromium prints copies as
+    the text it shows, whatever fonts the machine has (Debian's Liberation Serif 1.07 lacks "Ộ")."""
+    from pypdf import PdfReader
+
+    from ocop_helpers.render import fontface
+
+    page, _, _, _ = opened_plan
+    loaded = page.evaluate(
+        "document.fonts.ready.then(() => Array.from(document.fonts).map(f => f.family + ':' + f.status))"
+    )
+    assert loaded == [f"{fontface.FAMILY}:loaded"] * 4, loaded
+    page.emulate_media(media="print")
+    reader = PdfReader(_io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    first = reader.pages[0]
+    text = unicodedata.normalize("NFC", first.extract_text())
+    for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN", "KẾ HOẠCH"):
+        assert unicodedata.normalize("NFC", words) in text, (words, text[:400])
+    fonts = pdf_fonts(first)
+    assert fonts and all(name.startswith("OCOPSerif") for name, _ in fonts), fonts
+    assert {version for _, version in fonts} == {kept_version()}, fonts  # the embedded 2.1.5, not the system's
+    assert all(any(name.startswith("OCOPSerif") for name, _ in pdf_fonts(p)) for p in reader.pages)

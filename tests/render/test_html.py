@@ -45,7 +45,10 @@ def test_html_has_the_official_parts_in_order():
 def test_html_is_self_contained_escaped_and_marks_illustrative_tables():
     text = render_html(sample_document())
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:|//)", text)
-    assert "@import" not in text and "url(" not in text
+    assert "@import" not in text
+    # The only url() are the embedded font faces (ocop_helpers.fontface): data, not addresses.
+    assert text.count("url(") == 4
+    assert re.findall(r'url\("(data:[^;,"]*;base64),', text) == ["data:font/woff;base64"] * 4
     assert "Tổ chức kinh tế &lt;minh họa&gt;" in text and "<minh họa>" not in text
     assert text.count('<p class="mark">Số liệu minh họa</p>') == 1  # the one illustrative table
     assert 'data-provenance="illustrative"' in text and 'data-provenance="published"' in text
