@@ -1,0 +1,52 @@
+"""Each rule in one place: what used to be written twice (money parsing, shown values, scenarios,
+``--set``, the as-of dates, the certificate terms) gives one answer wherever it is asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocop_helpers.core import vnformat
+from ocop_helpers.inputs import schema
+from ocop_helpers.model import params
+from ocop_helpers.runs import sweep
+
+# ----------------------------------------------------------------------------- money
+
+
+@pytest.mark.parametrize(
+    "text", ["18tỷ", "18,5tỷ", "18,5 tỷ", "500triệu", "18.000.000.000", "18000000000", "1.500 triệu", "5nghìn"]
+)
+def test_sweep_set_and_typed_money_read_the_same_amount(text):
+    # --sweep, --set / scenario files (params.coerce) and the Lab's fields all read money with one parser.
+    spec = params.specs()["envelope_vnd"]
+    expected = vnformat.parse_money(text)
+    assert sweep.parse_sweep(f"envelope_vnd={text}").values == (expected,)
+    assert params.coerce(spec, text) == expected
+
+
+def test_sweep_refuses_what_set_refuses():
+    with pytest.raises(sweep.SweepError, match="không rõ nghĩa"):
+        sweep.parse_sweep("envelope_vnd=18.5tỷ")  # '.' may be a decimal point or a thousands separator
+    with pytest.raises(ValueError, match="không rõ nghĩa"):
+        params.coerce(params.specs()["envelope_vnd"], "18.5tỷ")
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("20900000000", 20_900_000_000), ("20.900.000.000", 20_900_000_000), ("1 500 000", 1_500_000)],
+)
+def test_data_files_read_money_with_the_one_parser_without_unit_words(text, value):
+    assert schema.parse_money(text) == value == vnformat.parse_money(text, words=False) == vnformat.parse_money(text)
+
+
+def test_data_files_keep_their_strict_contract():
+    assert schema.parse_money("150000000.0") == 150_000_000  # a spreadsheet's whole float
+    with pytest.raises(ValueError):
+        vnformat.parse_money("150000000.0")  # typed by a planner: not whole đồng
+    for text in ("18 tỷ", "500 triệu", "18_000_000_000", "1,5"):
+        with pytest.raises(ValueError, match="số tiền nguyên"):
+            schema.parse_money(text)
+    with pytest.raises(ValueError, match="không âm"):
+        schema.parse_money("-5")
+    with pytest.raises(ValueError, match="không quá 10"):
+        schema.parse_money(str(schema.MAX_NUMBER + 1))
