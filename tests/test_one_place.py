@@ -50,3 +50,14 @@ def test_data_files_keep_their_strict_contract():
         schema.parse_money("-5")
     with pytest.raises(ValueError, match="không quá 10"):
         schema.parse_money(str(schema.MAX_NUMBER + 1))
+
+
+# ----------------------------------------------------------------------------- values as shown
+
+
+def test_sweep_points_and_saved_scenarios_show_a_value_alike():
+    from ocop_helpers.runs import scenarios
+
+    for name, value in [("envelope_vnd", 4_500_000_000), ("pass_rate_new", 0.4), ("rule", "priority"), ("year", 2025)]:
+        assert sweep.point_name({name: value}) == f"{name} = {scenarios.shown_value(name, value).split(' (')[0]}"
+    assert sweep.point_name({"pass_rate_new": 0.4, "year": 2025}) == "pass_rate_new = 40% · year = 2025"

@@ -25,7 +25,7 @@ from ocop_helpers.inputs import loading
 from ocop_helpers.model.params import specs
 from ocop_helpers.render import xlsx
 from ocop_helpers.runs.compare import Comparison, Figure, figures, output_dir, swept_parameters
-from ocop_helpers.runs.sweep import shown_value
+from ocop_helpers.runs.scenarios import shown_value
 
 MAX_COLUMNS = 12  # beyond this many scenarios the column table goes to the workbook only
 HTML_NAME, XLSX_NAME = "compare.html", "compare.xlsx"

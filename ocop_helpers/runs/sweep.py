@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ocop_helpers.core import vnformat
-from ocop_helpers.domain import labels
 from ocop_helpers.model.params import ParamError, Spec, coerce, specs
+from ocop_helpers.runs.scenarios import shown_value
 
 # Parameters that name the run rather than change a figure: a sweep over them makes no sense.
 NOT_SWEEPABLE = ("province", "year", "plan_dir", "scenario", "interactive", "results_path")
@@ -142,24 +141,6 @@ def points(sweeps: list[Sweep]) -> list[dict[str, Any]]:
         dict(zip([s.name for s in sweeps], combo, strict=True))
         for combo in itertools.product(*(s.values for s in sweeps))
     ]
-
-
-def shown_value(name: str, value: Any) -> str:
-    """A swept value as a reader sees it (money in tỷ/triệu, rules by their Vietnamese name)."""
-    spec = specs()[name]
-    if value is None:
-        return "theo kế hoạch"
-    if spec.kind == "money":
-        return vnformat.money(value)
-    if spec.kind == "share":
-        return vnformat.percent(value)
-    if name == "rule":
-        return labels.ALLOCATION_RULE.get(value, value)
-    if spec.kind == "int":
-        return vnformat.number(value)
-    if spec.kind == "float":
-        return vnformat.number(value, 2)
-    return str(value)
 
 
 def point_name(point: dict[str, Any]) -> str:
