@@ -61,3 +61,21 @@ def test_sweep_points_and_saved_scenarios_show_a_value_alike():
     for name, value in [("envelope_vnd", 4_500_000_000), ("pass_rate_new", 0.4), ("rule", "priority"), ("year", 2025)]:
         assert sweep.point_name({name: value}) == f"{name} = {scenarios.shown_value(name, value).split(' (')[0]}"
     assert sweep.point_name({"pass_rate_new": 0.4, "year": 2025}) == "pass_rate_new = 40% · year = 2025"
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def test_a_saved_scenario_is_the_scenario_a_comparison_computes(tmp_path, monkeypatch):
+    from ocop_helpers.core import paths
+    from ocop_helpers.inputs import loading
+    from ocop_helpers.runs import compare, scenarios
+
+    monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path))
+    path = scenarios.save({"envelope_vnd": 4_500_000_000, "rule": "optimum"}, "Ít kinh phí", note="thử")
+    saved = scenarios.read(path)
+    assert (saved.name, saved.title, saved.note, saved.source) == ("it-kinh-phi", "Ít kinh phí", "thử", str(path))
+    assert saved.params.envelope_vnd == 4_500_000_000 and saved.params.rule == "optimum"
+    [computed] = compare.scenarios(loading.load_plan(paths.DEFAULT_PLAN_DIR), [path])
+    assert type(computed) is type(saved)
+    assert computed.name == saved.name and computed.params.envelope_vnd == saved.params.envelope_vnd

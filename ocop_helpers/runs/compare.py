@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +32,7 @@ from ocop_helpers.inputs import loading, readers
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params, specs, validate
+from ocop_helpers.runs.scenarios import Scenario
 from ocop_helpers.runs.sweep import Sweep, point_name, points
 
 # What a saved scenario holds that does not change a figure (the plan is chosen by --plan).
@@ -40,20 +41,6 @@ WORKER_MODELS_KEPT = 2
 
 
 # ----------------------------------------------------------------------------- scenarios
-@dataclass(frozen=True)
-class Scenario:
-    """One scenario to compute: its name, where it came from, and its validated parameter values."""
-
-    name: str
-    source: str
-    values: dict[str, Any]
-    swept: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def params(self) -> Params:
-        return Params(self.values)
-
-
 def read_scenario(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
     """A scenario file as the Lab saves it (or any params YAML): (name, validated values)."""
     p = Path(path)

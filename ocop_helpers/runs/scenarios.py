@@ -28,7 +28,7 @@ import yaml
 
 from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.inputs import readers
-from ocop_helpers.model.params import ParamError, coerce, defaults, specs
+from ocop_helpers.model.params import ParamError, Params, coerce, defaults, specs
 
 # Never written to a scenario file: set by the build or by the session, not by the planner.
 NOT_SAVED = ("interactive", "results_path")
@@ -126,16 +126,20 @@ def differences(values: dict[str, Any], base: dict[str, Any] | None = None) -> d
 # ----------------------------------------------------------------------------- files
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario file read back: its path, the planner's name and note, and its coerced values."""
+    """One scenario: its name, where it came from (a file, or the plan's defaults) and its parameter
+    values; read back from a file the Lab saved, the planner's title and note; in a comparison, the
+    values of the sweep point it stands for."""
 
-    path: Path
-    title: str
-    note: str
-    values: dict[str, Any] = field(default_factory=dict)
+    name: str
+    source: str
+    values: dict[str, Any]
+    swept: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    note: str = ""
 
     @property
-    def name(self) -> str:
-        return str(self.values.get("scenario") or self.path.stem)
+    def params(self) -> Params:
+        return Params(self.values)
 
 
 def scenario_text(values: dict[str, Any], title: str, note: str = "", source: str = "") -> str:
@@ -193,7 +197,8 @@ def read(path: str | os.PathLike) -> Scenario:
             title = line[len(TITLE_PREFIX) :].strip()
         elif line.startswith(NOTE_PREFIX):
             note.append(line[len(NOTE_PREFIX) :].strip())
-    return Scenario(path, title or str(values.get("scenario") or path.stem), "\n".join(note), values)
+    name = str(values.get("scenario") or path.stem)
+    return Scenario(name, str(path), values, title=title or name, note="\n".join(note))
 
 
 def listed(folder: Path | None = None) -> list[Path]:
