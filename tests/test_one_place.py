@@ -79,3 +79,21 @@ def test_a_saved_scenario_is_the_scenario_a_comparison_computes(tmp_path, monkey
     [computed] = compare.scenarios(loading.load_plan(paths.DEFAULT_PLAN_DIR), [path])
     assert type(computed) is type(saved)
     assert computed.name == saved.name and computed.params.envelope_vnd == saved.params.envelope_vnd
+
+
+# ----------------------------------------------------------------------------- --set
+
+
+@pytest.mark.parametrize("command", ["build", "compare"])
+def test_both_commands_read_set_alike(command, tmp_path, capsys):
+    from ocop_helpers.runs import cli, scenarios
+
+    assert scenarios.parse_settings(["draws=500", " rule =optimum", "note=a=b"]) == {
+        "draws": "500",
+        "rule": "optimum",
+        "note": "a=b",
+    }
+    # A pair without '=' is bad input for either command: exit 2 and the same message, nothing built.
+    assert cli.main([command, "--set", "draws", "--out", str(tmp_path)]) == 2
+    assert "--set cần dạng tên=giá_trị, nhận được 'draws'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -10,16 +10,6 @@ from ocop_helpers.core import paths
 from ocop_helpers.runs import yoy_page
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise SystemExit(f"--set cần dạng tên=giá_trị, nhận được '{pair}'")
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code (0 ok, 1 build failed, 2 bad input)."""
     parser = argparse.ArgumentParser(prog="python -m ocop_helpers", description="Sổ kế hoạch OCOP")
@@ -66,13 +56,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from ocop_helpers.core.errors import PlanValidationError
     from ocop_helpers.model.params import ParamError
+    from ocop_helpers.runs.scenarios import parse_settings
 
     try:
         if args.command == "build":
             from ocop_helpers.runs.build import BuildError, build
 
             try:
-                build(args.plan, args.params, _overrides(args.set), args.out, workers=args.workers)
+                build(args.plan, args.params, parse_settings(args.set), args.out, workers=args.workers)
             except BuildError as exc:
                 print(f"LỖI: {exc}", file=sys.stderr)
                 return 1
@@ -86,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.plan,
                     args.scenarios,
                     args.sweep,
-                    cmp.parse_settings(args.set),
+                    parse_settings(args.set),
                     args.out,
                     executor_spec=args.executor,
                     workers=args.workers,

@@ -55,17 +55,6 @@ def read_scenario(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
     return name, values
 
 
-def parse_settings(pairs: list[str]) -> dict[str, str]:
-    """``--set name=value`` pairs (validated later with the scenarios); bad syntax is a ParamError."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ParamError([f"--set cần dạng tên=giá_trị, nhận được '{pair}'"])
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
-
-
 def _unique(name: str, used: set[str]) -> str:
     out, n = name, 2
     while out in used:

@@ -238,6 +238,18 @@ def _shown_raw(name: str, value: Any) -> str:
     return repr(value)
 
 
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    """``--set name=value`` pairs of the command line (``build`` and ``compare``), values as typed (the
+    registry checks them later); bad syntax is a ParamError."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParamError([f"--set cần dạng tên=giá_trị, nhận được '{pair}'"])
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
 def merge_files(files: Iterable[str | os.PathLike] = (), overrides: dict[str, Any] | None = None) -> Merged:
     """Merge params files in order (later wins) then command-line overrides, reporting every value a
     later source replaces and how the scenario is named.
