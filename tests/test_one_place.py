@@ -97,3 +97,27 @@ def test_both_commands_read_set_alike(command, tmp_path, capsys):
     assert cli.main([command, "--set", "draws", "--out", str(tmp_path)]) == 2
     assert "--set cần dạng tên=giá_trị, nhận được 'draws'" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def test_issue_date_and_as_of_have_one_default_each():
+    import dataclasses
+    import datetime as dt
+
+    from ocop_helpers.core import paths
+    from ocop_helpers.document import official
+    from ocop_helpers.inputs import loading
+    from ocop_helpers.model import compute
+
+    plan = loading.load_plan(paths.DEFAULT_PLAN_DIR)
+    draft = dataclasses.replace(plan, issue_date=None)
+    issued = dataclasses.replace(plan, issue_date=dt.date(plan.year, 3, 2))
+    assert draft.issued_on == plan.units_as_of and issued.issued_on == dt.date(plan.year, 3, 2)
+    assert official.frame(issued).on_date == issued.issued_on and official.frame(draft).on_date == draft.issued_on
+    # The as-of date defaults to 1 January of the plan's year, whatever year the parameters name.
+    other_year = params.Params({"year": plan.year + 1})
+    assert compute.as_of_date(plan, other_year) == dt.date(plan.year, 1, 1)
+    assert compute.as_of_date(plan, params.Params({"as_of": dt.date(plan.year, 5, 1)})) == dt.date(plan.year, 5, 1)
+    assert not hasattr(params.Params, "as_of_date") and not hasattr(compute, "issue_date")

@@ -262,7 +262,7 @@ def calendar(r: Results) -> list:
             "sản phẩm ở đợt đông nhất",
             "bad" if blocking else "good",
         ),
-        charts.calendar_load_chart(rounds, as_of=params.as_of_date()),
+        charts.calendar_load_chart(rounds, as_of=r.as_of),
         elements.table(
             rounds,
             {

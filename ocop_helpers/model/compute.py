@@ -195,11 +195,6 @@ def check_params(plan: Plan, params: Params) -> list[str]:
     return problems
 
 
-def issue_date(plan: Plan) -> dt.date:
-    """The date the plan is (or would be) issued: ``issue_date`` in plan.yaml, else ``units_as_of``."""
-    return plan.issue_date or plan.units_as_of
-
-
 def as_of_date(plan: Plan, params: Params) -> dt.date:
     """The 'as of' date: the parameter, or 1 January of the plan year."""
     return params.as_of or dt.date(plan.year, 1, 1)
@@ -523,7 +518,7 @@ class Model:
             official = loading.load_official(plan)
             tables = official[0]
             on_deadline = reorganisation.round_authorities(plan, plan.rounds, tables)
-            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=issue_date(plan))
+            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=plan.issued_on)
             return official, on_deadline, issued, tuple(reorganisation.change_dates(plan, tables))
 
         return self._stage("official", p, run)
@@ -534,7 +529,7 @@ class Model:
         return self._stage(
             "budget_sources",
             p,
-            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], issue_date(self.plan)),
+            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], self.plan.issued_on),
         )
 
     # -- everything -----------------------------------------------------------------------

@@ -215,7 +215,7 @@ def build(
         """The annex and the plan in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
-        xlsx.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=compute.issue_date(results.plan))
+        xlsx.write_annex(tmp / "annex.xlsx", annex.annex_sheets(results), when=results.plan.issued_on)
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         doc = plan_document.compose(results, compare_report.citation(the_plan, out_root))
