@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ocop_helpers.core import vnformat
@@ -121,3 +122,24 @@ def test_issue_date_and_as_of_have_one_default_each():
     assert compute.as_of_date(plan, other_year) == dt.date(plan.year, 1, 1)
     assert compute.as_of_date(plan, params.Params({"as_of": dt.date(plan.year, 5, 1)})) == dt.date(plan.year, 5, 1)
     assert not hasattr(params.Params, "as_of_date") and not hasattr(compute, "issue_date")
+
+
+# ----------------------------------------------------------------------------- year over year
+
+
+def test_the_year_over_year_figures_have_one_source():
+    from ocop_helpers.core import paths
+    from ocop_helpers.domain import yoy
+    from ocop_helpers.inputs import loading
+
+    plan = loading.load_plan(paths.DATA_DIR / "bac-ninh" / "2026")
+    previous = loading.load_previous_plan(plan)
+    detail = yoy.compare_years(plan, previous)
+    assert [p.plan.province_id for p in detail.available] == [previous.province_id]
+    # The table shown without a detailed comparison is the detailed tables' own rows.
+    headline = yoy.headline_table(plan, [previous]).set_index("indicator")[["previous", "current", "change"]]
+    detailed = pd.concat([detail.targets, detail.stock.iloc[:2]]).set_index("indicator")[
+        ["previous", "current", "change"]
+    ]
+    pd.testing.assert_frame_equal(headline, detailed)
+    assert headline.loc["Số sản phẩm OCOP đầu năm"].tolist() == [385, 770, 385]

@@ -128,15 +128,38 @@ def streams_stars_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
     return _change_frame(rows, ["stream", "target_star", "previous", "current"])
 
 
+def _stock_rows(plan: Plan, before: list[Plan]) -> list[tuple[str, int | None, int | None]]:
+    """Certified stock at the start of the year and the year-end target: (indicator, previous, current)."""
+    return [
+        ("Số sản phẩm OCOP đầu năm", _sum(before, _start_stock), _start_stock(plan)),
+        (
+            "Mục tiêu số sản phẩm OCOP cuối năm",
+            _sum(before, lambda p: p.targets.stock_target),
+            plan.targets.stock_target,
+        ),
+    ]
+
+
+def headline_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
+    """The published targets and the stock at the start and the end of the year, last year against this
+    year: what the plan shows when last year's plan is known but none of its units became this plan's
+    (no detailed comparison)."""
+    stock_rows = [
+        (indicator, "sản phẩm", previous, current) for indicator, previous, current in _stock_rows(plan, before)
+    ]
+    headline = targets_table(plan, before)[["indicator", "unit", "previous", "current"]]
+    return _change_frame([*headline.itertuples(index=False, name=None), *stock_rows], list(headline.columns))
+
+
 def stock_table(plan: Plan, before: list[Plan], current_due: int | None = None) -> pd.DataFrame:
     """Certified stock at the start of the year, the year-end target, the net increase that needs,
     and the certificates due for re-evaluation during the year."""
     due_now = expiry_due(plan) if current_due is None else current_due
-    start_prev, start_now = _sum(before, _start_stock), _start_stock(plan)
-    target_prev, target_now = _sum(before, lambda p: p.targets.stock_target), plan.targets.stock_target
+    start, target = _stock_rows(plan, before)
+    (_, start_prev, start_now), (_, target_prev, target_now) = start, target
     rows = [
-        ("Số sản phẩm OCOP đầu năm", start_prev, start_now),
-        ("Mục tiêu số sản phẩm OCOP cuối năm", target_prev, target_now),
+        start,
+        target,
         (
             "Tăng ròng cần đạt trong năm",
             None if start_prev is None or target_prev is None else target_prev - start_prev,

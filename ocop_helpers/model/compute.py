@@ -396,7 +396,7 @@ class Model:
             by_year = self.expiry(p)[0]
             due = by_year.loc[by_year["due_year"] == plan.year, "due"]
             detail = yoy.compare_years(plan, previous, current_due=int(due.iloc[0]) if len(due) else None)
-            return previous, summary.year_over_year(plan, previous), rekeyed, detail
+            return previous, yoy.headline_table(plan, [previous]), rekeyed, detail
 
         return self._stage("year_over_year", p, run)
 
