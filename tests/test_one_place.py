@@ -143,3 +143,34 @@ def test_the_year_over_year_figures_have_one_source():
     ]
     pd.testing.assert_frame_equal(headline, detailed)
     assert headline.loc["Số sản phẩm OCOP đầu năm"].tolist() == [385, 770, 385]
+
+
+# ----------------------------------------------------------------------------- certificate validity
+
+
+def test_the_certificate_validity_is_read_from_the_data_only(tmp_path, monkeypatch):
+    import datetime as dt
+    import shutil
+
+    from ocop_helpers.core import paths
+    from ocop_helpers.dev import synth
+    from ocop_helpers.domain import stock, yoy
+    from ocop_helpers.inputs import loading
+
+    # The generator: re-evaluated certificates are issued one validity before they expire in the plan year.
+    reference = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE_DIR, reference)
+    rules = (reference / "certificate_rules.csv").read_text(encoding="utf-8")
+    (reference / "certificate_rules.csv").write_text(rules.replace(",36,", ",24,"), encoding="utf-8")
+    made = synth.synthetic_plan(400, 150, paths.DEFAULT_PLAN_DIR, seed=3, reference_dir=reference)
+    year = int(made.plan["year"])
+    products = made.tables["products.csv"]
+    issued = products.loc[products["stream"] == "reevaluation", "certificate_date"].map(dt.date.fromisoformat)
+    assert len(issued) and {d.year for d in issued} == {year - 2}
+
+    # The year-over-year reasons name the validity in force.
+    real = stock.certificate_terms
+    monkeypatch.setattr(stock, "certificate_terms", lambda *a: {**real(*a), "validity_months": 24})
+    plan = loading.load_plan(paths.DATA_DIR / "bac-ninh" / "2026")
+    reasons = yoy.compare_years(plan, loading.load_previous_plan(plan)).reasons
+    assert any("hết hạn (24 tháng)" in r for r in reasons), reasons

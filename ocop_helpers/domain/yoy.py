@@ -66,10 +66,15 @@ def _start_stock(p: Plan) -> int | None:
         return None
 
 
+def certificate_terms(p: Plan) -> dict[str, int]:
+    """The certificates' validity and notice in force on 1 January of the plan year (certificate_rules.csv)."""
+    return stock.certificate_terms(loading.load_official(p)[0]["certificate_rules"], dt.date(p.year, 1, 1))
+
+
 def expiry_due(p: Plan) -> int:
     """Certificates due for re-evaluation in the plan year (the list of the plan; expired before
     the year counted in it), from the plan's products and rounds."""
-    terms = stock.certificate_terms(loading.load_official(p)[0]["certificate_rules"], dt.date(p.year, 1, 1))
+    terms = certificate_terms(p)
     pipe = stock.expiry_pipeline(
         p.products, p.rounds, p.year, rules=p.authority_rules, units=p.units, province_id=p.province_id, **terms
     )
@@ -394,7 +399,8 @@ def reasons(y: YearOverYear) -> list[str]:
         out.append(
             f"Giấy chứng nhận đến hạn đánh giá lại trong năm {_signed(int(due['change']))} "
             f"({vnformat.number(int(due['previous']))} → {vnformat.number(int(due['current']))}): "
-            "số sản phẩm đánh giá lại theo kế hoạch thay đổi theo số giấy chứng nhận hết hạn (36 tháng)."
+            "số sản phẩm đánh giá lại theo kế hoạch thay đổi theo số giấy chứng nhận hết hạn "
+            f"({vnformat.number(certificate_terms(plan)['validity_months'])} tháng)."
         )
     for when, source in authority_changes(plan, prev_year):
         moved = y.authority.loc[y.authority["changed"]]
