@@ -167,6 +167,7 @@ def test_the_certificate_validity_is_read_from_the_data_only(tmp_path, monkeypat
     products = made.tables["products.csv"]
     issued = products.loc[products["stream"] == "reevaluation", "certificate_date"].map(dt.date.fromisoformat)
     assert len(issued) and {d.year for d in issued} == {year - 2}
+    assert synth.ORGANISATION_COLUMNS == list(made.tables["organisations.csv"].columns)
 
     # The year-over-year reasons name the validity in force.
     real = stock.certificate_terms

@@ -28,30 +28,15 @@ import yaml
 
 from ocop_helpers.core import paths
 from ocop_helpers.domain import stock
+from ocop_helpers.inputs.plan import STREAMS
+from ocop_helpers.inputs.schema import SCHEMAS
 
 OUTPUT_FILES = ("products.csv", "organisations.csv", "requests.csv")
 
-PRODUCT_COLUMNS = [
-    "product_id",
-    "product_name",
-    "organisation_id",
-    "unit_id",
-    "product_code",
-    "stream",
-    "current_star",
-    "target_star",
-    "certificate_date",
-    "planned_round",
-]
-ORGANISATION_COLUMNS = [
-    "organisation_id",
-    "organisation_name",
-    "unit_id",
-    "organisation_type",
-    "requests_branding",
-]
-REQUEST_COLUMNS = ["request_id", "organisation_id", "item", "product_id", "cost_vnd"]
-STREAMS = ("new", "reevaluation", "upgrade")
+# The columns of the written tables are the input schema's, in its order.
+PRODUCT_COLUMNS = [c.name for c in SCHEMAS["products"]]
+ORGANISATION_COLUMNS = [c.name for c in SCHEMAS["organisations"]]
+REQUEST_COLUMNS = [c.name for c in SCHEMAS["requests"]]
 
 # Relative weight of each leaf of the QĐ 148 tree in a provincial batch: mostly food, a few
 # beverages, herbs and crafts, rare ornamentals and tourism (ocop-domain.md §4).
