@@ -175,3 +175,14 @@ def test_the_certificate_validity_is_read_from_the_data_only(tmp_path, monkeypat
     plan = loading.load_plan(paths.DATA_DIR / "bac-ninh" / "2026")
     reasons = yoy.compare_years(plan, loading.load_previous_plan(plan)).reasons
     assert any("hết hạn (24 tháng)" in r for r in reasons), reasons
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def test_rule_parameters_and_rules_have_distinct_names():
+    from ocop_helpers.domain import allocation
+    from ocop_helpers.model import compute
+
+    assert set(compute.RULE_PARAMS) <= set(params.specs()) and not hasattr(compute, "RULES")
+    assert all(callable(rule) for rule in allocation.RULES.values())

@@ -51,9 +51,10 @@ CALENDAR = ("routing", "as_of", "products_per_session", "sessions_per_round")
 LINES = ("envelope_vnd", "budget_rewards_vnd", "budget_councils_vnd", "budget_promotion_vnd", "budget_training_vnd")
 CLAIMS = ("co_financing_share", "item_cap_vnd", "organisation_cap_vnd")
 WEIGHTS = ("weight_star", "weight_stream", "weight_organisation_type", "weight_unit_equity", "min_grant_vnd")
-RULES = (*LINES, *CLAIMS, *WEIGHTS)
-ALLOCATION = (*RULES, "rule")
-SIMULATION = (*RULES, *PASS_RATES, "draws", "seed", "cost_sigma", "target_rate", "kept_rate")
+# The parameters every allocation rule reads (the rules themselves are allocation.RULES).
+RULE_PARAMS = (*LINES, *CLAIMS, *WEIGHTS)
+ALLOCATION = (*RULE_PARAMS, "rule")
+SIMULATION = (*RULE_PARAMS, *PASS_RATES, "draws", "seed", "cost_sigma", "target_rate", "kept_rate")
 
 STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
@@ -65,7 +66,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
-    "rules": RULES,
+    "rules": RULE_PARAMS,
     "simulation": SIMULATION,
     "budget_comparison": (*SIMULATION, "rule"),
     "decisions": (*SIMULATION, *CALENDAR, "rule"),
