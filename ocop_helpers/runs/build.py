@@ -257,7 +257,7 @@ def build(
         raise BuildError("\n\n".join(errors))
 
     try:
-        _assemble(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
+        _write_manifest(tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started)
     except Exception as exc:
         atomic.keep_failed(tmp, out_dir)
         raise BuildError(
@@ -281,7 +281,7 @@ def build(
     )
 
 
-def _assemble(
+def _write_manifest(
     tmp: Path,
     notebooks: list[Path],
     the_plan: Plan,
