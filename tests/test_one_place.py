@@ -186,3 +186,13 @@ def test_rule_parameters_and_rules_have_distinct_names():
 
     assert set(compute.RULE_PARAMS) <= set(params.specs()) and not hasattr(compute, "RULES")
     assert all(callable(rule) for rule in allocation.RULES.values())
+
+
+def test_a_heading_inside_a_section_has_no_level_to_ignore():
+    import inspect
+
+    from ocop_helpers.document import elements
+    from ocop_helpers.document.docmodel import Heading
+
+    assert list(inspect.signature(elements.heading).parameters) == ["text"]
+    assert elements.heading("Những gì thay đổi và vì sao") == Heading(3, "Những gì thay đổi và vì sao")

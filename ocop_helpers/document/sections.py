@@ -128,7 +128,7 @@ def breakdowns(r: Results) -> list:
             caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else ""),
             provenance=prov,
         ),
-        elements.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})", 4),
+        elements.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})"),
         elements.paragraph(narrative.sector_paragraph(sectors, thin)),
         elements.table(
             sectors,
@@ -371,7 +371,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
     now = f"Năm {plan.year} ({plan.province_name})"
     heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
-        elements.heading("So sánh với kế hoạch năm trước", 3),
+        elements.heading("So sánh với kế hoạch năm trước"),
         elements.paragraph(summary.year_over_year_text(plan, previous)),
     ]
     if detail is None:
@@ -387,7 +387,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
         )
     else:
         items += [elements.notice(text, "warning") for text in detail.missing_notes]
-        items.append(elements.heading("Những gì thay đổi và vì sao", 4))
+        items.append(elements.heading("Những gì thay đổi và vì sao"))
         items += elements.paragraphs(detail.reasons)
         t = detail.targets
         items.append(
