@@ -82,6 +82,20 @@ def test_a_saved_scenario_is_the_scenario_a_comparison_computes(tmp_path, monkey
     assert computed.name == saved.name and computed.params.envelope_vnd == saved.params.envelope_vnd
 
 
+def test_the_lab_and_a_comparison_refuse_a_scenario_file_alike(tmp_path):
+    from ocop_helpers.runs import compare, scenarios
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("colour: red\npass_rate_new: 2\n", encoding="utf-8")
+    problems = []
+    for read in (scenarios.read, compare.read_scenario):
+        with pytest.raises(params.ParamError) as info:
+            read(bad)
+        problems.append(info.value.problems)
+    assert problems[0] == problems[1] and len(problems[0]) == 2
+    assert problems[0][0].startswith("bad.yaml: 'colour': tham số không tồn tại")
+
+
 # ----------------------------------------------------------------------------- --set
 
 

@@ -28,11 +28,11 @@ import pandas as pd
 
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.domain import labels
-from ocop_helpers.inputs import loading, readers
+from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params, specs, validate
-from ocop_helpers.runs.scenarios import Scenario
+from ocop_helpers.runs.scenarios import Scenario, read
 from ocop_helpers.runs.sweep import Sweep, point_name, points
 
 # What a saved scenario holds that does not change a figure (the plan is chosen by --plan).
@@ -42,17 +42,13 @@ WORKER_MODELS_KEPT = 2
 
 # ----------------------------------------------------------------------------- scenarios
 def read_scenario(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
-    """A scenario file as the Lab saves it (or any params YAML): (name, validated values)."""
+    """A scenario file as the Lab saves it (or any params YAML), read by :func:`scenarios.read`: (name,
+    validated values without the keys that do not change a figure)."""
     p = Path(path)
     if not p.is_file():
         raise ParamError([f"{p}: không có tệp kịch bản này"])
-    raw = readers.read_yaml(p)
-    name = str(raw.get("scenario") or p.stem)
-    try:
-        values = validate({k: v for k, v in raw.items() if k not in IGNORED_KEYS})
-    except ParamError as exc:
-        raise ParamError([f"{p}: {problem}" for problem in exc.problems]) from None
-    return name, values
+    saved = read(p)
+    return saved.name, {k: v for k, v in saved.values.items() if k not in IGNORED_KEYS}
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -28,7 +28,7 @@ import yaml
 
 from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.inputs import readers
-from ocop_helpers.model.params import ParamError, Params, coerce, defaults, specs
+from ocop_helpers.model.params import ParamError, Params, coerce, defaults, specs, validate
 
 # Never written to a scenario file: set by the build or by the session, not by the planner.
 NOT_SAVED = ("interactive", "results_path")
@@ -176,21 +176,13 @@ def save(values: dict[str, Any], title: str, note: str = "", overwrite: bool = F
 
 
 def read(path: str | os.PathLike) -> Scenario:
-    """A scenario file: its values coerced through the registry (ParamError lists every problem)."""
+    """A scenario file: its values validated by the registry (ParamError lists every problem, each
+    after the file's name)."""
     path = Path(path)
-    raw = readers.read_yaml(path)
-    reg = specs()
-    problems, values = [], {}
-    for k, v in raw.items():
-        if k not in reg:
-            problems.append(f"{path.name}: '{k}' không phải tham số")
-            continue
-        try:
-            values[k] = coerce(reg[k], v)
-        except ValueError as exc:
-            problems.append(f"{path.name}: '{k}' = {v!r}: {exc}")
-    if problems:
-        raise ParamError(problems)
+    try:
+        values = validate(readers.read_yaml(path))
+    except ParamError as exc:
+        raise ParamError([f"{path.name}: {problem}" for problem in exc.problems]) from None
     title, note = "", []
     for line in path.read_text(encoding="utf-8-sig").splitlines():
         if line.startswith(TITLE_PREFIX):
@@ -299,8 +291,6 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m ocop_helpers.runs.scenarios a.yaml b.yaml``: what combining the files gives, and every
     override it makes (exit 2 on a file the build would refuse)."""
     import sys
-
-    from ocop_helpers.model.params import validate
 
     files = sys.argv[1:] if argv is None else argv
     if not files:
