@@ -78,6 +78,8 @@ def document_date(value: dt.date | pd.Timestamp | str | None, year: int | None =
 # that are accepted, never guessed.
 
 MONEY_UNITS: dict[str, int] = {"đồng": 1, "triệu": 10**6, "tỷ": 10**9}
+# Words a typed amount may carry, by the scale they name (nghìn is a word only, never a field's unit).
+_SCALES: dict[str, int] = {**MONEY_UNITS, "nghìn": 10**3}
 _UNIT_WORDS: dict[str, str] = {
     "tỷ": "tỷ",
     "tỉ": "tỷ",
@@ -90,9 +92,12 @@ _UNIT_WORDS: dict[str, str] = {
     "đ": "đồng",
     "vnd": "đồng",
     "vnđ": "đồng",
+    "nghìn": "nghìn",
+    "nghin": "nghìn",
+    "ngàn": "nghìn",
 }
 _MONEY_RE = re.compile(
-    r"(?P<sign>[-+]?)\s*(?P<number>[0-9][0-9.,\s]*?)\s*(?P<unit>[^\W\d_]+\.?)?(?:\s+(?:đồng|dong|đ))?",
+    r"(?P<sign>[-+]?)\s*(?P<number>[0-9][0-9.,_\s]*?)\s*(?P<unit>[^\W\d_]+\.?)?(?:\s+(?:đồng|dong|đ))?",
     flags=re.IGNORECASE,
 )
 
@@ -105,31 +110,43 @@ def _money_forms(unit: str) -> str:
     )
 
 
-def parse_money(text: str, unit: str = "đồng") -> int:
+def parse_money(text: str, unit: str = "đồng", *, words: bool = True) -> int:
     """Money typed by a planner -> integer đồng, exactly; raise ValueError (Vietnamese) otherwise.
+
+    The one money parser: widgets, scenario files, ``--set`` and ``--sweep`` (``18tỷ``, ``18,5tỷ``,
+    ``500triệu``) and, with ``words=False``, the data files' money columns.
 
     ``unit`` is the field's unit ('đồng', 'triệu' or 'tỷ'), used when the text has no unit word.
     Accepted: '1,5 tỷ', '20,9 tỷ đồng', '500 triệu', '1.000 triệu' (with its unit word, as
-    :func:`money` writes it), '1.234.567' and '1234567' (đồng), '1 500 000' (đồng), '1,5' in a field
-    whose unit is tỷ. A bare '1.5' or '1.500' in a triệu/tỷ field could be a decimal point or a
-    thousands separator: refused as ambiguous, like '1.5 tỷ' and anything not whole đồng.
+    :func:`money` writes it), '1.234.567' and '1234567' (đồng), '1 500 000' or '1_500_000' (đồng),
+    '5 nghìn', '1,5' in a field whose unit is tỷ. A bare '1.5' or '1.500' in a triệu/tỷ field could be a
+    decimal point or a thousands separator: refused as ambiguous, like '1.5 tỷ' and anything not
+    whole đồng.
+
+    ``words=False`` is what a data file holds: whole đồng in digits only ('20900000000',
+    '20.900.000.000', '1 500 000', or a spreadsheet's whole float '150000000.0'), no unit word and no
+    decimal comma.
     """
     if unit not in MONEY_UNITS:
         raise ValueError(f"đơn vị tiền phải là một trong: {', '.join(MONEY_UNITS)}")
     t = unicodedata.normalize("NFC", str(text)).strip().replace("\u00a0", " ").replace("\u202f", " ")
     m = _MONEY_RE.fullmatch(t)
     word = (m.group("unit") or "").lower().rstrip(".") if m else ""
-    if not m or (word and word not in _UNIT_WORDS):
+    if not m or (word and word not in _UNIT_WORDS) or (word and not words):
         raise ValueError(f"'{text}' không phải số tiền; {_money_forms(unit)}")
     scale_name = _UNIT_WORDS[word] if word else unit
     number = m.group("number").strip()
     if scale_name == "đồng":
         if re.fullmatch(r"[0-9]+", number):
             digits = number
-        elif re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", number) or re.fullmatch(r"[0-9]{1,3}( [0-9]{3})+", number):
-            digits = number.replace(".", "").replace(" ", "")
+        elif re.fullmatch(r"[0-9]{1,3}([._\s][0-9]{3})+" if words else r"[0-9]{1,3}([.\s][0-9]{3})+", number):
+            digits = re.sub(r"[._\s]", "", number)
+        elif not words and re.fullmatch(r"[0-9]+\.0+", number):  # a whole number a spreadsheet wrote as float
+            digits = number.split(".")[0]
         else:
-            raise ValueError(f"'{text}' không phải số đồng nguyên; {_money_forms(unit)}")
+            raise ValueError(
+                f"'{text}' không phải số đồng nguyên (số nguyên, dấu chấm ngăn cách hàng nghìn); {_money_forms(unit)}"
+            )
         value = Decimal(digits)
     else:
         grouped = re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?", number)
@@ -144,7 +161,7 @@ def parse_money(text: str, unit: str = "đồng") -> int:
         if not re.fullmatch(r"[0-9]+(,[0-9]+)?", number):
             raise ValueError(f"'{text}' không phải số tiền; {_money_forms(unit)}")
         with localcontext(Context(prec=len(number) + 20)):  # exact: never rounds a long fraction away
-            value = Decimal(number.replace(",", ".")) * MONEY_UNITS[scale_name]
+            value = Decimal(number.replace(",", ".")) * _SCALES[scale_name]
     if m.group("sign") == "-":
         value = -value
     if value != value.to_integral_value():

@@ -27,30 +27,16 @@ import pandas as pd
 import yaml
 
 from ocop_helpers.core import paths
+from ocop_helpers.domain import stock
+from ocop_helpers.inputs.plan import STREAMS
+from ocop_helpers.inputs.schema import SCHEMAS
 
 OUTPUT_FILES = ("products.csv", "organisations.csv", "requests.csv")
 
-PRODUCT_COLUMNS = [
-    "product_id",
-    "product_name",
-    "organisation_id",
-    "unit_id",
-    "product_code",
-    "stream",
-    "current_star",
-    "target_star",
-    "certificate_date",
-    "planned_round",
-]
-ORGANISATION_COLUMNS = [
-    "organisation_id",
-    "organisation_name",
-    "unit_id",
-    "organisation_type",
-    "requests_branding",
-]
-REQUEST_COLUMNS = ["request_id", "organisation_id", "item", "product_id", "cost_vnd"]
-STREAMS = ("new", "reevaluation", "upgrade")
+# The columns of the written tables are the input schema's, in its order.
+PRODUCT_COLUMNS = [c.name for c in SCHEMAS["products"]]
+ORGANISATION_COLUMNS = [c.name for c in SCHEMAS["organisations"]]
+REQUEST_COLUMNS = [c.name for c in SCHEMAS["requests"]]
 
 # Relative weight of each leaf of the QĐ 148 tree in a provincial batch: mostly food, a few
 # beverages, herbs and crafts, rare ornamentals and tourism (ocop-domain.md §4).
@@ -418,15 +404,22 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def random_date(rng: np.random.Generator, start: dt.date, end: dt.date) -> dt.date:
-    """A uniform date in [start, end] on a day of month <= 28 (so +3 years never fails)."""
+    """A uniform date in [start, end] on a day of month <= 28 (so adding months never fails)."""
     span = (end - start).days
     day = start + dt.timedelta(days=int(rng.integers(span + 1)))
     return day.replace(day=min(day.day, 28))
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day ``years`` later (days are <= 28)."""
-    return day.replace(year=day.year + years)
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` later (or earlier, when negative; days are <= 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def certificate_validity(plan_dir: Path, year: int, reference_dir: Path = paths.REFERENCE_DIR) -> int:
+    """Months a certificate is valid on 1 January of ``year`` (certificate_rules.csv, as the plan reads it)."""
+    rules = read_reference("certificate_rules.csv", plan_dir, reference_dir)
+    return stock.certificate_terms(rules, dt.date(year, 1, 1))["validity_months"]
 
 
 def eligible_types(areas: set[str], regions: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
@@ -509,6 +502,7 @@ def generate(
     year = int(plan["year"])
     as_of = plan["units_as_of"]
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    validity = certificate_validity(plan_dir, year, reference_dir)
     rounds = sorted({int(r["round"]) for r in plan["rounds"]})
     first_round_end = max(
         dt.date.fromisoformat(str(r["deadline"])) for r in plan["rounds"] if int(r["round"]) == rounds[0]
@@ -577,20 +571,20 @@ def generate(
                 }
             )
 
-    # 2. certificate dates and rounds
+    # 2. certificate dates and rounds: re-evaluated certificates expire in the plan year
     for product in products:
         if product["stream"] == "reevaluation":
             if rng.random() < spec.expired_share:
-                issued = random_date(rng, dt.date(year - 3, 1, 1), dt.date(year - 3, 2, 28))
+                expires = random_date(rng, dt.date(year, 1, 1), dt.date(year, 2, 28))
             else:
-                issued = random_date(rng, dt.date(year - 3, 3, 1), dt.date(year - 3, 12, 20))
-            product["certificate_date"] = issued
-            expires = add_years(issued, 3)
+                expires = random_date(rng, dt.date(year, 3, 1), dt.date(year, 12, 20))
+            product["certificate_date"] = add_months(expires, -validity)
             # evaluate before the certificate runs out: round 1 if it expires by then
             product["planned_round"] = rounds[0] if expires <= first_round_end else rounds[-1]
         else:
             if product["stream"] == "upgrade":
-                product["certificate_date"] = random_date(rng, dt.date(year - 3, 7, 1), dt.date(year - 1, 10, 31))
+                first = add_months(dt.date(year, 7, 1), -validity)
+                product["certificate_date"] = random_date(rng, first, dt.date(year - 1, 10, 31))
             else:
                 product["certificate_date"] = None
             product["planned_round"] = rounds[0] if rng.random() < spec.round1_share else rounds[-1]

@@ -114,8 +114,9 @@ def units_sheet(r: Results, name: str) -> Sheet:
 
 
 def reevaluation_sheet(r: Results, name: str) -> Sheet:
-    """Certified products in the plan: expiry (36 months), the date the producer must be notified
-    (30 days before), the last round that ends before expiry, and whether the planned round is too late."""
+    """Certified products in the plan: expiry and the date the producer must be notified (validity and
+    notice from certificate_rules.csv), the last round that ends before expiry, and whether the planned
+    round is too late."""
     pipe = r.reevaluation_schedule
     late = pipe["planned_after_expiry"]
     pipe = pipe.assign(

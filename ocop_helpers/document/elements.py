@@ -66,8 +66,9 @@ def notice(text: str, kind: str = "warning") -> Alert:
     return Alert(kind, text)
 
 
-def heading(text: str, level: int = 3) -> Heading:
-    """A heading inside a section (section headings belong in markdown cells)."""
+def heading(text: str) -> Heading:
+    """A heading inside a section: always a sub-item (level 3, "1.1."); section headings belong in
+    markdown cells, and the document model has no deeper level."""
     return Heading(3, text)
 
 

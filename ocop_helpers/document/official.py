@@ -197,10 +197,10 @@ def frame(
     ``official``: the tables and texts of the frame (default: those loaded with the plan, ``Plan.official``).
     """
     tables, texts = official if official is not None else plan.official
-    when = day(on_date if on_date is not None else (plan.issue_date or plan.units_as_of))
+    when = day(on_date if on_date is not None else plan.issued_on)
     bodies = tables["issuing_bodies"]
     issuer = issuer_on(bodies, plan.province_id, when)
-    original_date = day(plan.issue_date or plan.units_as_of)
+    original_date = day(plan.issued_on)
     original = issuer_on(bodies, plan.province_id, min(original_date, when))
     successor = issuer.province_id != plan.province_id and original.province_id != issuer.province_id
 

@@ -313,7 +313,7 @@ def compose(r: Results, comparison: str | None = None) -> Document:
     a draft. ``comparison``: a sentence citing a scenario comparison of this plan, when one exists.
     """
     plan = r.plan
-    issued_on = plan.issue_date or plan.units_as_of
+    issued_on = plan.issued_on
     on_date = r.params.as_of if r.params.as_of else issued_on
     as_issued = r.round_authorities if r.params.as_of and r.params.as_of > issued_on else r.round_authorities_issued
     return official.assemble(

@@ -78,7 +78,7 @@ SECTIONS: dict[str, Section] = {
         Section(
             "calendar",
             "Lịch và khối lượng các đợt đánh giá, phân hạng",
-            ("plan", "params", "calendar", "calendar_rerouted", "unit_names"),
+            ("plan", "params", "as_of", "calendar", "calendar_rerouted", "unit_names"),
             sections.calendar,
         ),
         Section(

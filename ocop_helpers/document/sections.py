@@ -130,7 +130,7 @@ def breakdowns(r: Results) -> list:
             caption="Số sản phẩm theo đơn vị hành chính và hình thức đánh giá" + (f" — {note}" if note else ""),
             provenance=prov,
         ),
-        elements.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})", 4),
+        elements.heading(f"Cơ cấu theo bộ sản phẩm, hạng sao và loại hình tổ chức ({scope})"),
         elements.paragraph(narrative.sector_paragraph(sectors, thin)),
         elements.table(
             sectors,
@@ -264,7 +264,7 @@ def calendar(r: Results) -> list:
             "sản phẩm ở đợt đông nhất",
             "bad" if blocking else "good",
         ),
-        charts.calendar_load_chart(rounds, as_of=params.as_of_date()),
+        charts.calendar_load_chart(rounds, as_of=r.as_of),
         elements.table(
             rounds,
             {
@@ -373,7 +373,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
     now = f"Năm {plan.year} ({plan.province_name})"
     heads = {"previous": before, "current": now, "change": "Thay đổi"}
     items: list = [
-        elements.heading(title, 3),
+        elements.heading(title),
         elements.paragraph(summary.year_over_year_text(plan, previous)),
     ]
     if detail is None:
@@ -389,7 +389,7 @@ def year_over_year_items(plan, previous, table, rekeyed, detail, unit_names: dic
         )
     else:
         items += [elements.notice(text, "warning") for text in detail.missing_notes]
-        items.append(elements.heading("Những gì thay đổi và vì sao", 4))
+        items.append(elements.heading("Những gì thay đổi và vì sao"))
         items += elements.paragraphs(detail.reasons)
         t = detail.targets
         items.append(

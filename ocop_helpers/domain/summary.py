@@ -122,33 +122,6 @@ def sources_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame([(SOURCE_KEYS.get(k, k), v) for k, v in plan.sources.items()], columns=["key", "text"])
 
 
-def year_over_year(plan: Plan, previous: Plan) -> pd.DataFrame:
-    """This plan's key figures next to the previous plan's: indicator, previous, current, change.
-
-    Adds the certified stock at the start of each plan year and each year's stock target.
-    """
-    now, before = key_figures(plan), key_figures(previous)
-    frame = pd.DataFrame(
-        {
-            "indicator": now["indicator"],
-            "unit": now["unit"],
-            "previous": before["target"].to_numpy(),
-            "current": now["target"].to_numpy(),
-        }
-    )
-    extra = []
-    for label, get in (
-        ("Số sản phẩm OCOP đầu năm", lambda p: (latest_stock(p) or (None, None))[1]),
-        ("Mục tiêu số sản phẩm OCOP cuối năm", lambda p: p.targets.stock_target),
-    ):
-        extra.append({"indicator": label, "unit": "sản phẩm", "previous": get(previous), "current": get(plan)})
-    frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    frame["previous"] = frame["previous"].astype("Int64")
-    frame["current"] = frame["current"].astype("Int64")
-    frame["change"] = frame["current"] - frame["previous"]
-    return frame
-
-
 def year_over_year_text(plan: Plan, previous: Plan) -> str:
     """One Vietnamese sentence comparing the two plans' totals."""
     t, p = plan.targets, previous.targets

@@ -93,10 +93,15 @@ def _start_stock(p: Plan) -> int | None:
         return None
 
 
+def certificate_terms(p: Plan) -> dict[str, int]:
+    """The certificates' validity and notice in force on 1 January of the plan year (certificate_rules.csv)."""
+    return stock.certificate_terms(p.official_tables["certificate_rules"], dt.date(p.year, 1, 1))
+
+
 def expiry_due(p: Plan) -> int:
     """Certificates due for re-evaluation in the plan year (the list of the plan; expired before
     the year counted in it), from the plan's products and rounds."""
-    terms = stock.certificate_terms(p.official_tables["certificate_rules"], dt.date(p.year, 1, 1))
+    terms = certificate_terms(p)
     pipe = stock.expiry_pipeline(
         p.products, p.rounds, p.year, rules=p.authority_rules, units=p.units, province_id=p.province_id, **terms
     )
@@ -155,15 +160,38 @@ def streams_stars_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
     return _change_frame(rows, ["stream", "target_star", "previous", "current"])
 
 
+def _stock_rows(plan: Plan, before: list[Plan]) -> list[tuple[str, int | None, int | None]]:
+    """Certified stock at the start of the year and the year-end target: (indicator, previous, current)."""
+    return [
+        ("Số sản phẩm OCOP đầu năm", _sum(before, _start_stock), _start_stock(plan)),
+        (
+            "Mục tiêu số sản phẩm OCOP cuối năm",
+            _sum(before, lambda p: p.targets.stock_target),
+            plan.targets.stock_target,
+        ),
+    ]
+
+
+def headline_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
+    """The published targets and the stock at the start and the end of the year, last year against this
+    year: what the plan shows when last year's plan is known but none of its units became this plan's
+    (no detailed comparison)."""
+    stock_rows = [
+        (indicator, "sản phẩm", previous, current) for indicator, previous, current in _stock_rows(plan, before)
+    ]
+    headline = targets_table(plan, before)[["indicator", "unit", "previous", "current"]]
+    return _change_frame([*headline.itertuples(index=False, name=None), *stock_rows], list(headline.columns))
+
+
 def stock_table(plan: Plan, before: list[Plan], current_due: int | None = None) -> pd.DataFrame:
     """Certified stock at the start of the year, the year-end target, the net increase that needs,
     and the certificates due for re-evaluation during the year."""
     due_now = expiry_due(plan) if current_due is None else current_due
-    start_prev, start_now = _sum(before, _start_stock), _start_stock(plan)
-    target_prev, target_now = _sum(before, lambda p: p.targets.stock_target), plan.targets.stock_target
+    start, target = _stock_rows(plan, before)
+    (_, start_prev, start_now), (_, target_prev, target_now) = start, target
     rows = [
-        ("Số sản phẩm OCOP đầu năm", start_prev, start_now),
-        ("Mục tiêu số sản phẩm OCOP cuối năm", target_prev, target_now),
+        start,
+        target,
         (
             "Tăng ròng cần đạt trong năm",
             None if start_prev is None or target_prev is None else target_prev - start_prev,
@@ -205,7 +233,7 @@ def sources_table(plan: Plan, before: list[Plan]) -> pd.DataFrame:
 
     def by_source(p: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
         lines = budget.plan_lines(p.budget_lines, p.targets.budget_total_vnd)
-        issued = p.issue_date or p.units_as_of
+        issued = p.issued_on
         return budget.by_source(lines, p.official_tables["line_sources"], issued), p.official_tables["funding_sources"]
 
     now, funding = by_source(plan)
@@ -395,7 +423,8 @@ def reasons(y: YearOverYear) -> list[str]:
         out.append(
             f"Giấy chứng nhận đến hạn đánh giá lại trong năm {_signed(int(due['change']))} "
             f"({vnformat.number(int(due['previous']))} → {vnformat.number(int(due['current']))}): "
-            "số sản phẩm đánh giá lại theo kế hoạch thay đổi theo số giấy chứng nhận hết hạn (36 tháng)."
+            "số sản phẩm đánh giá lại theo kế hoạch thay đổi theo số giấy chứng nhận hết hạn "
+            f"({vnformat.number(certificate_terms(plan)['validity_months'])} tháng)."
         )
     for when, source in authority_changes(plan, prev_year):
         moved = y.authority.loc[y.authority["changed"]]

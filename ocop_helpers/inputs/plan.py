@@ -110,6 +110,11 @@ class Plan:
         """``<province_id>/<year>``: the output sub-folder of this plan."""
         return f"{self.province_id}/{self.year}"
 
+    @property
+    def issued_on(self) -> dt.date:
+        """The date the plan is (or would be) issued: ``issue_date`` in plan.yaml, else ``units_as_of``."""
+        return self.issue_date or self.units_as_of
+
 
 @dataclass(frozen=True)
 class Predecessor:

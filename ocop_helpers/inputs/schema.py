@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ocop_helpers.core.errors import Problem
+from ocop_helpers.core.vnformat import parse_money as money_of
 from ocop_helpers.core.vnformat import parse_share as share_of
 from ocop_helpers.inputs import plan as P
 
@@ -47,15 +48,17 @@ def parse_int(text: str) -> int:
 
 
 def parse_money(text: str) -> int:
-    """Whole đồng, not negative."""
+    """Whole đồng, not negative: the one money parser (:func:`vnformat.parse_money`) as data files hold
+    money, digits in đồng without unit words."""
+    expected = "số tiền nguyên (đồng), không âm, không quá 10^15, ví dụ 20900000000 hoặc 20.900.000.000"
     try:
-        value = parse_int(text)
+        value = money_of(text, words=False)
     except ValueError:
-        raise ValueError(
-            "số tiền nguyên (đồng), không âm, không quá 10^15, ví dụ 20900000000 hoặc 20.900.000.000"
-        ) from None
+        raise ValueError(expected) from None
     if value < 0:
         raise ValueError("số tiền không âm (đồng)")
+    if value > MAX_NUMBER:
+        raise ValueError(expected)
     return value
 
 

@@ -50,9 +50,10 @@ CALENDAR = ("routing", "as_of", "products_per_session", "sessions_per_round")
 LINES = ("envelope_vnd", "budget_rewards_vnd", "budget_councils_vnd", "budget_promotion_vnd", "budget_training_vnd")
 CLAIMS = ("co_financing_share", "item_cap_vnd", "organisation_cap_vnd")
 WEIGHTS = ("weight_star", "weight_stream", "weight_organisation_type", "weight_unit_equity", "min_grant_vnd")
-RULES = (*LINES, *CLAIMS, *WEIGHTS)
-ALLOCATION = (*RULES, "rule")
-SIMULATION = (*RULES, *PASS_RATES, "draws", "seed", "cost_sigma", "target_rate", "kept_rate")
+# The parameters every allocation rule reads (the rules themselves are allocation.RULES).
+RULE_PARAMS = (*LINES, *CLAIMS, *WEIGHTS)
+ALLOCATION = (*RULE_PARAMS, "rule")
+SIMULATION = (*RULE_PARAMS, *PASS_RATES, "draws", "seed", "cost_sigma", "target_rate", "kept_rate")
 
 STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
@@ -64,7 +65,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
-    "rules": RULES,
+    "rules": RULE_PARAMS,
     "simulation": SIMULATION,
     "budget_comparison": (*SIMULATION, "rule"),
     "decisions": (*SIMULATION, *CALENDAR, "rule"),
@@ -190,11 +191,6 @@ def check_params(plan: Plan, params: Params) -> list[str]:
         if value is not None and value > total:
             problems.append(f"'{name}' = {value}: lớn hơn tổng kinh phí kế hoạch ({total} đồng)")
     return problems
-
-
-def issue_date(plan: Plan) -> dt.date:
-    """The date the plan is (or would be) issued: ``issue_date`` in plan.yaml, else ``units_as_of``."""
-    return plan.issue_date or plan.units_as_of
 
 
 def as_of_date(plan: Plan, params: Params) -> dt.date:
@@ -398,7 +394,7 @@ class Model:
             by_year = self.expiry(p)[0]
             due = by_year.loc[by_year["due_year"] == plan.year, "due"]
             detail = yoy.compare_years(plan, current_due=int(due.iloc[0]) if len(due) else None)
-            return previous, summary.year_over_year(plan, previous), rekeyed, detail
+            return previous, yoy.headline_table(plan, [previous]), rekeyed, detail
 
         return self._stage("year_over_year", p, run)
 
@@ -522,7 +518,7 @@ class Model:
             official = plan.official
             tables = official[0]
             on_deadline = reorganisation.round_authorities(plan, plan.rounds, tables)
-            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=issue_date(plan))
+            issued = reorganisation.round_authorities(plan, plan.rounds, tables, at=plan.issued_on)
             return official, on_deadline, issued, tuple(reorganisation.change_dates(plan, tables))
 
         return self._stage("official", p, run)
@@ -533,7 +529,7 @@ class Model:
         return self._stage(
             "budget_sources",
             p,
-            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], issue_date(self.plan)),
+            lambda: budget.by_source(self.budget_lines(p), official[0]["line_sources"], self.plan.issued_on),
         )
 
     # -- everything -----------------------------------------------------------------------

@@ -342,10 +342,6 @@ class Params:
             return p if p.is_absolute() else (Path.cwd() / p).resolve()
         return paths.DATA_DIR / self.province / str(self.year)
 
-    def as_of_date(self) -> dt.date:
-        """The 'as of' date: the parameter, or 1 January of the plan year."""
-        return self.as_of or dt.date(self.year, 1, 1)
-
     def changed(self) -> dict[str, Any]:
         """Only the values that differ from the registry defaults (what a scenario file stores)."""
         registry = specs()

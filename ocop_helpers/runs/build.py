@@ -218,7 +218,7 @@ def build(
         """The annex and the plan in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
-        xlsx.write_annex(tmp / "annex.xlsx", registry.annex_sheets(results), when=compute.issue_date(results.plan))
+        xlsx.write_annex(tmp / "annex.xlsx", registry.annex_sheets(results), when=results.plan.issued_on)
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         doc = plan_document.compose(results, citation)
@@ -260,7 +260,7 @@ def build(
         raise BuildError("\n\n".join(errors))
 
     try:
-        _assemble(
+        _write_manifest(
             tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started, cited
         )
     except Exception as exc:
@@ -286,7 +286,7 @@ def build(
     )
 
 
-def _assemble(
+def _write_manifest(
     tmp: Path,
     notebooks: list[Path],
     the_plan: Plan,

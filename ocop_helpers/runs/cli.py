@@ -15,16 +15,7 @@ from ocop_helpers.model.params import SPECS, ParamError, markdown_table
 from ocop_helpers.runs import compare as cmp
 from ocop_helpers.runs import compare_report, yoy_page
 from ocop_helpers.runs.build import BuildError, build, parameters_by_notebook
-
-
-def _overrides(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise SystemExit(f"--set cần dạng tên=giá_trị, nhận được '{pair}'")
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
+from ocop_helpers.runs.scenarios import parse_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             try:
-                build(args.plan, args.params, _overrides(args.set), args.out, workers=args.workers)
+                build(args.plan, args.params, parse_settings(args.set), args.out, workers=args.workers)
             except BuildError as exc:
                 print(f"LỖI: {exc}", file=sys.stderr)
                 return 1
@@ -84,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.plan,
                     args.scenarios,
                     args.sweep,
-                    cmp.parse_settings(args.set),
+                    parse_settings(args.set),
                     args.out,
                     executor_spec=args.executor,
                     workers=args.workers,

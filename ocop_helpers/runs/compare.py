@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,11 +28,12 @@ import pandas as pd
 
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.domain import labels
-from ocop_helpers.inputs import loading, readers
+from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params, specs, validate
 from ocop_helpers.runs.artifacts import input_hashes, plan_files
+from ocop_helpers.runs.scenarios import Scenario, read
 from ocop_helpers.runs.sweep import Sweep, point_name, points
 
 # What a saved scenario holds that does not change a figure (the plan is chosen by --plan).
@@ -41,43 +42,14 @@ WORKER_MODELS_KEPT = 2
 
 
 # ----------------------------------------------------------------------------- scenarios
-@dataclass(frozen=True)
-class Scenario:
-    """One scenario to compute: its name, where it came from, and its validated parameter values."""
-
-    name: str
-    source: str
-    values: dict[str, Any]
-    swept: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def params(self) -> Params:
-        return Params(self.values)
-
-
 def read_scenario(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
-    """A scenario file as the Lab saves it (or any params YAML): (name, validated values)."""
+    """A scenario file as the Lab saves it (or any params YAML), read by :func:`scenarios.read`: (name,
+    validated values without the keys that do not change a figure)."""
     p = Path(path)
     if not p.is_file():
         raise ParamError([f"{p}: không có tệp kịch bản này"])
-    raw = readers.read_yaml(p)
-    name = str(raw.get("scenario") or p.stem)
-    try:
-        values = validate({k: v for k, v in raw.items() if k not in IGNORED_KEYS})
-    except ParamError as exc:
-        raise ParamError([f"{p}: {problem}" for problem in exc.problems]) from None
-    return name, values
-
-
-def parse_settings(pairs: list[str]) -> dict[str, str]:
-    """``--set name=value`` pairs (validated later with the scenarios); bad syntax is a ParamError."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ParamError([f"--set cần dạng tên=giá_trị, nhận được '{pair}'"])
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value
-    return out
+    saved = read(p)
+    return saved.name, {k: v for k, v in saved.values.items() if k not in IGNORED_KEYS}
 
 
 def _unique(name: str, used: set[str]) -> str:

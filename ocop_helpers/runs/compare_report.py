@@ -27,7 +27,8 @@ from ocop_helpers.model.params import specs
 from ocop_helpers.render import xlsx
 from ocop_helpers.runs import compare as cmp
 from ocop_helpers.runs.compare import Comparison, Figure, figures, output_dir, swept_parameters
-from ocop_helpers.runs.sweep import parse_sweeps, shown_value
+from ocop_helpers.runs.scenarios import shown_value
+from ocop_helpers.runs.sweep import parse_sweeps
 
 MAX_COLUMNS = 12  # beyond this many scenarios the column table goes to the workbook only
 HTML_NAME, XLSX_NAME = "compare.html", "compare.xlsx"

@@ -30,7 +30,7 @@ import yaml
 from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs import readers
-from ocop_helpers.model.params import ParamError, coerce, defaults, specs, validate
+from ocop_helpers.model.params import ParamError, Params, coerce, defaults, specs, validate
 
 # Never written to a scenario file: set by the build or by the session, not by the planner.
 NOT_SAVED = ("interactive", "results_path")
@@ -127,16 +127,20 @@ def differences(values: dict[str, Any], base: dict[str, Any] | None = None) -> d
 # ----------------------------------------------------------------------------- files
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario file read back: its path, the planner's name and note, and its coerced values."""
+    """One scenario: its name, where it came from (a file, or the plan's defaults) and its parameter
+    values; read back from a file the Lab saved, the planner's title and note; in a comparison, the
+    values of the sweep point it stands for."""
 
-    path: Path
-    title: str
-    note: str
-    values: dict[str, Any] = field(default_factory=dict)
+    name: str
+    source: str
+    values: dict[str, Any]
+    swept: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    note: str = ""
 
     @property
-    def name(self) -> str:
-        return str(self.values.get("scenario") or self.path.stem)
+    def params(self) -> Params:
+        return Params(self.values)
 
 
 def scenario_text(values: dict[str, Any], title: str, note: str = "", source: str = "") -> str:
@@ -173,28 +177,21 @@ def save(values: dict[str, Any], title: str, note: str = "", overwrite: bool = F
 
 
 def read(path: str | os.PathLike) -> Scenario:
-    """A scenario file: its values coerced through the registry (ParamError lists every problem)."""
+    """A scenario file: its values validated by the registry (ParamError lists every problem, each
+    after the file's name)."""
     path = Path(path)
-    raw = readers.read_yaml(path)
-    reg = specs()
-    problems, values = [], {}
-    for k, v in raw.items():
-        if k not in reg:
-            problems.append(f"{path.name}: '{k}' không phải tham số")
-            continue
-        try:
-            values[k] = coerce(reg[k], v)
-        except ValueError as exc:
-            problems.append(f"{path.name}: '{k}' = {v!r}: {exc}")
-    if problems:
-        raise ParamError(problems)
+    try:
+        values = validate(readers.read_yaml(path))
+    except ParamError as exc:
+        raise ParamError([f"{path.name}: {problem}" for problem in exc.problems]) from None
     title, note = "", []
     for line in path.read_text(encoding="utf-8-sig").splitlines():
         if line.startswith(TITLE_PREFIX):
             title = line[len(TITLE_PREFIX) :].strip()
         elif line.startswith(NOTE_PREFIX):
             note.append(line[len(NOTE_PREFIX) :].strip())
-    return Scenario(path, title or str(values.get("scenario") or path.stem), "\n".join(note), values)
+    name = str(values.get("scenario") or path.stem)
+    return Scenario(name, str(path), values, title=title or name, note="\n".join(note))
 
 
 def listed(folder: Path | None = None) -> list[Path]:
@@ -232,6 +229,18 @@ def _shown_raw(name: str, value: Any) -> str:
         except ValueError:
             pass
     return repr(value)
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    """``--set name=value`` pairs of the command line (``build`` and ``compare``), values as typed (the
+    registry checks them later); bad syntax is a ParamError."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParamError([f"--set cần dạng tên=giá_trị, nhận được '{pair}'"])
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value
+    return out
 
 
 def merge_files(files: Iterable[str | os.PathLike] = (), overrides: dict[str, Any] | None = None) -> Merged:

@@ -3,7 +3,7 @@ proportional,optimum`` (a list) or ``draws=2000`` (one value); several sweeps gi
 
 Names and values go through the parameter registry (:mod:`ocop_helpers.model.params`), so a sweep can only
 ask for what a scenario file could hold. Money accepts Vietnamese units: ``18tỷ``, ``18,5 tỷ``,
-``500triệu``, ``18.000.000.000``.
+``500triệu``, ``18.000.000.000`` (the one money parser, :func:`ocop_helpers.core.vnformat.parse_money`).
 """
 
 from __future__ import annotations
@@ -11,19 +11,15 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from ocop_helpers.core import vnformat
-from ocop_helpers.domain import labels
 from ocop_helpers.model.params import ParamError, Spec, coerce, specs
+from ocop_helpers.runs.scenarios import shown_value
 
 # Parameters that name the run rather than change a figure: a sweep over them makes no sense.
 NOT_SWEEPABLE = ("province", "year", "plan_dir", "scenario", "interactive", "results_path")
 MAX_POINTS = 10_000
-_UNITS = {"tỷ": 10**9, "ty": 10**9, "triệu": 10**6, "trieu": 10**6, "tr": 10**6, "nghìn": 10**3, "đồng": 1, "đ": 1}
-_MONEY = re.compile(r"^\s*([0-9][0-9.,_ ]*?)\s*(tỷ|ty|triệu|trieu|tr|nghìn|đồng|đ)?\s*$", re.IGNORECASE)
 
 
 class SweepError(ParamError):
@@ -43,34 +39,11 @@ class Sweep:
         return specs()[self.name]
 
 
-def parse_money(text: str) -> int:
-    """Money in đồng from '18tỷ', '18,5 tỷ', '500 triệu', '18.000.000.000' or '18000000000'."""
-    m = _MONEY.match(text.replace("\u00a0", " "))
-    if not m:
-        raise ValueError(f"'{text}' không phải số tiền (ví dụ 18tỷ, 18,5 tỷ, 500triệu, 18.000.000.000)")
-    number, unit = m.group(1).replace(" ", "").replace("_", ""), (m.group(2) or "").lower()
-    if unit in ("", "đồng", "đ"):
-        digits = number.replace(".", "")
-        if "," in digits or not digits.isdigit() or not re.fullmatch(r"\d+|\d{1,3}(\.\d{3})+", number):
-            raise ValueError(f"'{text}': số đồng phải là số nguyên (dấu chấm ngăn cách hàng nghìn)")
-        return int(digits)
-    if number.count(",") + number.count(".") > 1:
-        raise ValueError(f"'{text}': khi có đơn vị ({unit}) chỉ dùng một dấu thập phân, ví dụ 18,5tỷ")
-    try:
-        amount = Decimal(number.replace(",", ".")) * _UNITS[unit]
-    except InvalidOperation:
-        raise ValueError(f"'{text}' không phải số tiền") from None
-    if amount != amount.to_integral_value():
-        raise ValueError(f"'{text}': số tiền phải tròn đồng")
-    return int(amount)
-
-
 def _value(spec: Spec, text: str) -> Any:
-    """One swept value, checked by the registry (money with Vietnamese units)."""
+    """One swept value, checked by the registry (money with Vietnamese units, read by the registry through
+    :func:`ocop_helpers.core.vnformat.parse_money`, as ``--set`` and scenario files are)."""
     raw: Any = text.strip()
-    if spec.kind == "money" and raw:
-        raw = parse_money(raw)
-    elif spec.kind in ("float", "share") and raw:
+    if spec.kind in ("float", "share") and raw:
         raw = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw
     return coerce(spec, raw)
 
@@ -168,24 +141,6 @@ def points(sweeps: list[Sweep]) -> list[dict[str, Any]]:
         dict(zip([s.name for s in sweeps], combo, strict=True))
         for combo in itertools.product(*(s.values for s in sweeps))
     ]
-
-
-def shown_value(name: str, value: Any) -> str:
-    """A swept value as a reader sees it (money in tỷ/triệu, rules by their Vietnamese name)."""
-    spec = specs()[name]
-    if value is None:
-        return "theo kế hoạch"
-    if spec.kind == "money":
-        return vnformat.money(value)
-    if spec.kind == "share":
-        return vnformat.percent(value)
-    if name == "rule":
-        return labels.ALLOCATION_RULE.get(value, value)
-    if spec.kind == "int":
-        return vnformat.number(value)
-    if spec.kind == "float":
-        return vnformat.number(value, 2)
-    return str(value)
 
 
 def point_name(point: dict[str, Any]) -> str:

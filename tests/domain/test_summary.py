@@ -7,7 +7,7 @@ import shutil
 import yaml
 
 from ocop_helpers.core import paths
-from ocop_helpers.domain import summary
+from ocop_helpers.domain import summary, yoy
 from ocop_helpers.inputs import loading
 from tests.support.plans import DEFAULT_PLAN, edit_csv
 
@@ -31,7 +31,7 @@ def test_year_over_year_across_the_merger():
     plan = loading.load_plan(MERGED)
     previous = loading.load_previous_plan(plan)
     assert previous is not None and previous.province_id == "bac-giang"
-    table = summary.year_over_year(plan, previous).set_index("indicator")
+    table = yoy.headline_table(plan, [previous]).set_index("indicator")
     total = table.loc["Tổng số sản phẩm đánh giá, phân hạng"]
     assert (total["previous"], total["current"], total["change"]) == (323, 400, 77)
     assert table.loc["Số sản phẩm OCOP đầu năm", "previous"] == 385

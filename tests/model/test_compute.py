@@ -67,7 +67,7 @@ def test_every_stage_declares_the_parameters_it_reads():
     known = set(params.specs())
     for stage, names in compute.STAGE_PARAMS.items():
         assert set(names) <= known, stage
-    assert set(compute.SIMULATION) >= set(compute.RULES) >= set(compute.LINES)
+    assert set(compute.SIMULATION) >= set(compute.RULE_PARAMS) >= set(compute.LINES)
 
 
 def test_a_stage_missing_a_dependency_is_caught_by_recomputing_from_scratch(plan):

@@ -42,7 +42,6 @@ def test_from_namespace_ignores_other_globals_and_fills_defaults():
     p = params.from_namespace({"year": 2025, "pd": object(), "plan": 3})
     assert p.year == 2025 and p.interactive is True and p.seed == 1
     assert p.plan_path.parts[-2:] == ("bac-giang", "2025")
-    assert p.as_of_date() == dt.date(2025, 1, 1)
     assert params.from_namespace({"year": 2025, "seed": 9}).changed() == {"seed": 9}
 
 

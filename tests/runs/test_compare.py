@@ -15,7 +15,7 @@ from ocop_helpers.inputs import loading
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import ParamError, Params
 from ocop_helpers.runs import compare, compare_report
-from ocop_helpers.runs.sweep import SweepError, parse_money, parse_sweep, parse_sweeps, points
+from ocop_helpers.runs.sweep import SweepError, parse_sweep, parse_sweeps, points
 from tests.support import docfind
 
 PLAN = paths.DEFAULT_PLAN_DIR
@@ -28,9 +28,9 @@ def test_range_includes_both_ends_and_money_units():
     assert s.values == tuple(n * 10**9 for n in range(18, 25))
     s = parse_sweep("envelope_vnd=4,5tỷ..5tỷ/3")
     assert s.values == (4_500_000_000, 4_750_000_000, 5_000_000_000)
-    assert parse_money("500triệu") == 500_000_000
-    assert parse_money("18,5 tỷ") == 18_500_000_000
-    assert parse_money("18.000.000.000") == 18 * 10**9
+    assert vnformat.parse_money("500triệu") == 500_000_000
+    assert vnformat.parse_money("18,5 tỷ") == 18_500_000_000
+    assert vnformat.parse_money("18.000.000.000") == 18 * 10**9
     assert parse_sweep("pass_rate_new=0,3..0,5/3").values == pytest.approx((0.3, 0.4, 0.5))
     assert parse_sweep("products_per_session=10..40/4").values == (10, 20, 30, 40)
 
