@@ -10,9 +10,10 @@ Usage (from the repository root)::
     .venv/bin/python scripts/make_synthetic.py                 # every plan in SPECS
     .venv/bin/python scripts/make_synthetic.py data/bac-giang/2025
     .venv/bin/python scripts/make_synthetic.py data/bac-giang/2025 --out /tmp/check
+    .venv/bin/python scripts/make_synthetic.py --check     # compare with the shipped files, write nothing
 
 The output is deterministic: the same spec gives the same bytes on every run. The generator itself
-lives in ``ocop_helpers/synth.py`` (also behind ``python -m ocop_helpers synth``, which writes whole
+lives in ``ocop_helpers/dev/synth.py`` (also behind ``python -m ocop_helpers synth``, which writes whole
 synthetic plans of any size); this file holds only the specs of the shipped folders, which name
 real places and flagship products and so stay out of the package.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from ocop_helpers.dev.synth import generate as _generate
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_FILES = ("products.csv", "organisations.csv", "requests.csv")
-__all__ = ["SPECS", "generate", "main", "spec_for", "to_csv_bytes", "write_tables"]
+__all__ = ["SPECS", "check", "generate", "main", "spec_for", "to_csv_bytes", "write_tables"]
 
 # District-level areas used to keep regional products in their region. A commune-level unit
 # inherits the areas of the district(s) it came from (data/reference/unit_changes.csv).
@@ -162,13 +164,45 @@ def spec_for(plan_dir: str) -> SyntheticSpec:
     return SPECS[key]
 
 
+def check(specs: list[SyntheticSpec]) -> list[str]:
+    """Regenerate ``specs`` into a temporary folder and compare with the shipped files byte for byte;
+    returns the files that differ or are missing (the repository is not written)."""
+    differing = []
+    with tempfile.TemporaryDirectory(prefix="ocop-synthetic-") as tmp:
+        for spec in specs:
+            out_dir = Path(tmp) / spec.plan_dir
+            for path in write_tables(generate(spec), out_dir):
+                shipped = ROOT / spec.plan_dir / path.name
+                same = shipped.is_file() and shipped.read_bytes() == path.read_bytes()
+                print(f"{'identical' if same else 'DIFFERS'}: {shipped.relative_to(ROOT)}")
+                if not same:
+                    differing.append(str(shipped.relative_to(ROOT)))
+    return differing
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: regenerate one or every registered plan folder."""
+    """Command line: regenerate one or every registered plan folder, or check them."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("plans", nargs="*", help="plan folders (default: all registered)")
     parser.add_argument("--out", type=Path, help="write here instead of into the plan folder")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing in the repository: regenerate into a temporary folder, compare with the shipped "
+        "files byte for byte, exit 1 if any differs",
+    )
+    parser.add_argument("--small", action="store_true", help="the mode run by the test suite: same as --check")
     args = parser.parse_args(argv)
     specs = [spec_for(p) for p in args.plans] if args.plans else list(SPECS.values())
+    if args.check or args.small:
+        if args.out:
+            parser.error("--check writes nothing: --out does not apply")
+        differing = check(specs)
+        print(
+            f"{len(specs)} plan folders checked: "
+            + (f"{len(differing)} files differ" if differing else "all identical")
+        )
+        return 1 if differing else 0
     if args.out and len(specs) > 1:
         parser.error("--out needs exactly one plan folder")
     for spec in specs:
