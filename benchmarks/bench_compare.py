@@ -10,7 +10,8 @@ times with new ids (targets, budget lines and stock target scaled to match): ``p
 synth`` (branch ``scale``) was not on main when this was written.
 
     .venv/bin/python benchmarks/bench_compare.py [--envelopes 25] [--rules 8] [--draws 10000]
-        [--scale-envelopes 5] [--scale-rules 4] [--scale-draws 2000]
+        [--times 10] [--scale-envelopes 5] [--scale-rules 4] [--scale-draws 2000]
+    .venv/bin/python benchmarks/bench_compare.py --small   # demo plan, 2x2 sweep, 200 draws, x2 replica
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ from ocop_helpers.runs import compare
 from ocop_helpers.runs.sweep import Sweep
 
 RULES = specs()["rule"].choices
+# --small: the same two sweeps on the tiny demo plan, to check in seconds that the benchmark still runs.
+SMALL = {
+    "plan": str(paths.ROOT / "tests" / "fixtures" / "plans" / "demo" / "2027"),
+    "envelopes": 2,
+    "rules": 2,
+    "draws": 200,
+    "times": 2,
+    "scale_envelopes": 2,
+    "scale_rules": 1,
+    "scale_draws": 200,
+}
 
 
 def replicate(source: Path, target: Path, times: int) -> Path:
@@ -101,14 +113,19 @@ def main() -> None:
     ap.add_argument("--envelopes", type=int, default=25)
     ap.add_argument("--rules", type=int, default=8)
     ap.add_argument("--draws", type=int, default=specs()["draws"].default)
-    ap.add_argument("--scale-envelopes", type=int, default=5, help="envelopes of the 10x sweep")
-    ap.add_argument("--scale-rules", type=int, default=4, help="rules of the 10x sweep")
-    ap.add_argument("--scale-draws", type=int, default=2000, help="Monte Carlo draws of the 10x sweep")
+    ap.add_argument("--times", type=int, default=10, help="replicas of the plan in the scaled sweep")
+    ap.add_argument("--scale-envelopes", type=int, default=5, help="envelopes of the scaled sweep")
+    ap.add_argument("--scale-rules", type=int, default=4, help="rules of the scaled sweep")
+    ap.add_argument("--scale-draws", type=int, default=2000, help="Monte Carlo draws of the scaled sweep")
+    ap.add_argument("--small", action="store_true", help=f"overrides the sizes with {SMALL}")
     args = ap.parse_args()
-    run(Path(args.plan), args.envelopes, args.rules, args.draws, "1x")
+    if args.small:
+        vars(args).update(SMALL)
+    source = Path(args.plan)
+    run(source, args.envelopes, args.rules, args.draws, "1x")
     with tempfile.TemporaryDirectory() as tmp:
-        big = replicate(Path(args.plan), Path(tmp) / "plan-10x" / "2025", 10)
-        run(big, args.scale_envelopes, args.scale_rules, args.scale_draws, "10x (replicated default plan)")
+        big = replicate(source, Path(tmp) / f"plan-{args.times}x" / source.name, args.times)
+        run(big, args.scale_envelopes, args.scale_rules, args.scale_draws, f"{args.times}x (replicated plan)")
 
 
 if __name__ == "__main__":
