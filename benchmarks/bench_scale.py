@@ -20,7 +20,10 @@ Targets at 18,700 products / 9,600 organisations (issue 11): build < 60 s, no pr
 4 GB, plan.html < 3 MB, annex written in < 15 s, cost growing no faster than linearly from 10×
 to 100× (the MILP optimum excepted).
 
-    .venv/bin/python benchmarks/bench_scale.py [--sizes 190,1870,18700] [--keep DIR]
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 190,1870,18700] [--keep DIR] [--draws N] [--no-warm-up]
+    .venv/bin/python benchmarks/bench_scale.py --small   # 30 and 100 products, 200 draws, no warm-up
+
+Exits 1 when a build or a part in isolation fails (after printing what it measured).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ ORGS_PER_PRODUCT = 9600 / 18700
 GB = 1024**3
 MB = 1024**2
 TARGETS = {"wall_s": 60.0, "process_bytes": 4 * GB, "html_bytes": 3 * MB, "annex_s": 15.0}
+DRAWS = 10_000  # the Monte Carlo in isolation (the builds use the notebooks' default unless --draws)
+# --small: two tiny plans (synth needs about 3 products per unit of the model plan), few draws.
+SMALL = {"sizes": "30,100", "draws": 200}
 
 
 @dataclass
@@ -126,13 +132,14 @@ def synth(products: int, folder: Path) -> int:
     return organisations
 
 
-def build_once(products: int, work: Path) -> Run:
+def build_once(products: int, work: Path, draws: int | None = None) -> Run:
     work.mkdir(parents=True, exist_ok=True)
     plan = work / f"plan-{products}"
     organisations = synth(products, plan)
     out = work / f"out-{products}"
+    settings = ["--set", f"draws={draws}"] if draws else []
     wall, code, procs, tail = run_watched(
-        [sys.executable, "-m", "ocop_helpers", "build", "--plan", str(plan), "--out", str(out)], paths.ROOT
+        [sys.executable, "-m", "ocop_helpers", "build", "--plan", str(plan), "--out", str(out), *settings], paths.ROOT
     )
     run = Run(products, organisations, wall, code == 0, procs, error="" if code == 0 else tail)
     run.load = os.getloadavg()[0]
@@ -153,42 +160,44 @@ def build_once(products: int, work: Path) -> Run:
 ISOLATED = r"""
 import json, resource, sys, time
 from pathlib import Path
-from ocop_helpers import io, labels
+from ocop_helpers.domain import labels
+from ocop_helpers.inputs import loading
 
-plan_dir, what = sys.argv[1], sys.argv[2]
-plan = io.load_plan(plan_dir)
+plan_dir, what, draws = sys.argv[1], sys.argv[2], int(sys.argv[3])
+plan = loading.load_plan(plan_dir)
 out = {}
 if what == "simulation":
-    import pandas as pd
-    from ocop_helpers import claims, simulation
-    from ocop_helpers.validation import norms_in_force
+    from ocop_helpers.domain import claims, simulation
 
-    norms = norms_in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+    norms = plan.norms_in_force()
     items = claims.item_claims(plan.requests, plan.products, plan.organisations, norms)
     orgs = claims.organisation_claims(items)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     t = time.perf_counter()
     sim = simulation.simulate(items, orgs, plan.products, norms, plan.budget_lines,
-                              plan_total_vnd=plan.targets.budget_total_vnd)
+                              plan_total_vnd=plan.targets.budget_total_vnd,
+                              params=simulation.SimulationParams(draws=draws))
     out = {"seconds": time.perf_counter() - t, "draws": sim.params.draws, "organisations": len(orgs),
            "items": len(items), "rss_before": before,
            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 elif what == "annex":
     import tempfile
-    from ocop_helpers import annex
-    sheet = annex.products_sheet(plan)
+    from ocop_helpers.document import annex
+    from ocop_helpers.model import compute, params
+    from ocop_helpers.render import xlsx
+
+    # the products sheet reads the plan only: a lazy view computes nothing else
+    sheet = annex.products_sheet(compute.Model(plan).lazy(params.Params({})))
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        io.write_annex(Path(tmp) / "a.xlsx", [sheet])
+        xlsx.write_annex(Path(tmp) / "a.xlsx", [sheet])
         out = {"seconds": time.perf_counter() - t, "rows": len(sheet.frame)}
 elif what == "charts":
-    import altair as alt
-    import pandas as pd
     import vl_convert as vlc
-    from ocop_helpers import allocation, charts, claims, labels, simulation, targets
-    from ocop_helpers.validation import norms_in_force
+    from ocop_helpers.document import charts
+    from ocop_helpers.domain import allocation, claims, simulation, targets
 
-    norms = norms_in_force(plan.norms, pd.Timestamp(plan.year, 1, 1)).reset_index(drop=True)
+    norms = plan.norms_in_force()
     items = claims.item_claims(plan.requests, plan.products, plan.organisations, norms)
     orgs = claims.organisation_claims(items)
     orgs = orgs.merge(plan.units[["unit_id", "unit_name"]], on="unit_id", how="left")
@@ -201,7 +210,7 @@ elif what == "charts":
     status = long.groupby(["rule_label", "status"]).size().rename("organisations").reset_index()
     status["status_label"] = status["status"].map(labels.FUNDING_STATUS).fillna(status["status"]).astype("str")
     sim = simulation.simulate(items, orgs, plan.products, norms, plan.budget_lines,
-                              params=simulation.SimulationParams(draws=2000))
+                              params=simulation.SimulationParams(draws=min(draws, 2000)))
     rule_cov = sim.rule_summary.query("metric == 'weighted_coverage'").assign(rule_label=lambda f: f["rule"])
     interval = sim.line_summary.assign(label=sim.line_summary["line"])
     made = {
@@ -221,12 +230,17 @@ print(json.dumps(out))
 """
 
 
-def isolated(plan: Path, what: str) -> dict:
+def isolated(plan: Path, what: str, draws: int = DRAWS) -> dict:
     """Run one isolated measurement in a fresh Python (its own peak memory)."""
     done = subprocess.run(
-        [sys.executable, "-c", ISOLATED, str(plan), what], cwd=paths.ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-c", ISOLATED, str(plan), what, str(draws)],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
+        print(f"part in isolation '{what}' on {plan.name} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -261,7 +275,7 @@ def report(runs: list[Run], parts: dict) -> None:
     for r in runs:
         if not r.ok:
             print(f"\nbuild of {r.products} products failed:\n{r.error}")
-    print("\n## Growth between consecutive sizes (×10 in products)\n")
+    print("\n## Growth between consecutive sizes\n")
     print("| from → to | wall | largest process | plan.html | annex.xlsx | annex write |")
     print("|---|---|---|---|---|---|")
     for a, b in zip(runs, runs[1:], strict=False):
@@ -298,7 +312,7 @@ def report(runs: list[Run], parts: dict) -> None:
         print(
             f"- annex writer, products sheet: {s['rows']:,} rows {s['seconds']:.2f} s, {lg['rows']:,} rows "
             f"{lg['seconds']:.2f} s: ×{lg['seconds'] / s['seconds']:.1f} for ×{lg['rows'] / s['rows']:.0f} rows "
-            "(linear ≈ ×10)"
+            "(linear: the time ratio near the rows ratio)"
         )
     sim = parts.get("simulation", {})
     if "seconds" in sim:
@@ -327,22 +341,44 @@ def report(runs: list[Run], parts: dict) -> None:
         print(f"- charts: {chart_sizes}")
 
 
-def main() -> None:
+def failures(runs: list[Run], parts: dict) -> list[str]:
+    """What failed: the builds, and the parts in isolation that returned an error."""
+    failed = [f"build of {r.products} products" for r in runs if not r.ok]
+    checked = {
+        "annex (smaller plan)": parts["annex"]["small"],
+        "annex (largest plan)": parts["annex"]["large"],
+        "simulation": parts["simulation"],
+        "charts": parts["charts"],
+        **{f"simulation (smaller plan {i + 1})": x for i, x in enumerate(parts["simulation_sizes"])},
+    }
+    return failed + [f"part in isolation: {name}" for name, x in checked.items() if "error" in x]
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="190,1870,18700", help="products per plan, comma separated, ascending")
     ap.add_argument("--keep", type=Path, help="keep the plans and outputs in this folder")
     ap.add_argument("--no-build", action="store_true", help="only the parts in isolation")
+    ap.add_argument("--no-warm-up", action="store_true", help="skip the untimed first build")
+    ap.add_argument("--draws", type=int, help=f"Monte Carlo draws of the builds and in isolation (default {DRAWS:,})")
+    ap.add_argument(
+        "--small", action="store_true", help=f"{SMALL['sizes']} products, {SMALL['draws']} draws, no warm-up"
+    )
     args = ap.parse_args()
+    if args.small:
+        args.sizes, args.draws, args.no_warm_up = SMALL["sizes"], args.draws or SMALL["draws"], True
     sizes = [int(s) for s in args.sizes.split(",")]
+    draws = args.draws or DRAWS
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         runs = []
         if not args.no_build:
-            # one untimed build first: the first papermill run of a session pays cold caches
-            build_once(sizes[0], work / "warm-up")
+            if not args.no_warm_up:
+                # one untimed build first: the first papermill run of a session pays cold caches
+                build_once(sizes[0], work / "warm-up", args.draws)
             for products in sizes:
-                run = build_once(products, work)
+                run = build_once(products, work, args.draws)
                 print(f"built {products:,} products: {run.wall_s:.1f} s{'' if run.ok else ' FAILED'}", flush=True)
                 runs.append(run)
         largest = work / f"plan-{sizes[-1]}"
@@ -353,16 +389,21 @@ def main() -> None:
             synth(sizes[-2], smaller)
         parts = {
             "annex": {"small": isolated(smaller, "annex"), "large": isolated(largest, "annex")},
-            "simulation": isolated(largest, "simulation"),
+            "simulation": isolated(largest, "simulation", draws),
             "simulation_sizes": [
-                isolated(work / f"plan-{n}", "simulation") for n in sizes[:-1] if (work / f"plan-{n}").exists()
+                isolated(work / f"plan-{n}", "simulation", draws) for n in sizes[:-1] if (work / f"plan-{n}").exists()
             ],
-            "charts": isolated(largest, "charts"),
+            "charts": isolated(largest, "charts", draws),
         }
         if runs:
             report(runs, parts)
         else:
             report_parts_only(parts)
+    failed = failures(runs, parts)
+    if failed:
+        print(f"\nFAILED: {'; '.join(failed)}")
+        return 1
+    return 0
 
 
 def report_parts_only(parts: dict) -> None:
@@ -371,4 +412,4 @@ def report_parts_only(parts: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
