@@ -4,7 +4,8 @@ The files are found by glob (``scripts/*.py``, ``benchmarks/bench_*.py``); each 
 :data:`SMALL` with the arguments of its small mode and a line its output shows when it worked (for the
 benchmarks, a ratio against the baseline of the same run). A new script without a small mode fails
 :func:`test_script_runs_in_small_mode` until it has one. Each runs in a subprocess with this
-checkout first on ``PYTHONPATH`` (so a worktree tests its own package, not an installed one).
+checkout first on ``PYTHONPATH`` and any editable install's import hook removed (a worktree sharing
+another checkout's venv would otherwise import a module it no longer has from that checkout).
 """
 
 from __future__ import annotations
@@ -60,10 +61,20 @@ def _param(rel: str):
     return pytest.param(rel, id=rel, marks=[pytest.mark.slow] if small and small.slow else [])
 
 
-def _env() -> dict[str, str]:
-    """This checkout first on the path; no pytest variables of the outer run (a nested pytest starts clean)."""
+# Imported by every Python the script starts (kernels and nested pytest too): setuptools' editable
+# finder resolves ``ocop_helpers.<name>`` in the checkout it was installed from when this one lacks it.
+SITECUSTOMIZE = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+"""
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """This checkout only on the path; no pytest variables of the outer run (a nested pytest starts clean)."""
+    hook = tmp_path_factory.mktemp("this-checkout-only")
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join([str(hook), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
 
@@ -76,7 +87,7 @@ def test_every_registered_script_exists() -> None:
 
 
 @pytest.mark.parametrize("rel", [_param(rel) for rel in _found()])
-def test_script_runs_in_small_mode(rel: str) -> None:
+def test_script_runs_in_small_mode(rel: str, env: dict[str, str]) -> None:
     small = SMALL.get(rel)
     if small is None:
         pytest.fail(
@@ -86,7 +97,7 @@ def test_script_runs_in_small_mode(rel: str) -> None:
     done = subprocess.run(
         [sys.executable, rel, *small.args],
         cwd=ROOT,
-        env=_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
