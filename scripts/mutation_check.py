@@ -118,8 +118,8 @@ SMALL = ("typo columns accepted as extra columns", "the finished build moved in 
 
 
 def _pytest(copy: Path, args: list[str] | tuple[str, ...], timeout: float = 900) -> subprocess.CompletedProcess:
-    """pytest in the copy, importing the copy's ``ocop_helpers`` (not an installed or editable one)."""
-    env = {**os.environ, "PYTHONPATH": str(copy)}
+    """pytest in the copy, importing the copy's ``ocop_helpers`` first (before an installed or editable one)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(copy), *filter(None, [os.environ.get("PYTHONPATH")])])}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *args],
         cwd=copy,
