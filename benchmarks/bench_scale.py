@@ -182,12 +182,14 @@ if what == "simulation":
            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 elif what == "annex":
     import tempfile
-    from ocop_helpers.document import annex
+    from ocop_helpers.document import annex, registry
     from ocop_helpers.model import compute, params
     from ocop_helpers.render import xlsx
 
-    # the products sheet reads the plan only: a lazy view computes nothing else
-    sheet = annex.products_sheet(compute.Model(plan).lazy(params.Params({})))
+    # the products sheet as the build makes it (named by the registry); it reads the plan only, so a
+    # lazy view computes nothing else
+    entry = next(e for e in registry.ANNEX if e.build is annex.products_sheet)
+    sheet = entry.build(compute.Model(plan).lazy(params.Params({})), entry.name)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         xlsx.write_annex(Path(tmp) / "a.xlsx", [sheet])
