@@ -11,7 +11,7 @@ import yaml
 from ocop_helpers.core import paths
 from ocop_helpers.document import sections
 from ocop_helpers.inputs import loading
-from ocop_helpers.lab import nbclean, panels, widgets
+from ocop_helpers.lab import controls, nbclean, panels, widgets
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -70,25 +70,25 @@ def test_static_mode_creates_no_widgets(plan, monkeypatch):
 
 
 def test_percent_and_money_controls_convert_both_ways():
-    c = widgets.Control("pass_rate_new", "x", "percent")
-    assert widgets.to_widget_value(c, 0.85) == "85%"
+    c = controls.Control("pass_rate_new", "x", "percent")
+    assert controls.to_widget_value(c, 0.85) == "85%"
     for typed in ("85%", "0,85", "0.85", " 85 % "):
-        assert widgets.from_widget_value(c, typed) == 0.85, typed
-    assert widgets.from_widget_value(c, "35,5%") == 0.355
-    m = widgets.Control("envelope_vnd", "x", "billion", fallback=5_200_000_000)
-    assert widgets.to_widget_value(m, None) == "5,2"
-    assert widgets.from_widget_value(m, "5,2") is None, "the plan's own amount shown unchanged stays 'from the plan'"
-    assert widgets.from_widget_value(m, "6,15") == 6_150_000_000
-    assert widgets.from_widget_value(m, "1,5 tỷ") == 1_500_000_000
-    assert widgets.from_widget_value(m, "500 triệu") == 500_000_000
-    assert widgets.from_widget_value(m, "1.234.567") == 1_234_567  # dot thousands: đồng
-    assert widgets.from_widget_value(m, "") is None
+        assert controls.from_widget_value(c, typed) == 0.85, typed
+    assert controls.from_widget_value(c, "35,5%") == 0.355
+    m = controls.Control("envelope_vnd", "x", "billion", fallback=5_200_000_000)
+    assert controls.to_widget_value(m, None) == "5,2"
+    assert controls.from_widget_value(m, "5,2") is None, "the plan's own amount shown unchanged stays 'from the plan'"
+    assert controls.from_widget_value(m, "6,15") == 6_150_000_000
+    assert controls.from_widget_value(m, "1,5 tỷ") == 1_500_000_000
+    assert controls.from_widget_value(m, "500 triệu") == 500_000_000
+    assert controls.from_widget_value(m, "1.234.567") == 1_234_567  # dot thousands: đồng
+    assert controls.from_widget_value(m, "") is None
     for ambiguous in ("1.5", "1.500"):
         with pytest.raises(ValueError, match="không rõ nghĩa") as err:
-            widgets.from_widget_value(m, ambiguous)
+            controls.from_widget_value(m, ambiguous)
         assert "1,5 tỷ" in str(err.value), "the message shows the accepted forms"
-    t = widgets.Control("min_grant_vnd", "x", "million")
-    assert widgets.to_widget_value(t, 25_000_000) == "25" and widgets.from_widget_value(t, "25") == 25_000_000
+    t = controls.Control("min_grant_vnd", "x", "million")
+    assert controls.to_widget_value(t, 25_000_000) == "25" and controls.from_widget_value(t, "25") == 25_000_000
     assert widgets.scenario_slug("Kịch bản Đợt 2!") == "kich-ban-dot-2"
 
 
@@ -213,7 +213,7 @@ def test_text_controls_accept_the_parameters_whole_range(plan):
         found.update(controls_of(b))
     for value in ("0%", "100%", "45,5%"):
         found["co_financing_share"].value = value
-        assert bench.values["co_financing_share"] == widgets.from_widget_value(
+        assert bench.values["co_financing_share"] == controls.from_widget_value(
             next(c for c in panels.CLAIMS.controls(plan) if c.name == "co_financing_share"), value
         )
     found["min_grant_vnd"].value = "5"
@@ -423,7 +423,7 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
 
 def test_co_financing_control_shows_the_packaging_norm_and_leaves_trademarks_alone(plan):
     ctl = next(c for c in panels.CLAIMS.controls(plan) if c.name == "co_financing_share")
-    assert widgets.to_widget_value(ctl, None) == "50%"
+    assert controls.to_widget_value(ctl, None) == "50%"
     model = compute.Model(plan)
     base, _ = model.claims(params.Params({}))
     lower, _ = model.claims(params.Params({"co_financing_share": 0.3}))
