@@ -11,7 +11,7 @@ import yaml
 from ocop_helpers.core import paths
 from ocop_helpers.document import sections
 from ocop_helpers.inputs import loading
-from ocop_helpers.lab import controls, nbclean, panels, widgets
+from ocop_helpers.lab import controls, nbclean, panels, savehook, widgets
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -310,7 +310,7 @@ def test_saved_notebooks_show_a_rerun_line_instead_of_widget_views():
                 "outputs": [
                     {
                         "output_type": "display_data",
-                        "data": {widgets.WIDGET_MIME: {"model_id": "abc"}, "text/plain": "VBox()"},
+                        "data": {savehook.WIDGET_MIME: {"model_id": "abc"}, "text/plain": "VBox()"},
                     },
                     {"output_type": "stream", "name": "stdout", "text": "kept"},
                 ],
@@ -318,9 +318,9 @@ def test_saved_notebooks_show_a_rerun_line_instead_of_widget_views():
         ],
         "metadata": {"widgets": {"state": {}}},
     }
-    widgets.notebook_pre_save({"type": "notebook", "content": nb}, path="analyses/mine.ipynb")
+    savehook.notebook_pre_save({"type": "notebook", "content": nb}, path="analyses/mine.ipynb")
     outs = nb["cells"][0]["outputs"]
-    assert widgets.WIDGET_MIME not in outs[0]["data"] and "Run All Cells" in outs[0]["data"]["text/plain"]
+    assert savehook.WIDGET_MIME not in outs[0]["data"] and "Run All Cells" in outs[0]["data"]["text/plain"]
     assert outs[1]["text"] == "kept" and "widgets" not in nb["metadata"]
 
 
@@ -330,16 +330,16 @@ def test_plan_notebooks_are_saved_as_git_stores_them():
     original = (paths.NOTEBOOKS_DIR / "20-budget-allocation.ipynb").read_text(encoding="utf-8")
     nb = json.loads(original)
     code = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    code["outputs"] = [{"output_type": "display_data", "data": {widgets.WIDGET_MIME: {"model_id": "x"}}}]
+    code["outputs"] = [{"output_type": "display_data", "data": {savehook.WIDGET_MIME: {"model_id": "x"}}}]
     code["execution_count"] = 3
     nb["metadata"]["widgets"] = {"state": {}}
     model = {"type": "notebook", "content": nb}
-    widgets.notebook_pre_save(model, path="notebooks/20-budget-allocation.ipynb")
+    savehook.notebook_pre_save(model, path="notebooks/20-budget-allocation.ipynb")
     import nbformat
 
     assert nbformat.writes(nbformat.from_dict(model["content"])) + "\n" == original
-    assert widgets.is_plan_notebook("/notebooks/10-product-targets.ipynb")
-    assert not widgets.is_plan_notebook("notebooks/scratch.ipynb") and not widgets.is_plan_notebook("x/10-a.ipynb")
+    assert savehook.is_plan_notebook("/notebooks/10-product-targets.ipynb")
+    assert not savehook.is_plan_notebook("notebooks/scratch.ipynb") and not savehook.is_plan_notebook("x/10-a.ipynb")
 
 
 def test_committed_notebooks_carry_no_outputs():
