@@ -1,3 +1,4 @@
 """The planner's JupyterLab: controls per notebook (``panels``), a control's value shown and read back
-(``controls``), the workbench that recomputes and redraws what changed (``widgets``), the notebooks'
-git clean filter (``nbclean``) and the Jupyter server's save hook (``savehook``)."""
+(``controls``), the workbench that recomputes and redraws what changed (``workbench``), the notebooks'
+``start`` and ``section`` (``widgets``), the notebooks' git clean filter (``nbclean``) and the Jupyter
+server's save hook (``savehook``)."""

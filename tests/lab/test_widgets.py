@@ -11,7 +11,7 @@ import yaml
 from ocop_helpers.core import paths
 from ocop_helpers.document import sections
 from ocop_helpers.inputs import loading
-from ocop_helpers.lab import controls, nbclean, panels, savehook, widgets
+from ocop_helpers.lab import controls, nbclean, panels, savehook, widgets, workbench
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -93,7 +93,7 @@ def test_percent_and_money_controls_convert_both_ways():
 
 
 def test_moving_a_control_redraws_its_view(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     box = bench.panel(panels.STOCK)
     out = by_class(box, "ocop-view")
     before = key(out)
@@ -106,7 +106,7 @@ def test_moving_a_control_redraws_its_view(plan):
 
 
 def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     lines = bench.panel(panels.BUDGET_LINES)
     alloc = bench.panel(panels.ALLOCATION)
     out, msg = by_class(alloc, "ocop-view"), by_class(lines, "ocop-msg")
@@ -129,7 +129,7 @@ def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
 def test_a_change_redraws_every_panel_whose_figures_depend_on_it(plan):
     """The envelope sits in the budget-lines panel; the claims, allocation, comparison and risk panels
     read it and must show the new figures, while panels that do not depend on it are left alone."""
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     boxes = {
         p.title: bench.panel(p)
         for p in (panels.BUDGET_LINES, panels.CLAIMS, panels.ALLOCATION, panels.COMPARISON, panels.RISKS, panels.STOCK)
@@ -206,7 +206,7 @@ def test_every_control_covers_its_parameters_whole_range_and_type(plan):
 def test_text_controls_accept_the_parameters_whole_range(plan):
     """A share box takes 0 % and 100 %; a money box takes 0 and the plan's total; a slider's ends are
     the registry's bounds (so a value the parameter accepts can always be entered)."""
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     boxes = [bench.panel(p) for p in (panels.CLAIMS, panels.ALLOCATION, panels.RISKS)]
     found = {}
     for b in boxes:
@@ -225,7 +225,7 @@ def test_text_controls_accept_the_parameters_whole_range(plan):
 
 
 def test_no_widget_has_an_empty_or_null_tooltip(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     roots = [bench.toolbar()] + [
         bench.panel(p) for p in (panels.BUDGET_LINES, panels.CLAIMS, panels.ALLOCATION, panels.RISKS)
     ]
@@ -244,7 +244,7 @@ def test_no_widget_has_an_empty_or_null_tooltip(plan):
 
 def test_scenario_file_holds_only_the_differences_in_readable_units(plan, tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path))
-    bench = widgets.Workbench(plan, params.Params(params.defaults()))
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
     lines, alloc, risks = (bench.panel(p) for p in (panels.BUDGET_LINES, panels.ALLOCATION, panels.RISKS))
     controls_of(lines)["envelope_vnd"].value = "4,5 tỷ"
     controls_of(alloc)["min_grant_vnd"].value = "12,5"
@@ -276,7 +276,7 @@ def test_scenario_file_holds_only_the_differences_in_readable_units(plan, tmp_pa
 
 
 def test_diff_lists_what_differs_from_the_base(plan):
-    bench = widgets.Workbench(plan, params.Params(params.defaults()))
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
     bar = bench.toolbar()
     lines = bench.panel(panels.BUDGET_LINES)
     diff = by_class(bar, "ocop-diff")
@@ -392,7 +392,7 @@ def test_calendar_chart_capacity_is_the_tables(plan):
 def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path / "scenarios"))
     plan = loading.load_plan(DEMO_PLAN)
-    bench = widgets.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
+    bench = workbench.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
     box = bench.panel(panels.STOCK)
     ctl = controls_of(box)
     ctl["pass_rate_new"].value = "35%"
