@@ -5,4 +5,4 @@
 # restored from the file ("model not found" when it is opened again): the file gets, where each
 # widget view was, a Vietnamese line saying to run the notebook again. The open tab is unchanged.
 c = get_config()  # noqa: F821
-c.ContentsManager.pre_save_hook = "ocop_helpers.lab.widgets.notebook_pre_save"
+c.ContentsManager.pre_save_hook = "ocop_helpers.lab.savehook.notebook_pre_save"

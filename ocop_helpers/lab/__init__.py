@@ -1,2 +1,4 @@
-"""The planner's JupyterLab: controls per notebook (``panels``), the workbench that recomputes and
-redraws what changed (``widgets``), and the notebooks' git clean filter and save hook (``nbclean``)."""
+"""The planner's JupyterLab: controls per notebook (``panels``), a control's value shown and read back
+(``controls``), the workbench that recomputes and redraws what changed (``workbench``), the notebooks'
+``start`` and ``section`` (``widgets``), the notebooks' git clean filter (``nbclean``) and the Jupyter
+server's save hook (``savehook``)."""

@@ -15,7 +15,7 @@ from typing import Any
 from ocop_helpers.document import registry
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import Plan
-from ocop_helpers.lab.widgets import Control
+from ocop_helpers.lab.controls import Control
 from ocop_helpers.model.compute import LINE_PARAMS, packaging_share, planned_line, unit_display_names
 from ocop_helpers.model.params import specs
 

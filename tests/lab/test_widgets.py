@@ -11,7 +11,7 @@ import yaml
 from ocop_helpers.core import paths
 from ocop_helpers.document import sections
 from ocop_helpers.inputs import loading
-from ocop_helpers.lab import nbclean, panels, widgets
+from ocop_helpers.lab import controls, nbclean, panels, savehook, widgets, workbench
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -70,30 +70,30 @@ def test_static_mode_creates_no_widgets(plan, monkeypatch):
 
 
 def test_percent_and_money_controls_convert_both_ways():
-    c = widgets.Control("pass_rate_new", "x", "percent")
-    assert widgets.to_widget_value(c, 0.85) == "85%"
+    c = controls.Control("pass_rate_new", "x", "percent")
+    assert controls.to_widget_value(c, 0.85) == "85%"
     for typed in ("85%", "0,85", "0.85", " 85 % "):
-        assert widgets.from_widget_value(c, typed) == 0.85, typed
-    assert widgets.from_widget_value(c, "35,5%") == 0.355
-    m = widgets.Control("envelope_vnd", "x", "billion", fallback=5_200_000_000)
-    assert widgets.to_widget_value(m, None) == "5,2"
-    assert widgets.from_widget_value(m, "5,2") is None, "the plan's own amount shown unchanged stays 'from the plan'"
-    assert widgets.from_widget_value(m, "6,15") == 6_150_000_000
-    assert widgets.from_widget_value(m, "1,5 tỷ") == 1_500_000_000
-    assert widgets.from_widget_value(m, "500 triệu") == 500_000_000
-    assert widgets.from_widget_value(m, "1.234.567") == 1_234_567  # dot thousands: đồng
-    assert widgets.from_widget_value(m, "") is None
+        assert controls.from_widget_value(c, typed) == 0.85, typed
+    assert controls.from_widget_value(c, "35,5%") == 0.355
+    m = controls.Control("envelope_vnd", "x", "billion", fallback=5_200_000_000)
+    assert controls.to_widget_value(m, None) == "5,2"
+    assert controls.from_widget_value(m, "5,2") is None, "the plan's own amount shown unchanged stays 'from the plan'"
+    assert controls.from_widget_value(m, "6,15") == 6_150_000_000
+    assert controls.from_widget_value(m, "1,5 tỷ") == 1_500_000_000
+    assert controls.from_widget_value(m, "500 triệu") == 500_000_000
+    assert controls.from_widget_value(m, "1.234.567") == 1_234_567  # dot thousands: đồng
+    assert controls.from_widget_value(m, "") is None
     for ambiguous in ("1.5", "1.500"):
         with pytest.raises(ValueError, match="không rõ nghĩa") as err:
-            widgets.from_widget_value(m, ambiguous)
+            controls.from_widget_value(m, ambiguous)
         assert "1,5 tỷ" in str(err.value), "the message shows the accepted forms"
-    t = widgets.Control("min_grant_vnd", "x", "million")
-    assert widgets.to_widget_value(t, 25_000_000) == "25" and widgets.from_widget_value(t, "25") == 25_000_000
+    t = controls.Control("min_grant_vnd", "x", "million")
+    assert controls.to_widget_value(t, 25_000_000) == "25" and controls.from_widget_value(t, "25") == 25_000_000
     assert widgets.scenario_slug("Kịch bản Đợt 2!") == "kich-ban-dot-2"
 
 
 def test_moving_a_control_redraws_its_view(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     box = bench.panel(panels.STOCK)
     out = by_class(box, "ocop-view")
     before = key(out)
@@ -106,7 +106,7 @@ def test_moving_a_control_redraws_its_view(plan):
 
 
 def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     lines = bench.panel(panels.BUDGET_LINES)
     alloc = bench.panel(panels.ALLOCATION)
     out, msg = by_class(alloc, "ocop-view"), by_class(lines, "ocop-msg")
@@ -129,7 +129,7 @@ def test_a_value_the_model_rejects_keeps_the_last_result_and_says_why(plan):
 def test_a_change_redraws_every_panel_whose_figures_depend_on_it(plan):
     """The envelope sits in the budget-lines panel; the claims, allocation, comparison and risk panels
     read it and must show the new figures, while panels that do not depend on it are left alone."""
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     boxes = {
         p.title: bench.panel(p)
         for p in (panels.BUDGET_LINES, panels.CLAIMS, panels.ALLOCATION, panels.COMPARISON, panels.RISKS, panels.STOCK)
@@ -206,14 +206,14 @@ def test_every_control_covers_its_parameters_whole_range_and_type(plan):
 def test_text_controls_accept_the_parameters_whole_range(plan):
     """A share box takes 0 % and 100 %; a money box takes 0 and the plan's total; a slider's ends are
     the registry's bounds (so a value the parameter accepts can always be entered)."""
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     boxes = [bench.panel(p) for p in (panels.CLAIMS, panels.ALLOCATION, panels.RISKS)]
     found = {}
     for b in boxes:
         found.update(controls_of(b))
     for value in ("0%", "100%", "45,5%"):
         found["co_financing_share"].value = value
-        assert bench.values["co_financing_share"] == widgets.from_widget_value(
+        assert bench.values["co_financing_share"] == controls.from_widget_value(
             next(c for c in panels.CLAIMS.controls(plan) if c.name == "co_financing_share"), value
         )
     found["min_grant_vnd"].value = "5"
@@ -225,7 +225,7 @@ def test_text_controls_accept_the_parameters_whole_range(plan):
 
 
 def test_no_widget_has_an_empty_or_null_tooltip(plan):
-    bench = widgets.Workbench(plan, params.Params({}))
+    bench = workbench.Workbench(plan, params.Params({}))
     roots = [bench.toolbar()] + [
         bench.panel(p) for p in (panels.BUDGET_LINES, panels.CLAIMS, panels.ALLOCATION, panels.RISKS)
     ]
@@ -244,7 +244,7 @@ def test_no_widget_has_an_empty_or_null_tooltip(plan):
 
 def test_scenario_file_holds_only_the_differences_in_readable_units(plan, tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path))
-    bench = widgets.Workbench(plan, params.Params(params.defaults()))
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
     lines, alloc, risks = (bench.panel(p) for p in (panels.BUDGET_LINES, panels.ALLOCATION, panels.RISKS))
     controls_of(lines)["envelope_vnd"].value = "4,5 tỷ"
     controls_of(alloc)["min_grant_vnd"].value = "12,5"
@@ -276,7 +276,7 @@ def test_scenario_file_holds_only_the_differences_in_readable_units(plan, tmp_pa
 
 
 def test_diff_lists_what_differs_from_the_base(plan):
-    bench = widgets.Workbench(plan, params.Params(params.defaults()))
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
     bar = bench.toolbar()
     lines = bench.panel(panels.BUDGET_LINES)
     diff = by_class(bar, "ocop-diff")
@@ -310,7 +310,7 @@ def test_saved_notebooks_show_a_rerun_line_instead_of_widget_views():
                 "outputs": [
                     {
                         "output_type": "display_data",
-                        "data": {widgets.WIDGET_MIME: {"model_id": "abc"}, "text/plain": "VBox()"},
+                        "data": {savehook.WIDGET_MIME: {"model_id": "abc"}, "text/plain": "VBox()"},
                     },
                     {"output_type": "stream", "name": "stdout", "text": "kept"},
                 ],
@@ -318,9 +318,9 @@ def test_saved_notebooks_show_a_rerun_line_instead_of_widget_views():
         ],
         "metadata": {"widgets": {"state": {}}},
     }
-    widgets.notebook_pre_save({"type": "notebook", "content": nb}, path="analyses/mine.ipynb")
+    savehook.notebook_pre_save({"type": "notebook", "content": nb}, path="analyses/mine.ipynb")
     outs = nb["cells"][0]["outputs"]
-    assert widgets.WIDGET_MIME not in outs[0]["data"] and "Run All Cells" in outs[0]["data"]["text/plain"]
+    assert savehook.WIDGET_MIME not in outs[0]["data"] and "Run All Cells" in outs[0]["data"]["text/plain"]
     assert outs[1]["text"] == "kept" and "widgets" not in nb["metadata"]
 
 
@@ -330,16 +330,16 @@ def test_plan_notebooks_are_saved_as_git_stores_them():
     original = (paths.NOTEBOOKS_DIR / "20-budget-allocation.ipynb").read_text(encoding="utf-8")
     nb = json.loads(original)
     code = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    code["outputs"] = [{"output_type": "display_data", "data": {widgets.WIDGET_MIME: {"model_id": "x"}}}]
+    code["outputs"] = [{"output_type": "display_data", "data": {savehook.WIDGET_MIME: {"model_id": "x"}}}]
     code["execution_count"] = 3
     nb["metadata"]["widgets"] = {"state": {}}
     model = {"type": "notebook", "content": nb}
-    widgets.notebook_pre_save(model, path="notebooks/20-budget-allocation.ipynb")
+    savehook.notebook_pre_save(model, path="notebooks/20-budget-allocation.ipynb")
     import nbformat
 
     assert nbformat.writes(nbformat.from_dict(model["content"])) + "\n" == original
-    assert widgets.is_plan_notebook("/notebooks/10-product-targets.ipynb")
-    assert not widgets.is_plan_notebook("notebooks/scratch.ipynb") and not widgets.is_plan_notebook("x/10-a.ipynb")
+    assert savehook.is_plan_notebook("/notebooks/10-product-targets.ipynb")
+    assert not savehook.is_plan_notebook("notebooks/scratch.ipynb") and not savehook.is_plan_notebook("x/10-a.ipynb")
 
 
 def test_committed_notebooks_carry_no_outputs():
@@ -392,7 +392,7 @@ def test_calendar_chart_capacity_is_the_tables(plan):
 def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch):
     monkeypatch.setenv("OCOP_SCENARIO_DIR", str(tmp_path / "scenarios"))
     plan = loading.load_plan(DEMO_PLAN)
-    bench = widgets.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
+    bench = workbench.Workbench(plan, params.Params({"plan_dir": str(DEMO_PLAN), "province": "demo", "year": 2027}))
     box = bench.panel(panels.STOCK)
     ctl = controls_of(box)
     ctl["pass_rate_new"].value = "35%"
@@ -423,7 +423,7 @@ def test_save_reset_and_build_reproduce_the_widget_numbers(tmp_path, monkeypatch
 
 def test_co_financing_control_shows_the_packaging_norm_and_leaves_trademarks_alone(plan):
     ctl = next(c for c in panels.CLAIMS.controls(plan) if c.name == "co_financing_share")
-    assert widgets.to_widget_value(ctl, None) == "50%"
+    assert controls.to_widget_value(ctl, None) == "50%"
     model = compute.Model(plan)
     base, _ = model.claims(params.Params({}))
     lower, _ = model.claims(params.Params({"co_financing_share": 0.3}))
