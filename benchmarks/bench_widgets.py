@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ocop_helpers.core import paths
 from ocop_helpers.inputs import loading
-from ocop_helpers.lab import panels, widgets
+from ocop_helpers.lab import controls, panels, workbench
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook as display
 
@@ -44,7 +44,7 @@ def _comma(x: float) -> str:
     return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
 
 
-def fresh_values(control: widgets.Control, widget, n: int, budget_vnd: int) -> list:
+def fresh_values(control: controls.Control, widget, n: int, budget_vnd: int) -> list:
     """``n`` different values for a control, none equal to its current one.
 
     Amounts in billions start at 3 tỷ in steps of 0,1 (the default plan's 20,9 tỷ budget), or at a
@@ -99,7 +99,7 @@ def main() -> None:
     print(f"{'baseline: whole scenario from scratch':58} {1000 * baseline:8.0f} ms")
     slow: list[str] = []
     for notebook, shown in NOTEBOOK_PANELS.items():
-        bench = widgets.Workbench(plan, P)
+        bench = workbench.Workbench(plan, P)
         boxes = [bench.panel(p) for p in shown]
         controls = {c.name: c for p in shown for c in p.controls(plan)}
         found: dict = {}
