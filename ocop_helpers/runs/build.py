@@ -209,9 +209,8 @@ def build(
         )
         return time.perf_counter() - t0
 
-    # Import what the document thread uses here, in the main thread: Python's import machinery is not
-    # safe against two threads importing the same package at once.
-
+    # The document thread's modules are imported at the top of this module, in the main thread (two
+    # threads importing one package at once is not safe); charts render to inline SVG.
     notebook.setup_notebook()
 
     def write_documents() -> dict[str, float]:
