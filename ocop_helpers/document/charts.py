@@ -16,6 +16,9 @@ from ocop_helpers.domain import labels
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 PALETTE = ["#1b6f3a", "#e3a21a", "#2f6db5", "#b8452f", "#7a5aa6", "#4a9c8c", "#8c8c8c", "#d46fa8", "#7f5a2e", "#9bbf3a"]
 STREAM_COLOURS = {"new": "#1b6f3a", "reevaluation": "#2f6db5", "upgrade": "#e3a21a"}
+# One colour per funding status wherever it is drawn, present in the data or not (a fixed domain):
+# green always means funded in full, whichever categories a scenario happens to have.
+FUNDING_STATUS_COLOURS = {"full": "#1b6f3a", "partial": "#e3a21a", "none": "#b8452f"}
 WIDTH = 560
 # Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
 MAX_ROWS = 60  # data rows of a bar / point chart
@@ -346,20 +349,35 @@ def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def funding_status_color(field: str) -> alt.Color:
+    """The colour channel of a funding-status field (its Vietnamese labels): every status has its
+    colour and legend entry, in the order full, partial, none, whether or not the data hold it."""
+    order = [labels.FUNDING_STATUS[k] for k in FUNDING_STATUS_COLOURS]
+    return alt.Color(
+        f"{field}:N",
+        title=None,
+        sort=order,
+        scale=alt.Scale(domain=order, range=list(FUNDING_STATUS_COLOURS.values())),
+    )
+
+
 def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
     """Stacked bars per rule: organisations fully / partly / not funded.
 
     ``status``: ``rule_label, status_label, organisations``.
     """
+    order = [labels.FUNDING_STATUS[k] for k in FUNDING_STATUS_COLOURS]
     return (
         alt.Chart(status)
         .mark_bar()
         .encode(
             y=alt.Y("rule_label:N", title=None, sort=None),
-            x=alt.X("organisations:Q", axis=count_axis("Số tổ chức kinh tế")),
-            color=alt.Color("status_label:N", title=None, sort=None),
+            x=alt.X("organisations:Q", axis=count_axis("Số tổ chức kinh tế"), stack="zero"),
+            color=funding_status_color("status_label"),
+            order=alt.Order("status_order:Q"),
             tooltip=["rule_label:N", "status_label:N", alt.Tooltip("organisations:Q", format=",d")],
         )
+        .transform_calculate(status_order=f"indexof({order!r}, datum.status_label)")
         .properties(width=WIDTH, title="Số tổ chức kinh tế được hỗ trợ đủ, một phần, không được hỗ trợ")
     )
 

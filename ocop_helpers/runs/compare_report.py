@@ -32,7 +32,6 @@ from ocop_helpers.runs.sweep import parse_sweeps
 
 MAX_COLUMNS = 12  # beyond this many scenarios the column table goes to the workbook only
 HTML_NAME, XLSX_NAME = "compare.html", "compare.xlsx"
-_GOOD, _BAD = "#1b6f3a", "#b8452f"
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d1d1d; }
@@ -291,9 +290,7 @@ def status_chart(c: Comparison) -> alt.Chart:
         .encode(
             y=alt.Y("scenario:N", title=None, sort=None),
             x=alt.X("organisations:Q", title="Số chủ thể", stack="zero"),
-            color=alt.Color(
-                "status:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[_GOOD, "#e3a21a", _BAD])
-            ),
+            color=charts.funding_status_color("status"),
             order=alt.Order("status_order:Q"),
             tooltip=["scenario:N", "status:N", alt.Tooltip("organisations:Q", format=",d")],
         )

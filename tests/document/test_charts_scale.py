@@ -77,3 +77,26 @@ def test_count_axes_show_whole_numbers() -> None:
     status = pd.DataFrame({"rule_label": ["a", "a"], "status_label": ["Đủ", "Không"], "organisations": [1, 2]})
     axis = charts.funding_status_chart(status).to_dict()["encoding"]["x"]["axis"]
     assert axis["format"] == ",d" and axis["tickMinStep"] == 1
+
+
+def test_a_funding_status_keeps_its_colour_and_legend_entry_whatever_the_data_hold():
+    """Green means 'Hỗ trợ đủ' on every scenario: with only partly and not funded organisations (the
+    proportional rule with a minimum grant), the scale still lists the three statuses in the same
+    order with the same colours, so no colour changes meaning between two screens."""
+    from ocop_helpers.domain import labels
+
+    only_two = pd.DataFrame(
+        {
+            "rule_label": ["Theo tỷ lệ", "Theo tỷ lệ"],
+            "status_label": [labels.FUNDING_STATUS["partial"], labels.FUNDING_STATUS["none"]],
+            "organisations": [100, 53],
+        }
+    )
+    all_three = only_two.assign(status_label=[labels.FUNDING_STATUS["full"], labels.FUNDING_STATUS["none"]])
+    scales = []
+    for frame in (only_two, all_three):
+        scale = charts.funding_status_chart(frame).to_dict()["encoding"]["color"]["scale"]
+        scales.append(dict(zip(scale["domain"], scale["range"], strict=True)))
+    assert scales[0] == scales[1]
+    assert scales[0] == {labels.FUNDING_STATUS[k]: colour for k, colour in charts.FUNDING_STATUS_COLOURS.items()}
+    assert list(scales[0]) == ["Hỗ trợ đủ", "Hỗ trợ một phần", "Chưa được hỗ trợ"]
