@@ -23,7 +23,7 @@ from typing import Any
 
 import papermill
 
-from ocop_helpers.core import atomic, paths
+from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.document import plan_document, registry
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
@@ -242,7 +242,7 @@ def build(
             try:
                 seconds = fut.result()
                 timings[nb.stem] = seconds
-                progress(f"  [{i}/{len(notebooks)}] {nb.stem}: xong ({seconds:.1f} s)")
+                progress(f"  [{i}/{len(notebooks)}] {nb.stem}: xong ({vnformat.number(seconds, 1)} giây)")
             except Exception as exc:
                 progress(f"  [{i}/{len(notebooks)}] {nb.stem}: LỖI")
                 errors.append(_failure_message(nb.name, exc, failed / nb.name))

@@ -15,6 +15,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -114,6 +115,14 @@ def test_the_build_lists_input_warnings_in_its_log_and_manifest(built):
     assert "Cảnh báo dữ liệu" in built["log"] and "ghi_chu" in built["log"]
     manifest = json.loads((built["dir"] / "manifest.json").read_text(encoding="utf-8"))
     assert any("ghi_chu" in w for w in manifest["input_warnings"]), manifest["input_warnings"]
+
+
+@pytest.mark.slow
+def test_the_build_log_writes_durations_the_vietnamese_way(built):
+    """Each notebook's line reads 'xong (12,3 giây)': a decimal comma and the unit in Vietnamese."""
+    done = [line for line in built["log"].splitlines() if ": xong (" in line]
+    assert len(done) == 3, built["log"]
+    assert all(re.search(r": xong \(\d+(\.\d{3})*,\d giây\)$", line) for line in done), done
 
 
 @pytest.mark.slow
