@@ -30,7 +30,7 @@ from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
 from ocop_helpers.lab.controls import MONEY_UNIT, TEXT_DISPLAYS, Control, from_widget_value, to_widget_value
-from ocop_helpers.model.compute import Model
+from ocop_helpers.model.compute import Model, unit_display_names
 from ocop_helpers.model.params import ParamError, Params, coerce, specs
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -381,10 +381,12 @@ class Workbench:
             self._diff.value = "<i>Kịch bản hiện tại trùng với mặc định (không có giá trị nào thay đổi).</i>"
             return
 
+        names = unit_display_names(self.plan)
+
         def shown(k: str, v: Any) -> str:
-            text = scenarios.shown_value(k, v)
+            text = scenarios.shown_value(k, v, names)
             if v is None and k in self._fallbacks:
-                text += f" ({scenarios.shown_value(k, self._fallbacks[k])})"
+                text += f" ({scenarios.shown_value(k, self._fallbacks[k], names)})"
             return html.escape(text)
 
         rows = "".join(

@@ -23,6 +23,7 @@ from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.document import charts
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs import loading
+from ocop_helpers.model.compute import unit_display_names
 from ocop_helpers.model.params import specs
 from ocop_helpers.render import xlsx
 from ocop_helpers.runs import compare as cmp
@@ -181,7 +182,9 @@ def parameter_table(c: Comparison) -> str:
         base = c.base.params.__getattr__(name)
         for k, s in enumerate(c.scenarios):
             value = s.params.__getattr__(name)
-            cells.append((shown_value(name, value), "ocop-diff" if k and value != base else ""))
+            cells.append(
+                (shown_value(name, value, unit_display_names(c.plan)), "ocop-diff" if k and value != base else "")
+            )
         rows.append(cells)
     header = ["Tham số", *(s.name for s in c.scenarios)]
     return _table("Tham số khác nhau giữa các phương án", header, rows)
@@ -207,7 +210,7 @@ def sweep_table(c: Comparison) -> str:
     rows = []
     for s, (_, r) in zip(c.scenarios, c.rows.iterrows(), strict=True):
         cells = [(s.name, "")]
-        cells += [(shown_value(n, s.params.__getattr__(n)), "") for n in names]
+        cells += [(shown_value(n, s.params.__getattr__(n), unit_display_names(c.plan)), "") for n in names]
         cells += [(shown(kind, r.get(key)), "") for key, _, kind in SWEEP_COLUMNS]
         rows.append(cells)
     header = ["Phương án", *names, *(label for _, label, _ in SWEEP_COLUMNS)]
@@ -237,7 +240,9 @@ def sweep_frame(c: Comparison) -> tuple[pd.DataFrame, str | None, str | None, st
         frame["x"] = [v / 1e9 if registry[x].kind == "money" and v is not None else v for v in values]
     for role, name in (("colour", colour), ("facet", facet)):
         if name is not None:
-            frame[role] = [shown_value(name, s.params.__getattr__(name)) for s in c.scenarios]
+            frame[role] = [
+                shown_value(name, s.params.__getattr__(name), unit_display_names(c.plan)) for s in c.scenarios
+            ]
     return frame, x, colour, facet
 
 
@@ -423,7 +428,10 @@ def workbook_sheets(c: Comparison) -> list[tuple[str, list[str], list[list], lis
         (
             "Tham số",
             ["Tham số", *names],
-            [[n, *(shown_value(n, s.params.__getattr__(n)) for s in c.scenarios)] for n in params],
+            [
+                [n, *(shown_value(n, s.params.__getattr__(n), unit_display_names(c.plan)) for s in c.scenarios)]
+                for n in params
+            ],
             [[None] * (len(names) + 1) for _ in params],
         )
     )

@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -89,10 +89,14 @@ def file_value(name: str, value: Any) -> Any:
     return value
 
 
-def shown_value(name: str, value: Any) -> str:
-    """A value as a planner reads it on screen ('4,5 tỷ đồng', '40%', 'theo kế hoạch')."""
+def shown_value(name: str, value: Any, unit_names: Mapping[str, str] | None = None) -> str:
+    """A value as a planner reads it on screen ('4,5 tỷ đồng', '40%', 'theo kế hoạch', 'huyện Lục Nam').
 
+    ``unit_names``: unit_id -> its name in a document (``compute.unit_display_names``), so the unit
+    filter reads as a place ('Toàn tỉnh' when empty), never as a code."""
     spec = specs()[name]
+    if name == "unit_filter":
+        return (unit_names or {}).get(value, value) if value else "Toàn tỉnh"
     if value is None:
         return "theo kế hoạch" if spec.nullable else "–"
     if spec.kind == "money":

@@ -285,6 +285,22 @@ def test_diff_lists_what_differs_from_the_base(plan):
     assert 'data-param="envelope_vnd"' in diff.value and "4,5 tỷ đồng" in diff.value and "5,2 tỷ đồng" in diff.value
 
 
+def test_diff_names_the_unit_filter_as_places_not_codes(plan):
+    """'Toàn tỉnh → huyện Lục Nam', never '(trống) → bg-h-luc-nam'."""
+    from ocop_helpers.model.compute import unit_display_names
+
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
+    bar = bench.toolbar()
+    streams = bench.panel(panels.BREAKDOWNS)
+    unit = plan.units["unit_id"].iloc[0]
+    control = controls_of(streams)["unit_filter"]
+    control.value = unit
+    row = re.search(r'<tr data-param="unit_filter">(.*?)</tr>', by_class(bar, "ocop-diff").value).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[1:] == ["Toàn tỉnh", unit_display_names(plan)[unit]], cells
+    assert unit not in row
+
+
 def test_combining_files_reports_every_override_and_keeps_the_names(tmp_path):
     a, b = tmp_path / "muc-tieu.yaml", tmp_path / "kinh-phi.yaml"
     a.write_text("scenario: muc-tieu\npass_rate_new: 55%\nlapse_share: 0.2\n", encoding="utf-8")
