@@ -27,6 +27,7 @@ from typing import Any
 
 from ocop_helpers.document import annex, sections
 from ocop_helpers.document.elements import provenance
+from ocop_helpers.domain import yoy
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Section:
     title: str
     fields: tuple[str, ...]
     render: Callable[[Any], Sequence[object]]
+    # Why the section has nothing to show and what would fill it (a screen never just says "no data").
+    empty: Callable[[Any], str] = lambda r: "Phần này chưa có số liệu trong dữ liệu của kế hoạch."
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ SECTIONS: dict[str, Section] = {
             "So sánh với kế hoạch năm trước",
             ("plan", "previous", "year_over_year", "rekeyed_units", "year_over_year_detail", "unit_names"),
             lambda r: sections.year_over_year(r, title=title("year_over_year")),
+            lambda r: yoy.nothing_to_compare(r.plan),
         ),
     )
 }

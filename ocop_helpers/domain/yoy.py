@@ -519,3 +519,16 @@ def compare_years(plan: Plan, current_due: int | None = None) -> YearOverYear | 
         units=units_table(plan, preds),
     )
     return YearOverYear(**{**y.__dict__, "reasons": tuple(reasons(y)), "missing_notes": tuple(missing_notes(y))})
+
+
+def nothing_to_compare(plan: Plan) -> str:
+    """Why there is no year-over-year comparison, and what would make one: the plans of last year the
+    data lack, with the folders searched for each predecessor."""
+    preds = predecessors(plan)
+    names = "; ".join(
+        f"{p.name} (không có thư mục {', '.join(_short(s) for s in p.searched) or 'kế hoạch'})" for p in preds
+    )
+    text = f"Dữ liệu chưa có kế hoạch năm {plan.year - 1} để so sánh" + (
+        f": thiếu kế hoạch của {names}." if names else "."
+    )
+    return text + f" Thêm thư mục kế hoạch năm {plan.year - 1} (plan.yaml và các bảng) rồi chạy lại để có phần so sánh."

@@ -43,6 +43,10 @@ class Panel:
     def render(self) -> Callable[[Any], Sequence[object]]:
         return registry.SECTIONS[self.section].render
 
+    def empty(self, results: Any) -> str:
+        """Why the panel shows nothing, and what would fill it."""
+        return registry.SECTIONS[self.section].empty(results)
+
 
 def unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
     """('Toàn tỉnh', '') then every unit of the plan by display name."""

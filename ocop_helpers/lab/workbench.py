@@ -284,7 +284,9 @@ class Workbench:
         items = list(state.panel.render(_Traced(self.results, fields_seen, params_seen)))
         state.fields, state.params = fields_seen - {"params"}, params_seen
         state.shown = {f: getattr(self.results, f) for f in state.fields}
-        state.out.outputs = notebook.output_records(*(items or [elements.paragraph("Không có dữ liệu.")]))
+        state.out.outputs = notebook.output_records(
+            *(items or [elements.notice(state.panel.empty(self.results), "info")])
+        )
 
     def _set_busy(self, busy: bool, owner: _PanelState | None = None) -> None:
         self._busy = busy

@@ -9,7 +9,6 @@ from pathlib import Path
 from ocop_helpers.core import atomic, paths
 from ocop_helpers.document import registry, sections
 from ocop_helpers.domain import yoy
-from ocop_helpers.domain.yoy import _short
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import Params
@@ -29,14 +28,7 @@ def page_html(plan: Plan, built: dt.datetime | None = None) -> str:
         plan, previous, table, rekeyed, detail, compute.unit_display_names(plan), registry.title("year_over_year")
     )
     if not items:
-        preds = yoy.predecessors(plan)
-        names = "; ".join(
-            f"{p.name} (không có thư mục {', '.join(_short(s) for s in p.searched) or 'kế hoạch'})" for p in preds
-        )
-        text = f"Dữ liệu chưa có kế hoạch năm {plan.year - 1} để so sánh" + (
-            f": thiếu kế hoạch của {names}." if names else "."
-        )
-        body = f'<div class="ocop-notice ocop-warning">{_html.escape(text)}</div>'
+        body = f'<div class="ocop-notice ocop-warning">{_html.escape(yoy.nothing_to_compare(plan))}</div>'
     else:
         body = "\n".join(notebook.to_display(item).data for item in items)
     return compare_report.page(

@@ -285,6 +285,16 @@ def test_diff_lists_what_differs_from_the_base(plan):
     assert 'data-param="envelope_vnd"' in diff.value and "4,5 tỷ đồng" in diff.value and "5,2 tỷ đồng" in diff.value
 
 
+def test_an_empty_panel_says_why_and_what_would_fill_it(plan):
+    """The default plan has no plan of 2024 in the data: the year-over-year panel names the missing
+    plan and the folder searched, and says what to add (never a bare 'no data')."""
+    bench = workbench.Workbench(plan, params.Params(params.defaults()))
+    text = output_html(bench.panel(panels.YEAR_OVER_YEAR).children[-1])
+    assert "Dữ liệu chưa có kế hoạch năm 2024 để so sánh" in text, text
+    assert "bac-giang/2024" in text and "Thêm thư mục kế hoạch năm 2024" in text
+    assert "Không có dữ liệu" not in text
+
+
 def test_diff_names_the_unit_filter_as_places_not_codes(plan):
     """'Toàn tỉnh → huyện Lục Nam', never '(trống) → bg-h-luc-nam'."""
     from ocop_helpers.model.compute import unit_display_names
