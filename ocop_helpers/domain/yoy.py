@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -474,17 +473,11 @@ def missing_notes(y: YearOverYear) -> list[str]:
     for p in y.missing:
         in_units = y.units.loc[y.units["predecessor"] == p.short_name, "current"].sum()
         out.append(
-            f"Thiếu kế hoạch năm {prev_year} của {p.name} (không có thư mục {', '.join(_short(s) for s in p.searched) or 'kế hoạch'}): "
+            f"Thiếu kế hoạch năm {prev_year} của {p.name} (không có thư mục {', '.join(paths.shown(s) for s in p.searched) or 'kế hoạch'}): "
             f"{vnformat.number(int(in_units))} sản phẩm năm {plan.year} ở các đơn vị hình thành từ tỉnh này không có số "
             "năm trước để so sánh; mức thay đổi của toàn tỉnh vì thế gồm cả phần địa bàn mới."
         )
     return out
-
-
-def _short(path: str) -> str:
-    """A searched folder as the reader knows it (relative to the project when inside it)."""
-    p = Path(path)
-    return str(p.relative_to(paths.ROOT)) if p.is_relative_to(paths.ROOT) else str(p)
 
 
 def _level_end(plan: Plan, level: str) -> pd.Timestamp | None:
@@ -526,7 +519,7 @@ def nothing_to_compare(plan: Plan) -> str:
     data lack, with the folders searched for each predecessor."""
     preds = predecessors(plan)
     names = "; ".join(
-        f"{p.name} (không có thư mục {', '.join(_short(s) for s in p.searched) or 'kế hoạch'})" for p in preds
+        f"{p.name} (không có thư mục {', '.join(paths.shown(s) for s in p.searched) or 'kế hoạch'})" for p in preds
     )
     text = f"Dữ liệu chưa có kế hoạch năm {plan.year - 1} để so sánh" + (
         f": thiếu kế hoạch của {names}." if names else "."

@@ -66,16 +66,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def display_path(path: str | os.PathLike) -> str:
-    """A path relative to the project root when it lies inside it (manifests are comparable across
-    clones), else the absolute path."""
-    f = Path(path).resolve()
-    return str(f.relative_to(paths.ROOT)) if f.is_relative_to(paths.ROOT) else str(f)
-
-
 def input_hashes(files: Iterable[str | os.PathLike]) -> dict[str, str]:
     """SHA-256 of each input file, keyed by its path (relative to the project when inside it)."""
-    return {display_path(f): _sha256(Path(f)) for f in files if Path(f).is_file()}
+    return {paths.shown(f): _sha256(Path(f)) for f in files if Path(f).is_file()}
 
 
 def plan_files(plan_path: str | os.PathLike) -> list[Path]:

@@ -309,7 +309,7 @@ def _write_manifest(
         "parameters": {k: _papermill_value(v) for k, v in sorted(checked.items())},
         "seed": P.seed,
         "inputs_sha256": input_hashes([*the_plan.input_files, *([cited] if cited is not None else [])]),
-        "cited_comparison": artifacts.display_path(cited) if cited is not None else None,
+        "cited_comparison": paths.shown(cited) if cited is not None else None,
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
         "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
