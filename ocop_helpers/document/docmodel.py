@@ -8,6 +8,8 @@ appendices.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +25,11 @@ DRAFT_LABEL = "DỰ THẢO — số liệu minh họa"
 ILLUSTRATIVE_LABEL = "Số liệu minh họa"
 RECIPIENTS_TITLE = "Nơi nhận:"
 PROPOSALS_NOTE = "(Phần trình người có thẩm quyền quyết định, thay cho tờ trình; không thuộc văn bản ký ban hành)"
+# A figure of the ledger inside a sentence or cell: FIG_OPEN id FIG_MID shown text FIG_CLOSE.
+# Private-use characters: they never occur in Vietnamese text and survive HTML escaping.
+FIG_OPEN, FIG_MID, FIG_CLOSE = "\ue000", "\ue001", "\ue002"
+_FIG = re.compile(f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}")
+
 PROVENANCE_LABELS: dict[str, str] = {
     "published": "Số liệu đã công bố",
     "derived": "Số liệu tính từ số liệu đã công bố",
@@ -296,3 +303,46 @@ def roman(n: int) -> str:
 def table_label(table: Table) -> str:
     """The provenance mark printed under a table ("Số liệu minh họa" for illustrative ones)."""
     return ILLUSTRATIVE_LABEL if table.illustrative else ""
+
+
+# ----------------------------------------------------------------------------- figures in text
+def fig(figure_id: str, shown: str) -> str:
+    """``shown`` marked as the ledger figure ``figure_id`` (HTML keeps the mark, DOCX drops it)."""
+    if FIG_MID in figure_id or FIG_CLOSE in shown or FIG_OPEN in shown:
+        raise DocumentError(f"mã số liệu không hợp lệ: {figure_id!r}")
+    return f"{FIG_OPEN}{figure_id}{FIG_MID}{shown}{FIG_CLOSE}"
+
+
+def spans(text: str) -> list[tuple[str, str | None]]:
+    """``text`` as (piece, figure id or None) in order."""
+    out: list[tuple[str, str | None]] = []
+    at = 0
+    for m in _FIG.finditer(text):
+        if m.start() > at:
+            out.append((text[at : m.start()], None))
+        out.append((m.group(2), m.group(1)))
+        at = m.end()
+    if at < len(text):
+        out.append((text[at:], None))
+    return out
+
+
+def plain(text: str) -> str:
+    """``text`` without figure marks."""
+    return _FIG.sub(lambda m: m.group(2), text)
+
+
+def _plain_value(value):
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, tuple):
+        return tuple(_plain_value(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _plain_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def plain_document(doc: Document) -> Document:
+    """The document with every figure mark removed (what DOCX and plain-text readers get)."""
+    return _plain_value(doc)

@@ -34,6 +34,7 @@ from ocop_helpers.document.docmodel import (
     Paragraph,
     Table,
     legal_basis_lines,
+    plain_document,
     recipient_lines,
 )
 from ocop_helpers.render.archive import fixed_zip
@@ -410,6 +411,7 @@ def _properties(document, doc: Document) -> None:
 
 def render_docx(doc: Document) -> bytes:
     """The document as .docx bytes."""
+    doc = plain_document(doc)
 
     document = docx.Document()
     _styles(document)

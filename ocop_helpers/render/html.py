@@ -30,7 +30,9 @@ from ocop_helpers.document.docmodel import (
     Paragraph,
     Table,
     legal_basis_lines,
+    plain,
     recipient_lines,
+    spans,
 )
 from ocop_helpers.render import fontface
 
@@ -118,7 +120,19 @@ table.doc-sign td.left {{ width: 45%; text-align: left; }}
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Escaped text; a ledger figure becomes ``<span class="fig" data-fig="id">shown</span>``."""
+    out = []
+    for piece, figure in spans(text):
+        if figure is None:
+            out.append(html.escape(piece, quote=True))
+        else:
+            out.append(f'<span class="fig" data-fig="{html.escape(figure, quote=True)}">{html.escape(piece)}</span>')
+    return "".join(out)
+
+
+def _a(text: str) -> str:
+    """Escaped text for an attribute or the title: figure marks dropped."""
+    return html.escape(plain(text), quote=True)
 
 
 def _svg(svg: str) -> str:
@@ -156,9 +170,9 @@ def _chart(c: Chart, images: str) -> str:
         out.append(f'<p class="mark">{ILLUSTRATIVE}</p>')
     if images == "png" and c.png:
         data = base64.b64encode(c.png).decode("ascii")
-        out.append(f'<img alt="{_e(c.alt)}" src="data:image/png;base64,{data}">')
+        out.append(f'<img alt="{_a(c.alt)}" src="data:image/png;base64,{data}">')
     else:
-        out.append(f'<div role="img" aria-label="{_e(c.alt)}">{_svg(c.svg)}</div>')
+        out.append(f'<div role="img" aria-label="{_a(c.alt)}">{_svg(c.svg)}</div>')
     if c.caption:
         out.append(f"<figcaption>{_e(c.caption)}</figcaption>")
     out.append("</figure>")
@@ -231,7 +245,7 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_f
         raise ValueError("images: 'svg' or 'png'")
     if embed_font is None:
         embed_font = images == "svg"
-    title = f"<title>{_e(doc.full_title)}</title>"
+    title = f"<title>{_a(doc.full_title)}</title>"
     out = [f'<body class="{"draft" if doc.draft else "issued"}">']
     if doc.draft:
         out.append(f'<div class="draft-banner">{_e(doc.draft_label)}</div>')

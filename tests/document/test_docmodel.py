@@ -237,3 +237,27 @@ def test_successor_links_match_the_unit_changes():
         ]
         assert not moved.empty, row["province_id"]
         assert set(moved["to_unit_id"].map(province_of)) == {row["successor_id"]}
+
+
+def test_figure_marks_render_as_spans_in_html_and_vanish_in_plain_text():
+    from ocop_helpers.document import docmodel
+    from ocop_helpers.render.html import _e
+
+    text = "Nhu cầu là " + docmodel.fig("branding.need_vnd", "6,65 tỷ đồng") + " theo định mức."
+    assert docmodel.plain(text) == "Nhu cầu là 6,65 tỷ đồng theo định mức."
+    assert docmodel.spans(text) == [
+        ("Nhu cầu là ", None),
+        ("6,65 tỷ đồng", "branding.need_vnd"),
+        (" theo định mức.", None),
+    ]
+    assert _e(text) == 'Nhu cầu là <span class="fig" data-fig="branding.need_vnd">6,65 tỷ đồng</span> theo định mức.'
+    doc = docmodel.Document(
+        header=docmodel.Header("A", "B", "Số: 1", "X, ngày 1"),
+        doc_type="KẾ HOẠCH",
+        summary="S",
+        legal_bases=(),
+        body=(docmodel.Paragraph(text),),
+        signature=docmodel.Signature("TM.", "", "CHỦ TỊCH"),
+        recipients=(),
+    )
+    assert docmodel.plain_document(doc).body[0].text == docmodel.plain(text)
