@@ -8,7 +8,7 @@ quote the figure by id (:func:`ocop_helpers.document.quote.q`) and never compute
 themselves. Two figures with the same definition are one figure: :class:`Ledger` refuses the second.
 
 Figures are registered by builders (``@builder``), each a function ``(results, ledger) -> None`` in a
-module of :mod:`ocop_helpers.model.figures`; :func:`ledger_of` runs them in order. The build writes
+module of :mod:`ocop_helpers.model.figures`; ``ocop_helpers.model.figures.ledger_of`` runs them in order. The build writes
 the ledger as ``figures.json`` next to the plan (:meth:`Ledger.to_json`).
 """
 
@@ -146,20 +146,6 @@ BUILDERS: list[Builder] = []
 
 
 def builder(fn: Builder) -> Builder:
-    """Register a figure builder (run by :func:`ledger_of` in registration order)."""
+    """Register a figure builder (run by ``figures.ledger_of`` in registration order)."""
     BUILDERS.append(fn)
     return fn
-
-
-def ledger_of(r: Results) -> Ledger:
-    """The ledger of ``r``'s figures (built once per Results object and kept on it)."""
-    cached = getattr(r, "_ledger", None)
-    if cached is not None:
-        return cached
-    import ocop_helpers.model.figures  # noqa: F401  # deferred: registers the builders (they import this module)
-
-    led = Ledger(r.plan.slug, str(r.params.scenario))
-    for fn in BUILDERS:
-        fn(r, led)
-    object.__setattr__(r, "_ledger", led)
-    return led

@@ -1,7 +1,24 @@
-"""The figure builders of the ledger (:mod:`ocop_helpers.model.ledger`), one module per document area.
+"""The figure builders of the ledger (:mod:`ocop_helpers.model.ledger`), one module per document area,
+and :func:`ledger_of`, the ledger of one scenario's Results.
 
-Importing this package registers them, in this order: the plan's targets, rounds, support and
-budget (:mod:`.plan`). Each builder reads one scenario's Results and adds named figures.
+Importing this package registers the builders, in this order: the plan's targets, rounds, budget and
+support (:mod:`.plan`). Each builder reads one scenario's Results and adds named figures.
 """
 
+from __future__ import annotations
+
+from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import plan  # noqa: F401  (registers its builders)
+from ocop_helpers.model.ledger import BUILDERS, Ledger
+
+
+def ledger_of(r: Results) -> Ledger:
+    """The ledger of ``r``'s figures (built once per Results object and kept on it)."""
+    cached = r.__dict__.get("_ledger")
+    if cached is not None:
+        return cached
+    led = Ledger(r.plan.slug, str(r.params.scenario))
+    for fn in BUILDERS:
+        fn(r, led)
+    object.__setattr__(r, "_ledger", led)
+    return led
