@@ -13,9 +13,11 @@ import pandas as pd
 from ocop_helpers.core import vnformat
 from ocop_helpers.document import elements
 from ocop_helpers.document.docmodel import Column, Table
+from ocop_helpers.document.quote import about, q
 from ocop_helpers.domain import labels
 from ocop_helpers.domain.stock import StockProjection
 from ocop_helpers.inputs.plan import STREAMS
+from ocop_helpers.model.ledger import Ledger
 
 
 def _lower_first(text: str) -> str:
@@ -324,38 +326,84 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 
 
-def targets_sentence(targets, year: int, approximate: str = "") -> str:
-    """The plan's targets as the seed plan states them."""
-    money = f"{approximate + ' ' if approximate else ''}{vnformat.money(targets.budget_total_vnd)}"
+def targets_sentence(led: Ledger, year: int) -> str:
+    """The plan's targets as the seed plan states them, each quoted from the ledger."""
     return (
-        f"Năm {year}, đánh giá, phân hạng {vnformat.number(targets.total)} sản phẩm OCOP, trong đó "
-        f"{vnformat.number(targets.new)} sản phẩm đánh giá lần đầu, {vnformat.number(targets.reevaluation)} sản phẩm "
-        f"đánh giá lại và {vnformat.number(targets.upgrade)} sản phẩm nâng hạng sao; phấn đấu đến cuối năm có ít nhất "
-        f"{vnformat.number(targets.stock_target)} sản phẩm OCOP đạt từ 3 sao; hỗ trợ "
-        f"{vnformat.number(targets.organisations_branding)} tổ chức kinh tế quản lý nhãn hiệu, bao bì, tem nhãn; "
-        f"kinh phí thực hiện {money}."
+        f"Năm {year}, đánh giá, phân hạng {q(led, 'target.total')} sản phẩm OCOP, trong đó "
+        f"{q(led, 'target.new')} sản phẩm đánh giá lần đầu, {q(led, 'target.reevaluation')} sản phẩm "
+        f"đánh giá lại và {q(led, 'target.upgrade')} sản phẩm nâng hạng sao; phấn đấu đến cuối năm có ít nhất "
+        f"{q(led, 'target.stock')} sản phẩm OCOP đạt từ 3 sao; hỗ trợ "
+        f"{q(led, 'target.organisations_branding')} tổ chức kinh tế quản lý nhãn hiệu, bao bì, tem nhãn; "
+        f"kinh phí thực hiện {about(led, 'target.budget_total_vnd')}."
     )
 
 
-def rounds_sentence(rounds: pd.DataFrame, year: int) -> str:
-    """'Tổ chức <n> đợt …: cấp huyện xong trước 15/6 và 15/10, cấp tỉnh trước 10/7 và 30/10.'"""
+def rounds_sentence(rounds: pd.DataFrame, year: int, led: Ledger) -> str:
+    """'Năm … tổ chức <n> đợt …: cấp huyện hoàn thành trước 15/6 và 15/10, cấp tỉnh trước 10/7 và 30/10.'"""
     parts = []
     for level in sorted(set(rounds["level"]), key=lambda lv: list(labels.LEVEL).index(lv) if lv in labels.LEVEL else 9):
         dates = [vnformat.date(d) for d in rounds.loc[rounds["level"] == level, "deadline"].sort_values()]
         parts.append(f"{_level_words(level)} hoàn thành trước {_join(dates)}")
-    n = int(rounds["round"].nunique())
-    return f"Năm {year} tổ chức {vnformat.number(n)} đợt đánh giá, phân hạng sản phẩm: {_join(parts)}."
+    return f"Năm {year} tổ chức {q(led, 'rounds.count')} đợt đánh giá, phân hạng sản phẩm: {'; '.join(parts)}."
 
 
-def allocation_sentence(metrics, rule: str, envelope: int, need: int) -> str:
-    """How the branding envelope is shared under the chosen rule."""
-    if need <= envelope:
-        return f"Kinh phí đủ đáp ứng toàn bộ nhu cầu theo định mức ({vnformat.money(need)})."
+def branding_paragraph(led: Ledger, plan) -> str:
+    """III.2: the published target, the envelope, and — from the requests — the need at the norm and
+    the organisations of the target left without money (the gap, stated once)."""
+    text = (
+        f"Hỗ trợ {q(led, 'target.organisations_branding')} tổ chức kinh tế đăng ký, quản lý nhãn hiệu, thiết kế "
+        f"bao bì, in tem nhãn theo định mức hỗ trợ hiện hành; kinh phí bố trí {q(led, 'budget.line.branding_vnd')}."
+    )
+    if "branding.share_met" not in led or led.value("branding.shortfall_vnd") == 0:
+        return text + " Kinh phí bố trí đủ cho nhu cầu theo định mức của các tổ chức đã đăng ký."
+    illustrative = led["branding.need_vnd"].provenance == "illustrative"
+    basis = (
+        "Theo danh sách đề nghị hỗ trợ (số liệu minh họa, chưa phải đề nghị thật)"
+        if illustrative
+        else ("Theo đề nghị của các tổ chức kinh tế")
+    )
+    text += (
+        f" {basis}, nhu cầu theo định mức là {q(led, 'branding.need_vnd')}; kinh phí bố trí đáp ứng "
+        f"{q(led, 'branding.share_met')} nhu cầu"
+    )
+    gap = led.value("allocation.target_gap")
+    if gap:
+        text += (
+            f", nên {q(led, 'allocation.target_gap')} tổ chức trong chỉ tiêu chưa có kinh phí hỗ trợ. Cách phân bổ "
+            "và phương án bổ sung kinh phí trình tại Tờ trình kèm theo."
+        )
+    else:
+        text += "; mọi tổ chức trong chỉ tiêu đều được hỗ trợ, có tổ chức được hỗ trợ một phần theo cách phân bổ trình tại Tờ trình kèm theo."
+    return text
+
+
+def budget_paragraph(led: Ledger, illustrative: bool) -> str:
+    """IV: the total, the number of lines, and — when the split is illustrative — that in words; when the
+    lines do not add to the published total, the difference once."""
+    text = (
+        f"Tổng kinh phí thực hiện Kế hoạch {about(led, 'target.budget_total_vnd')}, gồm "
+        f"{q(led, 'budget.lines')} nội dung chi; nguồn kinh phí theo phân cấp ngân sách hiện hành."
+    )
+    if illustrative:
+        text += (
+            " Phân chia theo nội dung chi và theo nguồn dưới đây là dự kiến minh họa, chia từ tổng kinh phí đã "
+            "công bố; cơ quan tài chính xác định khi giao dự toán."
+        )
+    if "budget.difference_vnd" in led:
+        more = led.value("budget.lines_total_vnd") > led.value("target.budget_total_vnd")
+        text += (
+            f" Tổng các nội dung chi là {q(led, 'budget.lines_total_vnd')}, "
+            f"{'cao' if more else 'thấp'} hơn kinh phí đã công bố {q(led, 'budget.difference_vnd')}."
+        )
+    return text
+
+
+def own_contribution_sentence(led: Ledger, illustrative: bool) -> str:
+    """What the organisations pay themselves beyond the support."""
+    basis = " (ước tính trên danh sách đề nghị minh họa)" if illustrative else " theo đề nghị của các tổ chức"
     return (
-        f"Nhu cầu theo định mức là {vnformat.money(need)}, kinh phí đáp ứng {vnformat.percent(envelope / need)}; "
-        f"phân bổ theo cách «{rule}»: {vnformat.number(metrics.fully_funded)} tổ chức được hỗ trợ đủ, "
-        f"{vnformat.number(metrics.partly_funded)} được hỗ trợ một phần, {vnformat.number(metrics.not_funded)} "
-        "chưa được hỗ trợ."
+        "Ngoài kinh phí trên, các tổ chức kinh tế đối ứng phần chi phí nhãn hiệu, bao bì, tem nhãn vượt mức "
+        f"hỗ trợ, dự kiến {q(led, 'branding.own_contribution_vnd')}{basis}."
     )
 
 

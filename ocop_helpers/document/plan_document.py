@@ -19,9 +19,11 @@ from ocop_helpers.core import vnformat
 from ocop_helpers.document import elements, narrative, official, registry
 from ocop_helpers.document.charts import style
 from ocop_helpers.document.docmodel import Appendix, Block, Chart, Column, Document, Heading, Notice, Paragraph, Table
+from ocop_helpers.document.quote import about, q
 from ocop_helpers.domain import labels
 from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results
+from ocop_helpers.model.figures import ledger_of
 
 
 def chart_block(chart: alt.TopLevelMixin, provenance: str) -> Chart:
@@ -54,27 +56,29 @@ def to_blocks(items: list, provenance: str) -> list[Block]:
 
 
 # ----------------------------------------------------------------------------- II. targets
+TARGET_ROWS: tuple[tuple[str, str], ...] = (
+    ("Sản phẩm đánh giá, phân hạng", "target.total"),
+    ("– Đánh giá lần đầu", "target.new"),
+    ("– Đánh giá lại", "target.reevaluation"),
+    ("– Nâng hạng sao", "target.upgrade"),
+    ("Sản phẩm OCOP đạt từ 3 sao đến cuối năm (lũy kế, tối thiểu)", "target.stock"),
+    ("Tổ chức kinh tế được hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", "target.organisations_branding"),
+    ("Kinh phí thực hiện", "target.budget_total_vnd"),
+)
+
+
 def target_blocks(r: Results) -> list[Block]:
-    """The published targets, as the seed plan states them."""
-    t = r.plan.targets
-    approx = "khoảng " if "budget_total_vnd" in r.plan.approximate else ""
-    rows = [
-        ("Sản phẩm đánh giá, phân hạng", vnformat.number(t.total)),
-        ("– Đánh giá lần đầu", vnformat.number(t.new)),
-        ("– Đánh giá lại", vnformat.number(t.reevaluation)),
-        ("– Nâng hạng sao", vnformat.number(t.upgrade)),
-        (f"Sản phẩm OCOP đạt từ 3 sao đến cuối năm {r.plan.year} (lũy kế, tối thiểu)", vnformat.number(t.stock_target)),
-        ("Tổ chức kinh tế được hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", vnformat.number(t.organisations_branding)),
-        ("Kinh phí thực hiện", approx + vnformat.money(t.budget_total_vnd)),
-    ]
-    prov = elements.provenance(r.plan, "targets", computed=False)
+    """The published targets, as the seed plan states them: a sentence and its table, both quoting
+    the ledger."""
+    led = ledger_of(r)
+    rows = tuple((label, about(led, fid)) for label, fid in TARGET_ROWS)
     return [
-        Paragraph(narrative.targets_sentence(t, r.plan.year, approx.strip())),
+        Paragraph(narrative.targets_sentence(led, r.plan.year)),
         Table(
             columns=(Column("Chỉ tiêu"), Column("Số lượng", "right")),
-            rows=tuple(rows),
+            rows=rows,
             caption=f"Chỉ tiêu năm {r.plan.year}",
-            provenance=prov,
+            provenance=elements.provenance(r.plan, "targets", computed=False),
         ),
     ]
 
@@ -104,7 +108,7 @@ def round_rows(r: Results, authorities: pd.DataFrame) -> tuple[tuple[str, ...], 
             recognises = "Cấp này không còn tổ chức tại thời hạn"
         rows.append(
             (
-                vnformat.number(a.round),
+                f"Đợt {a.round}",
                 labels.LEVEL.get(a.level, a.level),
                 vnformat.date(a.deadline),
                 recognises,
@@ -115,7 +119,7 @@ def round_rows(r: Results, authorities: pd.DataFrame) -> tuple[tuple[str, ...], 
 
 
 ROUND_COLUMNS = (
-    Column("Đợt", "right"),
+    Column("Đợt"),
     Column("Cấp tổ chức đánh giá"),
     Column("Thời hạn hoàn thành"),
     Column("Công nhận kết quả"),
@@ -124,80 +128,57 @@ ROUND_COLUMNS = (
 
 
 def task_blocks(r: Results, as_issued: pd.DataFrame) -> list[Block]:
-    """III.1 the evaluation rounds (as the plan is issued); III.2 the branding support."""
-    plan = r.plan
-    lines = r.budget_lines.set_index("line")["amount_vnd"]
-    m = r.allocation_metrics
-    rule = labels.ALLOCATION_RULE.get(r.params.rule, r.params.rule)
+    """III.1 the evaluation rounds (as the plan is issued); III.2 the branding support: the published
+    target, the norm, the envelope, and what the requests ask — the gap stated once, in the ledger's
+    figure; how to share a short envelope is a matter for the Tờ trình."""
+    led = ledger_of(r)
     blocks: list[Block] = [
         Heading(2, "Tổ chức đánh giá, phân hạng sản phẩm", "1."),
-        Paragraph(narrative.rounds_sentence(as_issued, plan.year)),
+        Paragraph(narrative.rounds_sentence(as_issued, r.plan.year, led)),
         Table(
             columns=ROUND_COLUMNS,
             rows=round_rows(r, as_issued),
             caption="Các đợt đánh giá, phân hạng sản phẩm OCOP",
-            provenance=elements.provenance(r.plan, "rounds"),
-            note="Sản phẩm đạt từ 4 sao do Hội đồng cấp trên đánh giá sau khi được cấp dưới đề xuất; "
-            "số sản phẩm dự kiến từng đợt ở Phụ lục.",
+            provenance=elements.provenance(r.plan, "rounds", computed=False),
+            note="Sản phẩm đạt từ 4 sao do Hội đồng cấp trên đánh giá sau khi được cấp dưới đề xuất.",
         ),
         Heading(2, "Hỗ trợ quản lý nhãn hiệu, bao bì, tem nhãn", "2."),
-        Paragraph(
-            f"Hỗ trợ {vnformat.number(plan.targets.organisations_branding)} tổ chức kinh tế đăng ký, quản lý nhãn "
-            f"hiệu, thiết kế bao bì, in tem nhãn theo định mức; kinh phí bố trí {vnformat.money(int(lines.get('branding', 0)))}. "
-            + narrative.allocation_sentence(m, rule, r.envelope_vnd, int(r.claim_organisations["claim_vnd"].sum()))
-        ),
-        Table(
-            columns=(Column("Kết quả hỗ trợ"), Column("Số tổ chức kinh tế", "right")),
-            rows=(
-                ("Hỗ trợ đủ mức theo định mức", vnformat.number(m.fully_funded)),
-                ("Hỗ trợ một phần", vnformat.number(m.partly_funded)),
-                ("Chưa được hỗ trợ", vnformat.number(m.not_funded)),
-                ("Tổng số", vnformat.number(m.fully_funded + m.partly_funded + m.not_funded)),
-            ),
-            caption=f"Phân bổ kinh phí hỗ trợ theo cách «{rule}»",
-            total_row=True,
-            provenance=elements.provenance(
-                r.plan, "requests", "organisations", "budget_lines", "norms", computed=False
-            ),
-        ),
+        Paragraph(narrative.branding_paragraph(led, r.plan)),
     ]
     return blocks
 
 
 # ----------------------------------------------------------------------------- IV. budget
 def budget_blocks(r: Results) -> list[Block]:
-    """The budget by line and by funding source; both sum to the plan's total."""
+    """The budget by line and by funding source, quoted from the ledger; both add to the total. When
+    the lines are illustrative the sentence says so in words."""
+    led = ledger_of(r)
     plan = r.plan
-    total = plan.targets.budget_total_vnd
-    approx = "khoảng " if "budget_total_vnd" in plan.approximate else ""
     lines = r.budget_lines
+    differs = "budget.lines_total_vnd" in led
+    total_id = "budget.lines_total_vnd" if differs else "target.budget_total_vnd"
     line_rows = [
         (
             labels.BUDGET_LINE.get(x.line, x.line),
-            vnformat.money(int(x.amount_vnd)),
-            vnformat.percent(x.amount_vnd / total),
+            q(led, f"budget.line.{x.line}_vnd"),
+            q(led, f"budget.line.{x.line}_share"),
         )
         for x in lines.itertuples(index=False)
     ]
-    line_rows.append(("Tổng cộng", vnformat.money(int(lines["amount_vnd"].sum())), vnformat.percent(1.0)))
-    by_source = r.budget_sources
+    line_rows.append(("Tổng cộng", q(led, total_id), ""))
     funding = r.official[0]["funding_sources"]
     source_rows = [
         (
             _payer_name(funding, s.source_id),
-            vnformat.money(int(s.amount_vnd)),
-            "Giả định" if s.certainty != "published" else "Theo quy định",
+            q(led, f"budget.source.{s.source_id}_vnd"),
+            "Giả định, cơ quan tài chính xác nhận" if s.certainty != "published" else "Theo quy định",
         )
-        for s in by_source.itertuples(index=False)
+        for s in r.budget_sources.itertuples(index=False)
     ]
-    source_rows.append(("Tổng cộng", vnformat.money(int(by_source["amount_vnd"].sum())), ""))
-    own = int((r.claim_items["cost_vnd"] - r.claim_items["claim_vnd"]).clip(lower=0).sum())
-    prov_lines = elements.provenance(r.plan, "budget_lines", computed=False)
+    source_rows.append(("Tổng cộng", q(led, total_id), ""))
+    prov_lines = elements.provenance(plan, "budget_lines", computed=False)
     return [
-        Paragraph(
-            f"Tổng kinh phí thực hiện Kế hoạch {approx}{vnformat.money(total)}, gồm {vnformat.number(len(lines))} "
-            "nội dung chi; nguồn kinh phí theo phân cấp ngân sách hiện hành."
-        ),
+        Paragraph(narrative.budget_paragraph(led, prov_lines == "illustrative")),
         Table(
             columns=(Column("Nội dung chi"), Column("Kinh phí", "right"), Column("Tỷ lệ", "right")),
             rows=tuple(line_rows),
@@ -211,13 +192,8 @@ def budget_blocks(r: Results) -> list[Block]:
             caption="Kinh phí theo nguồn",
             total_row=True,
             provenance=prov_lines,
-            note="Nguồn của từng nội dung chi theo bảng phân nguồn của bộ dữ liệu; dòng ghi «Giả định» cần "
-            "cơ quan tài chính xác nhận.",
         ),
-        Paragraph(
-            f"Ngoài kinh phí trên, các tổ chức kinh tế đối ứng phần chi phí nhãn hiệu, bao bì, tem nhãn vượt mức "
-            f"hỗ trợ, dự kiến {vnformat.money(own)} theo đề nghị của các tổ chức."
-        ),
+        Paragraph(narrative.own_contribution_sentence(led, elements.provenance(plan, "requests") == "illustrative")),
     ]
 
 

@@ -29,6 +29,7 @@ from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
+from ocop_helpers.model.figures import ledger_of
 from ocop_helpers.model.params import ParamError, Params, validate
 from ocop_helpers.render import html as render_html
 from ocop_helpers.render import notebook, xlsx
@@ -221,6 +222,8 @@ def build(
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         doc = plan_document.compose(results, citation)
+        # The ledger every figure of the documents is quoted from.
+        (tmp / "figures.json").write_text(ledger_of(results).to_json(), encoding="utf-8")
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         written = artifacts.write_documents(doc, tmp)

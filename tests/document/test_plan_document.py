@@ -77,14 +77,14 @@ def test_rounds_say_who_recognises_and_who_pays(page):
     issued = docfind.table(page, caption="Các đợt đánh giá, phân hạng sản phẩm OCOP")
     # As issued (early 2025, QĐ 148): districts recognise 3★ and pay its reward, the province 4★.
     by = {(r[0], r[1]): r for r in issued.rows}
-    assert by[("1", "Cấp huyện")][issued.column("Công nhận kết quả")] == "UBND cấp huyện công nhận 3 sao"
-    assert by[("1", "Cấp huyện")][issued.column("Ngân sách chi hỗ trợ sau công nhận")] == "Ngân sách cấp huyện"
-    assert by[("2", "Cấp tỉnh")][issued.column("Công nhận kết quả")] == "UBND tỉnh công nhận 4 sao"
+    assert by[("Đợt 1", "Cấp huyện")][issued.column("Công nhận kết quả")] == "UBND cấp huyện công nhận 3 sao"
+    assert by[("Đợt 1", "Cấp huyện")][issued.column("Ngân sách chi hỗ trợ sau công nhận")] == "Ngân sách cấp huyện"
+    assert by[("Đợt 2", "Cấp tỉnh")][issued.column("Công nhận kết quả")] == "UBND tỉnh công nhận 4 sao"
     adjusted = docfind.table(page, caption="Các đợt sau khi sắp xếp đơn vị hành chính")
     rows = {(r[0], r[1]): r for r in adjusted.rows}
-    assert rows[("1", "Cấp tỉnh")][adjusted.column("Cơ quan chủ trì tại thời hạn")] == "UBND tỉnh Bắc Ninh"
-    assert rows[("1", "Cấp tỉnh")][adjusted.column("Công nhận kết quả")] == "UBND tỉnh công nhận 3 sao và 4 sao"
-    assert rows[("2", "Cấp huyện")][adjusted.column("Công nhận kết quả")] == "Cấp này không còn tổ chức tại thời hạn"
+    assert rows[("Đợt 1", "Cấp tỉnh")][adjusted.column("Cơ quan chủ trì tại thời hạn")] == "UBND tỉnh Bắc Ninh"
+    assert rows[("Đợt 1", "Cấp tỉnh")][adjusted.column("Công nhận kết quả")] == "UBND tỉnh công nhận 3 sao và 4 sao"
+    assert rows[("Đợt 2", "Cấp huyện")][adjusted.column("Công nhận kết quả")] == "Cấp này không còn tổ chức tại thời hạn"
 
 
 def test_proposals_state_options_and_the_recommendation(doc, page, results):
@@ -129,5 +129,5 @@ def test_a_round_in_the_days_the_data_leave_unclear_is_marked_uncertain(plan_cop
     page = render_html.render_html(plan_document.compose(r))
     adjusted = docfind.table(page, caption="Các đợt sau khi sắp xếp đơn vị hành chính")
     rows = {(row[0], row[1]): row for row in adjusted.rows}
-    assert rows[("1", "Cấp tỉnh")][adjusted.column("Ghi chú")] == "Chưa rõ theo dữ liệu"
-    assert rows[("2", "Cấp tỉnh")][adjusted.column("Ghi chú")] == ""
+    assert rows[("Đợt 1", "Cấp tỉnh")][adjusted.column("Ghi chú")] == "Chưa rõ theo dữ liệu"
+    assert rows[("Đợt 2", "Cấp tỉnh")][adjusted.column("Ghi chú")] == ""
