@@ -233,6 +233,7 @@ class Document:
     title: str = ""  # the <title> / document property; default "KẾ HOẠCH <summary>"
     date: str = ""  # ISO date the frame was chosen for (fixes DOCX properties; never a build time)
     lang: str = "vi"
+    signed: bool = True  # False: a working paper with no signature block or recipients (the analysis)
 
     def __post_init__(self) -> None:
         for name in ("legal_bases", "body", "recipients", "proposals", "appendices"):

@@ -12,6 +12,8 @@ illustrative.
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 import pandas as pd
 
@@ -281,6 +283,37 @@ def glossary_appendix(r: Results) -> Appendix:
     )
 
 
+def compose_analysis(r: Results) -> Document:
+    """The analysis behind the plan, in its own file (``phu-luc-phan-tich``): the notebooks' sections
+    and the glossary, under the plan's header, unsigned, for the planner — not part of the signed plan."""
+    plan = r.plan
+    fr = official.frame(plan, plan.issued_on, r.official)
+    analysis, glossary = analysis_appendix(r), glossary_appendix(r)
+    body: list[Block] = [
+        Notice(
+            "info",
+            "Tài liệu phân tích phục vụ lập kế hoạch, kèm theo dự thảo Kế hoạch; không thuộc văn bản ký ban hành. "
+            f"Số liệu tính đến ngày {vnformat.date(r.as_of)}.",
+        ),
+        Heading(1, analysis.title, "I."),
+        *analysis.blocks,
+        Heading(1, glossary.title, "II."),
+        *glossary.blocks,
+    ]
+    doc = Document(
+        header=fr.header(True, plan.status),
+        doc_type="PHỤ LỤC PHÂN TÍCH",
+        summary=f"Số liệu phân tích kèm theo dự thảo Kế hoạch {fr.summary[:1].lower()}{fr.summary[1:]}",
+        legal_bases=(),
+        body=tuple(body),
+        signature=fr.signature,
+        recipients=(),
+        date=fr.on_date.isoformat(),
+        signed=False,
+    )
+    return dataclasses.replace(doc, draft=doc.shows_illustrative())
+
+
 def compose(r: Results, comparison: str | None = None) -> Document:
     """The whole plan document of one scenario.
 
@@ -299,7 +332,6 @@ def compose(r: Results, comparison: str | None = None) -> Document:
         tasks_blocks=task_blocks(r, as_issued),
         budget_blocks=budget_blocks(r),
         proposals_blocks=proposal_blocks(r, comparison),
-        appendix_blocks=(analysis_appendix(r), glossary_appendix(r)),
         draft=plan.status != "issued",
         adjustment_blocks=adjustment_blocks(r),
         official=r.official,

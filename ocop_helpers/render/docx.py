@@ -434,7 +434,8 @@ def render_docx(doc: Document) -> bytes:
         _para(document, doc.legal_bases_note, italic=True, size=11, indent=True)
     for b in doc.body:
         _block(document, b)
-    _signature(document, doc)
+    if doc.signed:
+        _signature(document, doc)
     if doc.proposals:
         document.add_page_break()
         _para(document, doc.proposals_title, bold=True, align="center", after=0, keep_next=True)

@@ -263,7 +263,8 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_f
     out.append('<main class="body">')
     out += [block_html(b, images) for b in doc.body]
     out.append("</main>")
-    out.append(_signature(doc))
+    if doc.signed:
+        out.append(_signature(doc))
     if doc.proposals:
         out.append('<section class="proposals">')
         out.append(f'<p class="section-title">{_e(doc.proposals_title)}</p>')

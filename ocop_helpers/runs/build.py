@@ -24,16 +24,13 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths, vnformat
-from ocop_helpers.document import plan_document, registry
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.model import compute
-from ocop_helpers.model.figures import ledger_of
 from ocop_helpers.model.params import ParamError, Params, validate
-from ocop_helpers.render import html as render_html
-from ocop_helpers.render import notebook, xlsx
-from ocop_helpers.runs import artifacts, compare_report
+from ocop_helpers.render import notebook
+from ocop_helpers.runs import artifacts, compare_report, documents
 from ocop_helpers.runs.artifacts import input_hashes
 from ocop_helpers.runs.scenarios import merge_files
 
@@ -215,23 +212,8 @@ def build(
     notebook.setup_notebook()
 
     def write_documents() -> dict[str, float]:
-        """The annex and the plan in HTML, DOCX and PDF, from the results only."""
-        took: dict[str, float] = {}
-        t0 = time.perf_counter()
-        xlsx.write_annex(tmp / "annex.xlsx", registry.annex_sheets(results), when=results.plan.issued_on)
-        took["annex"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        doc = plan_document.compose(results, citation)
-        # The ledger every figure of the documents is quoted from.
-        (tmp / "figures.json").write_text(ledger_of(results).to_json(), encoding="utf-8")
-        took["compose"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        written = artifacts.write_documents(doc, tmp)
-        leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
-        if leaks:
-            raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
-        took["documents"] = time.perf_counter() - t0
-        return took
+        """The annex, the ledger and the documents, from the results only."""
+        return documents.write_all(results, tmp, citation)
 
     # The documents read the results only: write them while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)

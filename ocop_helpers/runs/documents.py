@@ -1,0 +1,52 @@
+"""Every document of one scenario, written from its Results alone (no notebook needed).
+
+:func:`write_all` writes the XLSX annex, the ledger of figures (``figures.json``) and the plan in
+HTML, DOCX and PDF into a folder; the build calls it while the notebooks run, and tests call it to
+read the documents of several plans without running notebooks.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ocop_helpers.document import plan_document, registry
+from ocop_helpers.model.compute import Results
+from ocop_helpers.model.figures import ledger_of
+from ocop_helpers.render import html as render_html
+from ocop_helpers.render import xlsx
+from ocop_helpers.runs import artifacts
+
+ANALYSIS = "phu-luc-phan-tich"  # the analysis behind the plan: its own file, not part of the signed plan
+
+
+class DocumentBuildError(RuntimeError):
+    """A document that may not be delivered (e.g. one that reaches the network)."""
+
+
+def write_all(results: Results, folder: str | Path, citation: str | None = None) -> dict[str, float]:
+    """Write annex.xlsx, figures.json, plan.html/.docx/.pdf and the analysis (phu-luc-phan-tich.*)
+    into ``folder``; seconds per step."""
+    folder = Path(folder)
+    took: dict[str, float] = {}
+    t0 = time.perf_counter()
+    xlsx.write_annex(folder / "annex.xlsx", registry.annex_sheets(results), when=results.plan.issued_on)
+    took["annex"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    doc = plan_document.compose(results, citation)
+    # The ledger every figure of the documents is quoted from.
+    (folder / "figures.json").write_text(ledger_of(results).to_json(), encoding="utf-8")
+    took["compose"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    written = artifacts.write_documents(doc, folder)
+    leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
+    if leaks:
+        raise DocumentBuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
+    took["documents"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    artifacts.write_documents(plan_document.compose_analysis(results), folder, stem=ANALYSIS)
+    took["analysis"] = time.perf_counter() - t0
+    return took
+
+
+__all__ = ["write_all", "DocumentBuildError"]
