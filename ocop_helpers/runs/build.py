@@ -68,6 +68,7 @@ class BuildResult:
     annex: Path
     manifest: Path
     notebooks: list[Path]
+    analysis: Path | None = None  # phu-luc-phan-tich.html: the analysis behind the plan, with its charts
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -266,6 +267,7 @@ def build(
         annex=out_dir / "annex.xlsx",
         manifest=out_dir / "manifest.json",
         notebooks=[out_dir / nb.name for nb in notebooks],
+        analysis=out_dir / f"{documents.ANALYSIS}.html",
         timings=timings,
     )
 

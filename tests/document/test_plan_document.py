@@ -84,7 +84,9 @@ def test_rounds_say_who_recognises_and_who_pays(page):
     rows = {(r[0], r[1]): r for r in adjusted.rows}
     assert rows[("Đợt 1", "Cấp tỉnh")][adjusted.column("Cơ quan chủ trì tại thời hạn")] == "UBND tỉnh Bắc Ninh"
     assert rows[("Đợt 1", "Cấp tỉnh")][adjusted.column("Công nhận kết quả")] == "UBND tỉnh công nhận 3 sao và 4 sao"
-    assert rows[("Đợt 2", "Cấp huyện")][adjusted.column("Công nhận kết quả")] == "Cấp này không còn tổ chức tại thời hạn"
+    assert (
+        rows[("Đợt 2", "Cấp huyện")][adjusted.column("Công nhận kết quả")] == "Cấp này không còn tổ chức tại thời hạn"
+    )
 
 
 def test_proposals_state_options_and_the_recommendation(doc, page, results):
