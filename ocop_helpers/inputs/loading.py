@@ -492,7 +492,7 @@ def _day_month(value: object) -> str:
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)
     if m:
         d, mo = int(m.group(1)), int(m.group(2))
-        dt.date(2024, mo, d)  # a real day (29/2 allowed: checked again against the plan year)
+        dt.date(2000, mo, d)  # a real day of a leap year (29/2 is checked again against the plan year)
         return f"{d}/{mo}"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         dt.date.fromisoformat(text)
