@@ -15,11 +15,12 @@ import yaml
 from ocop_helpers.core import atomic, paths
 from ocop_helpers.core.dated import in_force
 from ocop_helpers.core.errors import PlanValidationError, Problem
+from ocop_helpers.inputs import plan as P
 from ocop_helpers.inputs import readers
 from ocop_helpers.inputs.checks import check_consistency, check_meta
 from ocop_helpers.inputs.plan import Plan, Targets
 from ocop_helpers.inputs.readers import _nfc, file_kind_problem, read_csv_text, read_text_input, read_xlsx_sheets
-from ocop_helpers.inputs.schema import convert_table
+from ocop_helpers.inputs.schema import _as_date, convert_table
 
 PLAN_TABLES: tuple[str, ...] = ("products", "organisations", "requests", "history", "norms", "budget_lines")
 
@@ -336,7 +337,26 @@ TEXTS_FILE = "tasks.yaml"
 TEXT_LIST_KEYS: tuple[str, ...] = ("purpose", "requirements")
 
 
-TEXT_KEYS: tuple[str, ...] = ("summary", "summary_successor", *TEXT_LIST_KEYS, "tasks")
+TEXT_LINE_KEYS: tuple[str, ...] = ("summary", "summary_successor", "enacting", "enacting_successor")
+
+
+TEXT_KEYS: tuple[str, ...] = (*TEXT_LINE_KEYS, *TEXT_LIST_KEYS, "tasks", "reporting")
+
+
+TASK_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "text",
+    "lead",
+    "support",
+    "deadline",
+    "valid_from",
+    "valid_to",
+    "product_group",
+)
+
+
+REPORTING_KEYS: tuple[str, ...] = ("round_report_days", "year_report")
 
 
 def _plan_folder(plan: Plan) -> Path | None:
@@ -348,9 +368,13 @@ def load_official(plan: Plan, reference_dir: str | os.PathLike | None = None) ->
     """The dated tables and texts of the official document frame, validated.
 
     Each of :data:`OFFICIAL_TABLES` comes from ``data/reference/<name>.csv`` unless the plan folder
-    holds its own ``<name>.csv`` (a fictional or not-yet-listed province). The texts come from the
-    plan folder's ``tasks.yaml``, key by key, falling back to ``data/reference/tasks.yaml``.
-    Raises PlanValidationError naming file, row, column and what was expected.
+    holds its own ``<name>.csv`` (a fictional or not-yet-listed province); each table's
+    ``attrs['file']`` names the file it came from. The texts come from the plan folder's
+    ``tasks.yaml``, key by key, falling back to ``data/reference/tasks.yaml``; ``texts['tasks']`` is a
+    tuple of :class:`~ocop_helpers.inputs.plan.TaskSpec`, ``texts['reporting']`` the reporting terms.
+    Checked across files: every body a task names exists in responsibilities.csv, every product
+    group named (tasks.yaml, responsibilities.csv) is one of product_codes.csv, a task's full date
+    falls in the plan's year. Raises PlanValidationError naming file, row, column and what was expected.
     """
     ref_dir = Path(reference_dir) if reference_dir else paths.REFERENCE_DIR
     folder = _plan_folder(plan)
@@ -369,6 +393,7 @@ def load_official(plan: Plan, reference_dir: str | os.PathLike | None = None) ->
             problems += [Problem(label, p.row, p.column, p.value, p.expected) for p in exc.problems]
             continue
         problems += found
+        frame.attrs["file"] = label
         tables[name] = frame
     texts: dict = {}
     sources = [(ref_dir / TEXTS_FILE, f"reference/{TEXTS_FILE}")]
@@ -380,16 +405,221 @@ def load_official(plan: Plan, reference_dir: str | os.PathLike | None = None) ->
         problems += found
     missing = [k for k in TEXT_KEYS if k not in texts]
     problems += [Problem(f"reference/{TEXTS_FILE}", None, k, None, "thiếu khóa bắt buộc") for k in missing]
+    if "responsibilities" in tables and "tasks" in texts:
+        problems += _check_official_references(plan, tables["responsibilities"], texts["tasks"])
     if problems:
         raise PlanValidationError(problems)
     return tables, texts
 
 
-def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
-    """Read and check one tasks.yaml: strings, lists of strings, tasks as {title, text}."""
+def _product_groups(plan: Plan) -> set[str]:
+    """Every QĐ 148 group a condition may name: sectors (I … VI), groups (III.1) and leaf codes."""
+    codes = plan.product_codes
+    out = set(codes["sector"].dropna().astype(str))
+    for code in codes["code"].dropna().astype(str):
+        parts = code.split(".")
+        out |= {".".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    return out
+
+
+def _check_official_references(plan: Plan, duties: pd.DataFrame, tasks: tuple[P.TaskSpec, ...]) -> list[Problem]:
+    """Bodies named by tasks exist; product groups named exist; full dates fall in the plan's year."""
+    problems: list[Problem] = []
+    file = duties.attrs.get("file", "responsibilities.csv")
+    lines = list(duties.attrs.get("lines") or range(2, len(duties) + 2))
+    keys = {str(k) for k in duties["body_id"].dropna()} | {str(k) for k in duties["body_key"].dropna() if str(k)}
+    groups = _product_groups(plan)
+    shown = ", ".join(sorted(g for g in groups if "." not in g))
+    for line, group in zip(lines, duties["product_group"], strict=False):
+        if isinstance(group, str) and group and group not in groups:
+            problems.append(
+                Problem(file, line, "product_group", group, f"nhóm sản phẩm không có trong product_codes.csv ({shown})")
+            )
+    known = ", ".join(sorted(keys))
+    for t in tasks:
+        for column, value in [("lead", t.lead)] + [("support", v) for v in t.support]:
+            if value and value not in keys:
+                problems.append(
+                    Problem(
+                        t.file,
+                        t.line,
+                        f"{t.column}.{column}",
+                        value,
+                        f"cơ quan không có trong {file} (body_key hoặc body_id: {known})",
+                    )
+                )
+        if t.product_group and t.product_group not in groups:
+            problems.append(
+                Problem(
+                    t.file,
+                    t.line,
+                    f"{t.column}.product_group",
+                    t.product_group,
+                    f"nhóm sản phẩm không có trong product_codes.csv ({shown})",
+                )
+            )
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t.deadline) and int(t.deadline[:4]) != plan.year:
+            problems.append(
+                Problem(
+                    t.file, t.line, f"{t.column}.deadline", t.deadline, f"thời hạn phải thuộc năm kế hoạch {plan.year}"
+                )
+            )
+    return problems
+
+
+def _node_lines(text: str, key: str) -> list[int | None]:
+    """The line of each item of the top-level list ``key`` of a YAML text (for problem locations)."""
     try:
-        data = yaml.safe_load(_nfc(path.read_text(encoding="utf-8-sig"))) or {}
-    except yaml.YAMLError as exc:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for k, v in root.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in v.value]
+    return []
+
+
+def _day_month(value: object) -> str:
+    """A deadline: a kind of :data:`~ocop_helpers.inputs.plan.DEADLINE_KINDS`, a day and month
+    ('15/12', kept as '15/12') or a full date (kept as 'YYYY-MM-DD'); ValueError otherwise."""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    if text in P.DEADLINE_KINDS:
+        return text
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", text)
+    if m:
+        d, mo = int(m.group(1)), int(m.group(2))
+        dt.date(2000, mo, d)  # a real day of a leap year (29/2 is checked again against the plan year)
+        return f"{d}/{mo}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        dt.date.fromisoformat(text)
+        return text
+    raise ValueError(text)
+
+
+def _task(item: object, label: str, index: int, line: int | None) -> tuple[P.TaskSpec | None, list[Problem]]:
+    column = f"tasks[{index}]"
+    if not isinstance(item, dict):
+        return None, [Problem(label, line, column, str(item)[:60], "cần 'title' và 'text' (chuỗi)")]
+    problems: list[Problem] = []
+    for key in item:
+        if key not in TASK_KEYS:
+            problems.append(
+                Problem(label, line, f"{column}.{key}", None, "khóa không được dùng; các khóa: " + ", ".join(TASK_KEYS))
+            )
+    values: dict = {}
+    for key in ("title", "text"):
+        v = item.get(key)
+        if isinstance(v, str) and v.strip():
+            values[key] = v.strip()
+        else:
+            problems.append(
+                Problem(
+                    label, line, f"{column}.{key}", None if v is None else str(v)[:60], "cần 'title' và 'text' (chuỗi)"
+                )
+            )
+    for key in ("id", "lead", "product_group"):
+        v = item.get(key)
+        if v is None or v == "":
+            continue
+        if isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip():
+            values[key] = str(v).strip()
+        else:
+            problems.append(Problem(label, line, f"{column}.{key}", str(v)[:60], "cần một mã (chuỗi)"))
+    support = item.get("support")
+    if support is not None:
+        items = support if isinstance(support, list) else [support]
+        if all(isinstance(v, str) and v.strip() for v in items):
+            values["support"] = tuple(v.strip() for v in items)
+        else:
+            problems.append(Problem(label, line, f"{column}.support", str(support)[:60], "cần danh sách mã cơ quan"))
+    if item.get("deadline") not in (None, ""):
+        try:
+            values["deadline"] = _day_month(item["deadline"])
+        except (ValueError, TypeError):
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    f"{column}.deadline",
+                    str(item["deadline"])[:60],
+                    "cần ngày/tháng (vd. 15/12), một ngày YYYY-MM-DD hoặc một trong: " + ", ".join(P.DEADLINE_KINDS),
+                )
+            )
+    for key in ("valid_from", "valid_to"):
+        v = item.get(key)
+        if v in (None, ""):
+            continue
+        try:
+            values[key] = _as_date(v)
+        except (ValueError, TypeError):
+            problems.append(Problem(label, line, f"{column}.{key}", str(v)[:60], "cần một ngày (YYYY-MM-DD)"))
+    start, end = values.get("valid_from"), values.get("valid_to")
+    if start is not None and end is not None and end < start:
+        problems.append(
+            Problem(
+                label,
+                line,
+                f"{column}.valid_to",
+                f"{end:%Y-%m-%d}",
+                f"ngày hết hiệu lực phải sau ngày bắt đầu ({start:%Y-%m-%d})",
+            )
+        )
+    if problems:
+        return None, problems
+    return P.TaskSpec(**values, file=label, line=line, column=column), []
+
+
+def _reporting(value: object, label: str) -> tuple[dict, list[Problem]]:
+    if not isinstance(value, dict):
+        return {}, [Problem(label, None, "reporting", str(value)[:60], "cần round_report_days và year_report")]
+    problems: list[Problem] = []
+    out: dict = {}
+    for key in value:
+        if key not in REPORTING_KEYS:
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    f"reporting.{key}",
+                    None,
+                    "khóa không được dùng; các khóa: " + ", ".join(REPORTING_KEYS),
+                )
+            )
+    days = value.get("round_report_days")
+    if isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 180:
+        out["round_report_days"] = days
+    else:
+        problems.append(
+            Problem(
+                label,
+                None,
+                "reporting.round_report_days",
+                None if days is None else str(days),
+                "cần số ngày từ 0 đến 180",
+            )
+        )
+    try:
+        year_report = _day_month(value.get("year_report"))
+        if year_report in P.DEADLINE_KINDS or "-" in year_report:
+            raise ValueError(year_report)
+        out["year_report"] = year_report
+    except (ValueError, TypeError):
+        problems.append(
+            Problem(label, None, "reporting.year_report", str(value.get("year_report")), "cần ngày/tháng (vd. 15/12)")
+        )
+    return out, problems
+
+
+def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
+    """Read and check one tasks.yaml: strings, lists of strings, tasks (:class:`TaskSpec`), reporting terms."""
+    try:
+        raw = _nfc(path.read_text(encoding="utf-8-sig"))
+        data = yaml.safe_load(raw) or {}
+    except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         return {}, [Problem(label, mark.line + 1 if mark else None, None, None, "YAML không hợp lệ")]
     if not isinstance(data, dict):
@@ -401,7 +631,7 @@ def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
             problems.append(
                 Problem(label, None, str(key), None, "khóa không được dùng; các khóa: " + ", ".join(TEXT_KEYS))
             )
-        elif key in ("summary", "summary_successor"):
+        elif key in TEXT_LINE_KEYS:
             if isinstance(value, str) and value.strip():
                 out[key] = value.strip()
             else:
@@ -411,22 +641,27 @@ def _read_texts(path: Path, label: str) -> tuple[dict, list[Problem]]:
                 out[key] = tuple(v.strip() for v in value)
             else:
                 problems.append(Problem(label, None, key, str(value)[:60], "cần danh sách các đoạn văn (chuỗi)"))
+        elif key == "reporting":
+            out[key], found = _reporting(value, label)
+            problems += found
         else:
+            if not isinstance(value, list):
+                problems.append(
+                    Problem(label, None, "tasks", str(value)[:60], "cần danh sách nhiệm vụ (title, text, …)")
+                )
+                out[key] = ()
+                continue
+            lines = _node_lines(raw, "tasks")
             items = []
-            ok = isinstance(value, list)
-            for i, item in enumerate(value if ok else [], start=1):
-                if (
-                    isinstance(item, dict)
-                    and set(item) == {"title", "text"}
-                    and all(isinstance(item[k], str) and item[k].strip() for k in ("title", "text"))
-                ):
-                    items.append((item["title"].strip(), item["text"].strip()))
-                else:
-                    problems.append(
-                        Problem(label, None, f"tasks[{i}]", str(item)[:60], "cần 'title' và 'text' (chuỗi)")
-                    )
-            if not ok:
-                problems.append(Problem(label, None, "tasks", str(value)[:60], "cần danh sách nhiệm vụ (title, text)"))
+            for i, item in enumerate(value, start=1):
+                task, found = _task(item, label, i, lines[i - 1] if i <= len(lines) else None)
+                problems += found
+                if task is not None:
+                    items.append(task)
+            ids = [t.id for t in items if t.id]
+            for t in items:
+                if t.id and ids.count(t.id) > 1:
+                    problems.append(Problem(label, t.line, f"{t.column}.id", t.id, "mã nhiệm vụ bị trùng"))
             out[key] = tuple(items)
     return out, problems
 

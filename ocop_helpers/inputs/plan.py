@@ -19,6 +19,44 @@ NORM_LINES: tuple[str, ...] = ("reward", "trademark", "packaging")
 PLAN_STATUSES: tuple[str, ...] = ("draft", "issued")
 
 
+# How a task's deadline (tasks.yaml, ``deadline``) is given, besides a day and month ("15/12").
+DEADLINE_KINDS: tuple[str, ...] = ("continuous", "each_round", "round_reports", "year_report")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task of "Nhiệm vụ, giải pháp" as tasks.yaml gives it (before the date and the bodies in
+    force are applied, :func:`ocop_helpers.document.official.frame`).
+
+    ``lead`` and ``support`` name bodies of responsibilities.csv by ``body_key`` (or ``body_id``);
+    an empty ``lead`` is the lead department in force. ``deadline`` is one of
+    :data:`DEADLINE_KINDS` or a day and month ("15/12") of the plan year. The task applies from
+    ``valid_from`` to ``valid_to`` (inclusive, empty = open) and, with ``product_group``, only when
+    the plan's products include that QĐ 148 group. ``file``, ``line`` and ``column`` locate it.
+    """
+
+    title: str
+    text: str
+    id: str = ""
+    lead: str = ""
+    support: tuple[str, ...] = ()
+    deadline: str = "continuous"
+    valid_from: pd.Timestamp | None = None
+    valid_to: pd.Timestamp | None = None
+    product_group: str = ""
+    file: str = ""
+    line: int | None = None
+    column: str = ""
+
+
+def has_product_group(products: pd.DataFrame, group: str) -> bool:
+    """Whether the plan's products include QĐ 148 group ``group`` ('III', or a code prefix 'III.1')."""
+    if not group:
+        return True
+    codes = products["product_code"].dropna().astype(str) if "product_code" in products.columns else []
+    return any(c == group or c.startswith(group + ".") for c in codes)
+
+
 @dataclass(frozen=True)
 class Targets:
     """Published targets of the yearly plan."""

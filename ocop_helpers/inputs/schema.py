@@ -298,6 +298,11 @@ SCHEMAS.update(
             _c("duties", parse_text, "str"),
             _c("certainty", parse_code(_CERTAINTY), "str"),
             _c("source", parse_text, "str"),
+            # The body's function, the same across periods (so-nnptnt and so-nnmt are both
+            # 'nong-nghiep'): tasks.yaml names a lead by it; empty = body_id.
+            _c("body_key", parse_text, "str", optional=True, column_required=False),
+            # The row applies only when the plan's products include this QĐ 148 group (e.g. III).
+            _c("product_group", parse_text, "str", optional=True, column_required=False),
         ],
         "funding_sources": [
             _c("source_id", parse_text, "str"),

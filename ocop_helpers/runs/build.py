@@ -24,6 +24,7 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths, vnformat
+from ocop_helpers.document import official
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
@@ -148,6 +149,7 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
+    the_plan = official.check_frame(the_plan)  # the document's frame on every date it may change; defaults warned
     # The comparison of this plan that the proposals cite is an input like any other: read once here,
     # its SHA-256 in the manifest.
     cited = compare_report.comparison_workbook(the_plan, out_root)

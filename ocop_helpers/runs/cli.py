@@ -9,6 +9,7 @@ from pathlib import Path
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.dev.synth import write_synthetic_plan
+from ocop_helpers.document import official
 from ocop_helpers.inputs.export import plan_to_xlsx
 from ocop_helpers.inputs.loading import load_plan
 from ocop_helpers.model.params import SPECS, ParamError, markdown_table
@@ -88,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "yoy":
             print(yoy_page.write_page(load_plan(args.plan), args.out))
         elif args.command == "validate":
-            plan = load_plan(args.plan)
+            # The document's frame too (issuer, bodies, tasks, signer on every date it may change):
+            # what cannot be defaulted is an error, each default a warning.
+            plan = official.check_frame(load_plan(args.plan))
             for warning in plan.warnings:
                 print(f"Cảnh báo: {warning}")
             print(

@@ -217,11 +217,15 @@ def test_tasks_yaml_and_official_tables_report_file_row_column(tmp_path):
     )
 
 
-def test_a_province_without_an_issuing_body_is_a_clear_error(tmp_path):
+def test_a_province_without_an_issuing_body_gets_the_default_with_a_warning(tmp_path):
     folder = _demo_copy(tmp_path)
     (folder / "issuing_bodies.csv").unlink()  # the reference table has no fictional province
-    with pytest.raises(PlanValidationError, match="không có cơ quan ban hành"):
-        official.frame(loading.load_plan(folder))
+    plan = loading.load_plan(folder)
+    fr = official.frame(plan)
+    assert fr.issuer.defaulted and fr.issuer.short_name == "UBND tỉnh Mẫu (hư cấu)"
+    assert any("không có cơ quan ban hành" in w.expected and "dùng mặc định" in w.expected for w in fr.warnings)
+    with pytest.raises(PlanValidationError, match="không có cơ quan ban hành"):  # the table alone has no row
+        official.issuer_on(plan.official_tables["issuing_bodies"], "demo", "2027-01-01")
 
 
 def test_successor_links_match_the_unit_changes():

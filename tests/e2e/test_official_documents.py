@@ -41,6 +41,23 @@ def test_each_plan_folder_renders_to_html_and_docx(folder):
 
 
 @pytest.mark.parametrize("folder", PLANS, ids=lambda p: p.parent.name)
+def test_each_document_opens_with_the_enacting_sentence_and_states_who_leads_each_task(folder):
+    import docx
+
+    plan = loading.load_plan(folder)
+    assert official.check_frame(plan).warnings == plan.warnings  # every shipped plan has its frame rows
+    fr = official.frame(plan)
+    doc = _document(plan)
+    text = render_html(doc)
+    assert fr.enacting.startswith(fr.issuer.full_name + " ban hành Kế hoạch") and fr.enacting in text
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(render_docx(doc))).paragraphs]
+    assert paragraphs.index(fr.enacting) < paragraphs.index("I. MỤC ĐÍCH, YÊU CẦU")
+    for task in fr.tasks:
+        assert f"Cơ quan chủ trì: {task.lead}" in " ".join(paragraphs)
+    assert sum(p.startswith("Thời hạn: ") for p in paragraphs) == len(fr.tasks)
+
+
+@pytest.mark.parametrize("folder", PLANS, ids=lambda p: p.parent.name)
 def test_the_frame_follows_the_date_of_every_round(folder):
     """Asked on each round's deadline, the frame names the body in force then (successor after a merger)."""
     plan = loading.load_plan(folder)
