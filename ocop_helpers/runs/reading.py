@@ -23,7 +23,8 @@ from pathlib import Path
 
 DOCUMENTS: tuple[str, ...] = ("plan", "to-trinh", "dieu-chinh")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# What is not a figure: dates, years, document numbers, numbering, round and star identifiers.
+# What is not a figure: dates, years, document numbers, numbering, round and star identifiers,
+# time terms and score thresholds fixed by the rules.
 ALLOWED: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -37,6 +38,9 @@ ALLOWED: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:19|20)\d{2}\b",  # years
         r"^\s*\d+(?:\.\d+)*\.\s",  # item numbering at the start of a heading or paragraph
         r"\(\*\)",
+        r"(?<![\d,.])\d+\s+(?:ngày|tháng)\b",  # time terms of a rule or deadline ("trong 10 ngày")
+        r"(?<![\d,.])\d+\s+điểm\b(?!\s+phần)",  # score thresholds of the criteria ("từ 70 điểm")
+        r"(?<![\d,.])\d{1,2}\.\s+(?=[^\W\d_])",  # a reference to an item ("Mục III: 3. Phát triển …")
         r"\bS\d+\b",
     )
 )
