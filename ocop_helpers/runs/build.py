@@ -24,7 +24,7 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths, vnformat
-from ocop_helpers.document import plan_document, registry
+from ocop_helpers.document import plan_document, registry, submission
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
@@ -71,6 +71,7 @@ class BuildResult:
     manifest: Path
     notebooks: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
+    submission: Path | None = None  # to-trinh.html, None when the plan asks for no decision
 
 
 def plan_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
@@ -149,7 +150,7 @@ def build(
     if "plan_dir" not in checked or not checked["plan_dir"]:
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
-    # The comparison of this plan that the proposals cite is an input like any other: read once here,
+    # The comparison of this plan that the submission (Tờ trình) cites is an input like any other: read once here,
     # its SHA-256 in the manifest.
     cited = compare_report.comparison_workbook(the_plan, out_root)
     citation = compare_report.citation(cited) if cited is not None else None
@@ -213,20 +214,29 @@ def build(
     # threads importing one package at once is not safe); charts render to inline SVG.
     notebook.setup_notebook()
 
+    documents = ["plan.html", "plan.docx", "plan.pdf"]
+
     def write_documents() -> dict[str, float]:
-        """The annex and the plan in HTML, DOCX and PDF, from the results only."""
+        """The annex, the plan and its submission (Tờ trình) in HTML, DOCX and PDF, from the results only."""
         took: dict[str, float] = {}
         t0 = time.perf_counter()
         xlsx.write_annex(tmp / "annex.xlsx", registry.annex_sheets(results), when=results.plan.issued_on)
         took["annex"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        doc = plan_document.compose(results, citation)
+        doc = plan_document.compose(results)
+        submitted = submission.compose_submission(results, citation)
         took["compose"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         written = artifacts.write_documents(doc, tmp)
-        leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
-        if leaks:
-            raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
+        pages = [written["html"]]
+        if submitted is not None:
+            sub = artifacts.write_documents(submitted, tmp, stem=artifacts.SUBMISSION_STEM)
+            pages.append(sub["html"])
+            documents.extend(p.name for p in sub.values())
+        for page in pages:
+            leaks = render_html.external_references(page.read_text(encoding="utf-8"))
+            if leaks:
+                raise BuildError(f"Tài liệu HTML {page.name} còn tham chiếu mạng ngoài: {leaks[:5]}")
         took["documents"] = time.perf_counter() - t0
         return took
 
@@ -249,18 +259,29 @@ def build(
     try:
         timings.update(annex_future.result())
     except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
-        errors.append(
-            f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
-        )
+        errors.append(f"Dựng tài liệu kế hoạch (plan.*, to-trinh.*, annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
     annex_pool.shutdown()
     atomic.remove_file(results_file)
     if errors:
         atomic.keep_failed(tmp, out_dir)
         raise BuildError("\n\n".join(errors))
 
+    has_submission = "to-trinh.html" in documents
+    if not has_submission:
+        progress("Tờ trình: không có nội dung cần quyết định với các thông số này, không viết to-trinh.*")
     try:
         _write_manifest(
-            tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started, cited
+            tmp,
+            notebooks,
+            the_plan,
+            P,
+            checked,
+            scenario,
+            built_at or dt.datetime.now(),
+            timings,
+            started,
+            cited,
+            [*documents, "annex.xlsx"],
         )
     except Exception as exc:
         atomic.keep_failed(tmp, out_dir)
@@ -273,6 +294,8 @@ def build(
     atomic.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     atomic.remove_dir(failed)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
+    if has_submission:
+        progress(f"Tờ trình: {_display(out_dir / 'to-trinh.html')}")
     return BuildResult(
         out_dir=out_dir,
         html=out_dir / "plan.html",
@@ -282,6 +305,7 @@ def build(
         manifest=out_dir / "manifest.json",
         notebooks=[out_dir / nb.name for nb in notebooks],
         timings=timings,
+        submission=out_dir / "to-trinh.html" if has_submission else None,
     )
 
 
@@ -296,6 +320,7 @@ def _write_manifest(
     timings: dict[str, float],
     started: float,
     cited: Path | None = None,
+    documents: list[str] | None = None,
 ) -> None:
     """Write manifest.json into ``tmp`` (the documents and the annex are already there): the
     SHA-256 of every file the plan was loaded from and of the comparison its proposals cite."""
@@ -312,7 +337,7 @@ def _write_manifest(
         "cited_comparison": paths.shown(cited) if cited is not None else None,
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
-        "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
+        "documents": documents or ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
         "packages": _versions(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
