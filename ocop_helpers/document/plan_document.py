@@ -4,8 +4,9 @@ The body follows the form of a Kế hoạch (see :mod:`ocop_helpers.document.off
 date): II. the published targets; III. the evaluation rounds with who recognises and who pays, the
 branding support and how it is shared, then the planner's other tasks; IV. the budget by line and by
 source; V. who does what; VI. the adjustment for an administrative reorganisation inside the year. The
-decisions the figures raise go to "Đề xuất, kiến nghị", outside the body; the analysis (the
-notebooks' sections) and a glossary go to the appendices. Every figure is read from the Results and
+decisions the figures raise go to the covering submission, the Tờ trình
+(:mod:`ocop_helpers.document.submission`), not to the plan; the analysis (the notebooks' sections) and a
+glossary go to the appendices. Every figure is read from the Results and
 formatted once by :mod:`ocop_helpers.core.vnformat`; every table says whether it is published, derived or
 illustrative.
 """
@@ -232,23 +233,6 @@ def adjustment_blocks(r: Results) -> list[Block]:
     return blocks
 
 
-# ----------------------------------------------------------------------------- proposals
-def proposal_blocks(r: Results, comparison: str | None = None) -> list[Block]:
-    """One numbered item per decision: the question, the options with their figures, the proposal;
-    then, when a scenario comparison exists, the sentence that cites it."""
-    out: list[Block] = []
-    for n, d in enumerate(r.decisions, start=1):
-        title, text, table = narrative.decision_text(d, r)
-        out += [Heading(2, title, f"{n}."), Paragraph(text)]
-        if table is not None:
-            out.append(table)
-    if not out:
-        out.append(Paragraph("Với các thông số hiện tại, số liệu không đặt ra vấn đề cần quyết định thêm."))
-    if comparison:
-        out += [Heading(2, "So sánh các phương án", f"{len(r.decisions) + 1}."), Paragraph(comparison)]
-    return out
-
-
 # ----------------------------------------------------------------------------- appendices
 def analysis_appendix(r: Results) -> Appendix:
     """The analysis sections of :data:`ocop_helpers.document.registry.APPENDIX`, each under its title."""
@@ -314,12 +298,12 @@ def compose_analysis(r: Results) -> Document:
     return dataclasses.replace(doc, draft=doc.shows_illustrative())
 
 
-def compose(r: Results, comparison: str | None = None) -> Document:
+def compose(r: Results) -> Document:
     """The whole plan document of one scenario.
 
     The frame is the one in force on the issue date; when the scenario's as-of date is after a
     reorganisation, it is the successor's adjusted plan. A document showing illustrative figures is
-    a draft. ``comparison``: a sentence citing a scenario comparison of this plan, when one exists.
+    a draft. The decisions go to the covering submission (:mod:`ocop_helpers.document.submission`).
     """
     plan = r.plan
     issued_on = plan.issued_on
@@ -331,7 +315,6 @@ def compose(r: Results, comparison: str | None = None) -> Document:
         targets_blocks=target_blocks(r),
         tasks_blocks=task_blocks(r, as_issued),
         budget_blocks=budget_blocks(r),
-        proposals_blocks=proposal_blocks(r, comparison),
         draft=plan.status != "issued",
         adjustment_blocks=adjustment_blocks(r),
         official=r.official,

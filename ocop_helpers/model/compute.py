@@ -504,7 +504,7 @@ class Model:
                 self.calendar(p), self.calendar_rerouted(p), p.routing, p.products_per_session, p.sessions_per_round
             )
             _, _, schedule = self.expiry(p)
-            late = findings.late_reevaluation_decision(schedule, self.plan.year)
+            late = findings.late_reevaluation_decision(schedule, self.plan.year, as_of_date(self.plan, p))
             return tuple(d for d in (rule, envelope, cal, late) if d is not None)
 
         return self._stage("decisions", p, run)

@@ -91,19 +91,59 @@ def recommend_rule(options: pd.DataFrame) -> str:
     return str(ranked["option"].iloc[0])
 
 
+RULE_CRITERIA: tuple[str, ...] = ("not_funded", "weighted_coverage", "least_unit_share")
+"""What a rule is judged on, in the order :func:`recommend_rule` weighs them."""
+MAX_OPTIONS = 4
+"""A signer chooses among two to four options."""
+
+
+def rule_reason(options: pd.DataFrame, recommended: str) -> tuple[str, ...]:
+    """The criteria of :data:`RULE_CRITERIA` that decide for ``recommended``, in order: each one on
+    which it is best among the options still tied on the criteria before it, up to the first one
+    that leaves it alone (so the reason follows from the criteria shown)."""
+    tied = options
+    reasons: list[str] = []
+    for criterion in RULE_CRITERIA:
+        best = tied[criterion].min() if criterion == "not_funded" else tied[criterion].max()
+        reasons.append(criterion)
+        tied = tied[np.isclose(tied[criterion].astype(float), float(best))]
+        if len(tied) <= 1 or recommended not in set(tied["option"]):
+            break
+    return tuple(reasons)
+
+
+def select_rule_options(options: pd.DataFrame, current: str, recommended: str) -> pd.DataFrame:
+    """At most :data:`MAX_OPTIONS` rules: the current one, the recommended one, then the best on
+    the least-served unit and the one funding most organisations fully (each a different answer a
+    signer may prefer), in the order of ``options``."""
+    keep = [current, recommended]
+    for column in ("least_unit_share", "fully_funded"):
+        ranked = options.sort_values([column, "option"], ascending=[False, True], kind="stable")
+        for code in ranked["option"]:
+            if code not in keep:
+                if len(keep) < MAX_OPTIONS:
+                    keep.append(str(code))
+                break
+    return options[options["option"].isin(keep)].reset_index(drop=True)
+
+
 def allocation_decision(rule_table: pd.DataFrame, rule_allocations: pd.DataFrame, current: str) -> Decision | None:
-    """Which rationing rule, when the envelope is short of what the norms allow; None when it is not."""
+    """Which rationing rule, when the envelope is short of what the norms allow; None when it is not.
+    The recommendation is made among every offered rule; the signer sees at most four of them."""
     if rule_table.empty or int(rule_table["requested_vnd"].iloc[0]) <= int(rule_table["granted_vnd"].max()):
         return None
-    options = rule_options(rule_table, rule_allocations, current)
+    every = rule_options(rule_table, rule_allocations, current)
+    recommended = recommend_rule(every)
+    options = select_rule_options(every, current, recommended)
     return Decision(
         "allocation_rule",
         options,
-        recommend_rule(options),
+        recommended,
         current,
         {
             "requested_vnd": int(rule_table["requested_vnd"].iloc[0]),
             "organisations": int(rule_table["organisations"].iloc[0]),
+            "reason": rule_reason(options, recommended),
         },
     )
 
@@ -186,6 +226,8 @@ def calendar_decision(
     over = rounds[rounds["over_capacity"].astype(bool)]
     if blocked.empty and over.empty:
         return None
+    if blocked.empty:
+        return capacity_decision(over, products_per_session, sessions_per_round, routing)
     rows = []
     for option, cal in (("as_filed" if routing == "as_filed" else routing, calendar), ("rerouted", rerouted)):
         if cal is None or option in {r["option"] for r in rows}:
@@ -219,16 +261,118 @@ def calendar_decision(
     )
 
 
-def late_reevaluation_decision(schedule: pd.DataFrame, year: int) -> Decision | None:
-    """Re-evaluations planned in a round whose deadline falls after the certificate expires."""
+def capacity_decision(over: pd.DataFrame, products_per_session: int, sessions_per_round: int, routing: str) -> Decision:
+    """Rounds whose busiest council has more products than it can score: keep the rounds as filed
+    (the products above capacity are not scored by the deadline), add sessions to the round, or hold
+    extra rounds when the dossiers are complete ("tổ chức thêm đợt đánh giá khi đủ hồ sơ"), each
+    within the council's capacity. Figures of the busiest round over capacity."""
+    busiest = over.loc[over["max_council_load"].idxmax()]
+    load, capacity = int(busiest["max_council_load"]), int(busiest["capacity_per_council"])
+    above = max(0, load - capacity)
+    sessions = math.ceil(load / products_per_session)
+    extra_rounds = math.ceil(above / capacity) if capacity > 0 else 0
+    common = {
+        "busiest_round": int(busiest["round"]),
+        "busiest_level": str(busiest["level"]),
+        "busiest_load": load,
+        "capacity": capacity,
+    }
+    options = pd.DataFrame(
+        [
+            {"option": "as_filed", **common, "not_scored": above, "extra_sessions": 0, "extra_rounds": 0},
+            {
+                "option": "more_sessions",
+                **common,
+                "not_scored": 0,
+                "extra_sessions": max(0, sessions - sessions_per_round),
+                "extra_rounds": 0,
+            },
+            {
+                "option": "extra_round",
+                **common,
+                "not_scored": 0,
+                "extra_sessions": extra_rounds * sessions_per_round,
+                "extra_rounds": extra_rounds,
+            },
+        ]
+    )
+    # Every product scored; a council sitting more than twice its planned sessions in one round is
+    # not credible, so beyond that the extra rounds are recommended.
+    more = int(options.loc[1, "extra_sessions"])
+    recommended = "more_sessions" if more <= sessions_per_round else "extra_round"
+    return Decision(
+        "calendar",
+        options,
+        recommended,
+        routing,
+        {
+            "products_per_session": products_per_session,
+            "sessions_per_round": sessions_per_round,
+            "capacity_only": True,
+            "rounds_over": len(over),
+        },
+    )
+
+
+def is_reorganisation(decision: Decision) -> bool:
+    """A calendar decision caused by a level that no longer sits (rounds to re-route after a
+    reorganisation): it belongs to the successor's document, not to the submission of the plan."""
+    return (
+        decision.kind == "calendar"
+        and "products_blocked" in decision.options
+        and int(decision.options["products_blocked"].max()) > 0
+    )
+
+
+def for_submission(decisions: tuple[Decision, ...]) -> tuple[Decision, ...]:
+    """The decisions the submission (Tờ trình) of the plan asks for: all but the reorganisation's."""
+    return tuple(d for d in decisions if not is_reorganisation(d))
+
+
+def late_reevaluation_decision(schedule: pd.DataFrame, year: int, as_of: object = None) -> Decision | None:
+    """Re-evaluations planned in a round whose deadline falls after the certificate expires.
+
+    Options: ``bring_forward`` the products that have a round before their expiry to that round;
+    ``extra_round``: the same, and an extra sitting when the dossiers are complete, before expiry,
+    for those with no round before it whose producer can still be notified (notice date on or after
+    ``as_of``; one sitting per month in which such certificates expire); ``keep`` the rounds and
+    notify the organisations that their certificates lapse before they are re-evaluated.
+    ``lapsing``: products whose certificate expires before they are re-evaluated."""
     late = schedule[schedule["planned_after_expiry"].astype(bool) & (schedule["due_year"] == year)]
     if late.empty:
         return None
     earliest = late["latest_round"].notna()
-    options = pd.DataFrame(
-        [
-            {"option": "bring_forward", "products": int(earliest.sum()), "lapsing": int((~earliest).sum())},
-            {"option": "keep", "products": 0, "lapsing": len(late)},
-        ]
+    no_round = late[~earliest]
+    start = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(year, 1, 1)
+    reachable = no_round[pd.to_datetime(no_round["notice_by"]) >= start]
+    sittings = int(pd.to_datetime(reachable["expiry_date"]).dt.to_period("M").nunique())
+    rows = [
+        {
+            "option": "bring_forward",
+            "products": int(earliest.sum()),
+            "extra": 0,
+            "sittings": 0,
+            "lapsing": len(no_round),
+        },
+    ]
+    if len(reachable):
+        rows.append(
+            {
+                "option": "extra_round",
+                "products": int(earliest.sum()),
+                "extra": len(reachable),
+                "sittings": sittings,
+                "lapsing": len(no_round) - len(reachable),
+            }
+        )
+    rows.append({"option": "keep", "products": 0, "extra": 0, "sittings": 0, "lapsing": len(late)})
+    options = pd.DataFrame(rows)
+    # Fewest certificates lapsing before re-evaluation; then fewest extra sittings.
+    ranked = options.sort_values(["lapsing", "sittings"], kind="stable")
+    return Decision(
+        "late_reevaluations",
+        options,
+        str(ranked["option"].iloc[0]),
+        "keep",
+        {"late": len(late), "no_round": len(no_round), "unreachable": len(no_round) - len(reachable)},
     )
-    return Decision("late_reevaluations", options, "bring_forward", "keep", {"late": len(late)})

@@ -27,7 +27,30 @@ if TYPE_CHECKING:  # the model imports this module; only a type here
 
 PROVENANCES: tuple[str, ...] = ("published", "assumption", "derived", "illustrative")
 # unit -> how its value is written. Counts are written bare ("153"): the sentence names the things.
-UNITS: tuple[str, ...] = ("đồng", "tỷ lệ", "sản phẩm", "tổ chức", "đề nghị", "đợt", "phiên", "đơn vị", "năm", "tháng")
+# "khả năng": a chance in [0, 1], written for a leader as "khoảng 3 trên 10 khả năng" (never a percent).
+UNITS: tuple[str, ...] = (
+    "đồng",
+    "tỷ lệ",
+    "sản phẩm",
+    "tổ chức",
+    "đề nghị",
+    "đợt",
+    "phiên",
+    "đơn vị",
+    "năm",
+    "tháng",
+    "khả năng",
+)
+
+
+def chance_words(p: float) -> str:
+    """A chance as a leader reads it: "dưới 1 trên 10 khả năng", "khoảng 3 trên 10 khả năng"."""
+    tenths = round(10 * float(p))
+    if tenths <= 0:
+        return "dưới 1 trên 10 khả năng"
+    if tenths >= 10:
+        return "gần như chắc chắn" if p >= 0.995 else "trên 9 trên 10 khả năng"
+    return f"khoảng {tenths} trên 10 khả năng"
 
 
 class LedgerError(ValueError):
@@ -55,6 +78,8 @@ class Figure:
             raise LedgerError(f"số liệu {self.id}: nguồn gốc '{self.provenance}' không có")
         if isinstance(self.value, float) and math.isnan(self.value):
             raise LedgerError(f"số liệu {self.id}: không có giá trị")
+        if self.unit == "khả năng" and not 0 <= float(self.value) <= 1:
+            raise LedgerError(f"số liệu {self.id}: khả năng phải trong [0, 1] (nhận {self.value!r})")
         if self.unit == "đồng" and int(self.value) != self.value:
             raise LedgerError(f"số liệu {self.id}: tiền phải là số nguyên đồng (nhận {self.value!r})")
         if not self.definition.strip():
@@ -67,10 +92,12 @@ class Figure:
             return vnformat.money(int(self.value))
         if self.unit == "tỷ lệ":
             return vnformat.percent(float(self.value), self.decimals)
+        if self.unit == "khả năng":
+            return chance_words(float(self.value))
         return vnformat.number(round(float(self.value)))
 
     def as_dict(self) -> dict[str, object]:
-        value = int(self.value) if self.unit != "tỷ lệ" else round(float(self.value), 6)
+        value = int(self.value) if self.unit not in ("tỷ lệ", "khả năng") else round(float(self.value), 6)
         return {
             "id": self.id,
             "value": value,

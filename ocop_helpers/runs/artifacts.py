@@ -32,11 +32,21 @@ def read_results(source: str | os.PathLike) -> object:
     return pickle.loads(Path(source).read_bytes())
 
 
+DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf": "plan.pdf"}
+PLAN_STEM = "plan"
+SUBMISSION_STEM = "to-trinh"  # the covering submission (Tờ trình) with the decisions, beside the plan
+
+
+def document_files(stem: str = PLAN_STEM) -> dict[str, str]:
+    """format -> file name of one document: ``plan.html`` … or ``to-trinh.html`` …"""
+    return {fmt: f"{stem}.{fmt}" for fmt in DOCUMENT_FILES}
+
+
 def write_documents(
-    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf"), stem: str = "plan"
+    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf"), stem: str = PLAN_STEM
 ) -> dict[str, Path]:
     """Render ``doc`` (a docmodel.Document) in each format, then write <stem>.html / .docx / .pdf
-    (plan.html … by default).
+    (``plan`` for the plan, ``to-trinh`` for the submission).
 
     Every format is rendered before any file is written, and each file goes through a temporary file,
     so a renderer that fails leaves the previous documents untouched. Returns format -> path.
@@ -54,7 +64,7 @@ def write_documents(
     out = Path(folder)
     written: dict[str, Path] = {}
     for fmt, data in payloads.items():
-        target = out / f"{stem}.{fmt}"
+        target = out / document_files(stem)[fmt]
         atomic.write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
         written[fmt] = target
     return written

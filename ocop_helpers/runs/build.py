@@ -71,6 +71,7 @@ class BuildResult:
     notebooks: list[Path]
     analysis: Path | None = None  # phu-luc-phan-tich.html: the analysis behind the plan, with its charts
     timings: dict[str, float] = field(default_factory=dict)
+    submission: Path | None = None  # to-trinh.html, None when the plan asks for no decision
 
 
 def plan_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
@@ -150,7 +151,7 @@ def build(
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
     the_plan = official.check_frame(the_plan)  # the document's frame on every date it may change; defaults warned
-    # The comparison of this plan that the proposals cite is an input like any other: read once here,
+    # The comparison of this plan that the submission (Tờ trình) cites is an input like any other: read once here,
     # its SHA-256 in the manifest.
     cited = compare_report.comparison_workbook(the_plan, out_root)
     citation = compare_report.citation(cited) if cited is not None else None
@@ -214,9 +215,13 @@ def build(
     # threads importing one package at once is not safe); charts render to inline SVG.
     notebook.setup_notebook()
 
+    written_documents: list[str] = []
+
     def write_documents() -> dict[str, float]:
         """The annex, the ledger and the documents, from the results only."""
-        return documents.write_all(results, tmp, citation)
+        took, files = documents.write_all(results, tmp, citation)
+        written_documents.extend(files)
+        return took
 
     # The documents read the results only: write them while the kernels run.
     annex_pool = ThreadPoolExecutor(max_workers=1)
@@ -238,7 +243,7 @@ def build(
         timings.update(annex_future.result())
     except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
         errors.append(
-            f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
+            f"Dựng tài liệu kế hoạch (plan.*, to-trinh.*, phu-luc-phan-tich.*, annex.xlsx, figures.json) lỗi: {type(exc).__name__}: {exc}"
         )
     annex_pool.shutdown()
     atomic.remove_file(results_file)
@@ -246,9 +251,22 @@ def build(
         atomic.keep_failed(tmp, out_dir)
         raise BuildError("\n\n".join(errors))
 
+    has_submission = f"{artifacts.SUBMISSION_STEM}.html" in written_documents
+    if not has_submission:
+        progress("Tờ trình: không có nội dung cần quyết định với các thông số này, không viết to-trinh.*")
     try:
         _write_manifest(
-            tmp, notebooks, the_plan, P, checked, scenario, built_at or dt.datetime.now(), timings, started, cited
+            tmp,
+            notebooks,
+            the_plan,
+            P,
+            checked,
+            scenario,
+            built_at or dt.datetime.now(),
+            timings,
+            started,
+            cited,
+            written_documents,
         )
     except Exception as exc:
         atomic.keep_failed(tmp, out_dir)
@@ -261,6 +279,8 @@ def build(
     atomic.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     atomic.remove_dir(failed)
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
+    if has_submission:
+        progress(f"Tờ trình: {_display(out_dir / 'to-trinh.html')}")
     return BuildResult(
         out_dir=out_dir,
         html=out_dir / "plan.html",
@@ -271,6 +291,7 @@ def build(
         notebooks=[out_dir / nb.name for nb in notebooks],
         analysis=out_dir / f"{documents.ANALYSIS}.html",
         timings=timings,
+        submission=out_dir / "to-trinh.html" if has_submission else None,
     )
 
 
@@ -285,6 +306,7 @@ def _write_manifest(
     timings: dict[str, float],
     started: float,
     cited: Path | None = None,
+    documents: list[str] | None = None,
 ) -> None:
     """Write manifest.json into ``tmp`` (the documents and the annex are already there): the
     SHA-256 of every file the plan was loaded from and of the comparison its proposals cite."""
@@ -301,7 +323,7 @@ def _write_manifest(
         "cited_comparison": paths.shown(cited) if cited is not None else None,
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
-        "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
+        "documents": documents or ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
         "packages": _versions(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }

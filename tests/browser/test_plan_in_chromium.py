@@ -75,7 +75,6 @@ def test_reads_as_an_official_draft_plan_in_vietnamese(opened_plan):
         "IV. KINH PHÍ THỰC HIỆN",
         "V. TỔ CHỨC THỰC HIỆN",
         "ĐIỀU CHỈNH THEO SẮP XẾP ĐƠN VỊ HÀNH CHÍNH",
-        "ĐỀ XUẤT, KIẾN NGHỊ",
         "Nơi nhận:",
         "TM. ỦY BAN NHÂN DÂN",
     ):

@@ -50,7 +50,7 @@ def test_the_parts_of_a_ke_hoach_in_order(doc):
     ]
     assert doc.header.issuing_body == "TỈNH BẮC GIANG" and doc.header.number_line == "Số: …/KH-UBND"
     assert doc.draft, "the body shows illustrative figures: the default plan is a draft"
-    assert doc.proposals and doc.appendices and doc.signature.authority_line == "TM. ỦY BAN NHÂN DÂN"
+    assert doc.appendices and doc.signature.authority_line == "TM. ỦY BAN NHÂN DÂN"
 
 
 def test_illustrative_detail_is_never_unmarked(doc):
@@ -89,18 +89,10 @@ def test_rounds_say_who_recognises_and_who_pays(page):
     )
 
 
-def test_proposals_state_options_and_the_recommendation(doc, page, results):
-    decision = next(d for d in results.decisions if d.kind == "allocation_rule")
-    options = docfind.table(page, caption="Các phương án phân bổ (cùng kinh phí)")
-    from ocop_helpers.domain import labels
-
-    rec = labels.ALLOCATION_RULE[decision.recommended] + " (đề xuất)"
-    cur = labels.ALLOCATION_RULE[decision.current] + " (hiện tại)"
-    o = decision.options.set_index("option")
-    assert options.cell(rec, "Không được hỗ trợ") == vnformat.number(int(o.loc[decision.recommended, "not_funded"]))
-    assert options.cell(cur, "Không được hỗ trợ") == vnformat.number(int(o.loc[decision.current, "not_funded"]))
-    said = docfind.sentence(page, "Đề xuất phân bổ theo cách")
-    assert labels.ALLOCATION_RULE[decision.recommended] in said
+def test_the_decisions_are_not_in_the_plan_but_in_its_submission(doc, page):
+    """The options and the recommendation go to the Tờ trình (document.submission), not to the plan."""
+    assert not doc.proposals
+    assert "ĐỀ XUẤT, KIẾN NGHỊ" not in page and "Các phương án phân bổ" not in page
 
 
 def test_a_later_as_of_date_makes_it_the_successors_adjusted_plan(results):

@@ -65,8 +65,9 @@ def test_docx_has_the_parts_and_the_html_figures(default_build):
 
     document = docx.Document(str(default_build.docx))
     text = "\n".join(p.text for p in document.paragraphs)
-    for part in ("I. MỤC ĐÍCH, YÊU CẦU", "II. MỤC TIÊU, CHỈ TIÊU", "IV. KINH PHÍ THỰC HIỆN", "ĐỀ XUẤT, KIẾN NGHỊ"):
+    for part in ("I. MỤC ĐÍCH, YÊU CẦU", "II. MỤC TIÊU, CHỈ TIÊU", "IV. KINH PHÍ THỰC HIỆN"):
         assert part in text, part
+    assert "ĐỀ XUẤT, KIẾN NGHỊ" not in text, "the decisions go to the Tờ trình"
     page = default_build.html.read_text(encoding="utf-8")
     html_lines = docfind.table(page, caption="Kinh phí theo nội dung chi")
     for t in document.tables:
@@ -98,7 +99,52 @@ def test_manifest_records_parameters_inputs_versions(default_build):
     assert all(len(v) == 64 for v in m["inputs_sha256"].values())
     assert m["packages"]["pandas"].startswith("3.")
     assert set(m["timings_s"]) >= {"total", "compute", "documents", "annex"}
-    assert m["documents"] == ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"]
+    assert m["documents"] == [
+        "plan.html",
+        "plan.docx",
+        "plan.pdf",
+        "to-trinh.html",
+        "to-trinh.docx",
+        "to-trinh.pdf",
+        "annex.xlsx",
+    ]
+
+
+def test_the_submission_is_written_beside_the_plan_with_each_decision_and_its_options(default_build):
+    """to-trinh.html / .docx / .pdf: the Tờ trình holds each decision of the plan with its options."""
+    import docx
+
+    from ocop_helpers.document import submission
+    from ocop_helpers.model import findings
+
+    out = default_build.out_dir
+    assert default_build.submission == out / "to-trinh.html"
+    for name in ("to-trinh.html", "to-trinh.docx", "to-trinh.pdf"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "to-trinh.pdf").read_bytes().startswith(b"%PDF")
+    from ocop_helpers.inputs import loading
+    from ocop_helpers.model import compute
+    from ocop_helpers.model.params import Params
+
+    m = json.loads(default_build.manifest.read_text(encoding="utf-8"))
+    r = compute.compute(loading.load_plan(m["parameters"]["plan_dir"]), Params(m["parameters"]))
+    decided = findings.for_submission(r.decisions)
+    assert decided
+    document = docx.Document(str(out / "to-trinh.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    header = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "UBND TỈNH BẮC GIANG" in header and "Số: …/TTr-SNNPTNT" in header
+    for part in ("TỜ TRÌNH", "Kính gửi: Ủy ban nhân dân tỉnh Bắc Giang", "III. KIẾN NGHỊ"):
+        assert part in text, part
+    chunks = text.split("II. CÁC NỘI DUNG ĐỀ NGHỊ QUYẾT ĐỊNH", 1)[1].split("III. KIẾN NGHỊ", 1)[0]
+    for n, d in enumerate(decided, start=1):
+        title = submission.TITLES[d.kind]
+        assert f"{n}. {title}" in chunks, title
+        item = chunks.split(f"{n}. {title}", 1)[1].split(f"{n + 1}. ", 1)[0]
+        letters = re.findall(r"^Phương án ([A-D]) – ", item, flags=re.M)
+        assert len(letters) == len(d.options) and 2 <= len(letters) <= 4, (title, letters)
+        assert re.search(r"^Đề xuất: chọn Phương án [A-D] .*, vì ", item, flags=re.M), title
+    assert "Bắc Ninh" not in text + header
 
 
 def test_annex_reads_back_with_vietnamese_headers_and_formats(default_build):

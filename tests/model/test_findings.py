@@ -85,3 +85,45 @@ def test_recommendation_rule_is_lexicographic():
         }
     )
     assert findings.recommend_rule(options) == "c"
+
+
+def test_a_signer_sees_at_most_four_rules_and_the_reason_follows_from_them(decisions):
+    d = decisions["allocation_rule"]
+    o = d.options
+    assert 2 <= len(o) <= findings.MAX_OPTIONS
+    assert {d.current, d.recommended} <= set(o["option"])
+    assert d.facts["reason"][0] == "not_funded"
+    # the recommended rule is best on every criterion of its reason among those tied before it
+    tied = o
+    for criterion in d.facts["reason"]:
+        best = tied[criterion].min() if criterion == "not_funded" else tied[criterion].max()
+        assert tied.set_index("option").loc[d.recommended, criterion] == pytest.approx(best)
+        tied = tied[tied[criterion] == best]
+
+
+def test_the_reorganisations_calendar_is_not_for_the_plans_submission(decisions):
+    assert findings.is_reorganisation(decisions["calendar"])
+    kinds = {d.kind for d in findings.for_submission(tuple(decisions.values()))}
+    assert kinds == {"allocation_rule", "branding_envelope", "late_reevaluations"}
+
+
+def test_late_reevaluations_can_be_brought_forward_or_given_an_extra_round(decisions):
+    d = decisions["late_reevaluations"]
+    o = d.options.set_index("option")
+    assert list(o.index) == ["bring_forward", "extra_round", "keep"]
+    assert o.loc["keep", "lapsing"] == d.facts["late"] == o.loc["bring_forward", "products"] + d.facts["no_round"]
+    assert o.loc["extra_round", "lapsing"] == d.facts["unreachable"] < o.loc["bring_forward", "lapsing"]
+    assert o.loc["extra_round", "sittings"] >= 1 and d.recommended == "extra_round"
+
+
+def test_a_council_over_capacity_gets_more_sessions_or_extra_rounds():
+    model = compute.Model(loading.load_plan(DEFAULT_PLAN.parent.parent / "bac-ninh" / "2026"))
+    d = next(
+        x for x in model.results(Params({"draws": 1000, "products_per_session": 5})).decisions if x.kind == "calendar"
+    )
+    assert not findings.is_reorganisation(d) and d.facts["capacity_only"]
+    o = d.options.set_index("option")
+    assert list(o.index) == ["as_filed", "more_sessions", "extra_round"]
+    assert o.loc["as_filed", "not_scored"] == o.loc["as_filed", "busiest_load"] - o.loc["as_filed", "capacity"] > 0
+    assert o.loc["extra_round", "extra_rounds"] * o.loc["extra_round", "capacity"] >= o.loc["as_filed", "not_scored"]
+    assert d.recommended == "extra_round"  # more than twice the planned sessions in one round

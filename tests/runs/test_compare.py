@@ -185,11 +185,11 @@ def test_the_proposals_can_cite_the_comparison(two_scenarios, tmp_path):
     n = single[fewest].allocation_metrics.not_funded
     assert "so sánh 2 phương án" in text
     assert f"«{name}» để ít tổ chức kinh tế không được hỗ trợ nhất ({n} tổ chức)" in text
-    # and the plan built next to that comparison cites it in its proposals
-    from ocop_helpers.document import plan_document
+    # and the submission (Tờ trình) of the plan built next to that comparison cites it
+    from ocop_helpers.document import submission
     from ocop_helpers.render import html as render_html
 
-    doc = plan_document.compose(single[fewest], text)
+    doc = submission.compose_submission(single[fewest], text)
     assert text in render_html.render_html(doc)
 
 
