@@ -233,6 +233,8 @@ class Document:
     title: str = ""  # the <title> / document property; default "KẾ HOẠCH <summary>"
     date: str = ""  # ISO date the frame was chosen for (fixes DOCX properties; never a build time)
     lang: str = "vi"
+    # "Kính gửi: Ủy ban nhân dân tỉnh …" centred under the title (a Tờ trình); empty: no line.
+    addressee: str = ""
 
     def __post_init__(self) -> None:
         for name in ("legal_bases", "body", "recipients", "proposals", "appendices"):
