@@ -290,6 +290,7 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_f
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         title,
+        *([f'<meta name="author" content="{_a(doc.header.issuing_body.title())}">'] if doc.header.issuing_body else []),
         f"<style>{fonts}{CSS}{extra_css}</style>",
         "</head>",
         body,

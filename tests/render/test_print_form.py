@@ -56,3 +56,11 @@ def test_the_addressee_is_centred_under_the_title_in_html_and_pdf():
     assert ADDRESSEE in first
     assert first.index("năm 2027") < first.index(ADDRESSEE) < first.index("Căn cứ Quyết định")
     assert "Kính gửi" not in render_html(sample_document())
+
+
+def test_the_pdf_names_the_document_and_its_issuer():
+    from pypdf import PdfReader
+
+    meta = PdfReader(io.BytesIO(render_pdf(sample_document()))).metadata
+    assert meta.title == "KẾ HOẠCH Triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm 2027"
+    assert meta.author == "Tỉnh Mẫu"
