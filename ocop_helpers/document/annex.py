@@ -6,13 +6,22 @@ sources are declared in :data:`ocop_helpers.document.registry.ANNEX`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.document import official
 from ocop_helpers.document.docmodel import PROVENANCE_LABELS
+from ocop_helpers.document.elements import provenance
 from ocop_helpers.domain import labels
 from ocop_helpers.model.compute import Results
+
+# The datasets an annex sheet can rest on: any illustrative one makes the annex a draft.
+ANNEX_DATASETS = ("products", "organisations", "requests", "budget_lines", "rounds", "norms", "history")
+ILLUSTRATIVE_MARK = " (minh họa)"  # after the header of a column whose values are invented
+OVERDUE = "Quá hạn ({})"  # a to-do date already past on the plan's issue date
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,8 @@ class Sheet:
 
     ``total_row``: the frame's last row is a total (written bold); ``provenance``: published, derived
     or illustrative (an illustrative sheet says "Số liệu minh họa" in its printed header and on the
-    cover); ``description``: one line for the cover's list of sheets.
+    cover); ``description``: one line for the cover's list of sheets; ``attached_line``: the
+    "(Kèm theo Kế hoạch số … ngày … của …)" line printed above the table (the plan document's own).
     """
 
     name: str
@@ -32,6 +42,54 @@ class Sheet:
     total_row: bool = False
     provenance: str = "derived"
     description: str = ""
+    attached_line: str = ""
+
+
+def attached_line(r: Results) -> str:
+    """The "(Kèm theo Kế hoạch số …/KH-UBND ngày … của UBND tỉnh …)" line of the plan document
+    (:meth:`official.Frame.attached_line`: same issuer, number and date, blanks on a draft); a plan
+    whose official frame cannot be read gets the clerk's blanks with the province's name."""
+    plan = r.plan
+    draft = plan.status != "issued" or illustrative(r, *ANNEX_DATASETS)
+    try:
+        return official.frame(plan).attached_line(draft, plan.status)
+    except (PlanValidationError, KeyError, ValueError, TypeError):
+        return f"(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm {plan.year} của UBND tỉnh {plan.province_name})"
+
+
+def illustrative(r: Results, *datasets: str) -> bool:
+    """Whether any of these datasets of the plan is illustrative (undeclared ones are)."""
+    return provenance(r.plan, *datasets, computed=False) == "illustrative"
+
+
+def _invented(header: str, r: Results, *datasets: str) -> str:
+    """``header`` marked "(minh họa)" when its values come from illustrative data."""
+    return header + ILLUSTRATIVE_MARK if illustrative(r, *datasets) else header
+
+
+def due(dates: pd.Series, on: dt.date) -> pd.Series:
+    """To-do dates as written in the annex: the date, or "Quá hạn (dd/mm/yyyy)" when it is earlier
+    than ``on`` (the plan's issue date): nobody can still act before it."""
+    limit = pd.Timestamp(on)
+
+    def one(value: object) -> object:
+        if value is None or pd.isna(value):
+            return None
+        when = pd.Timestamp(value)
+        return OVERDUE.format(when.strftime("%d/%m/%Y")) if when < limit else when
+
+    return pd.Series([one(v) for v in dates], index=dates.index, dtype="object")
+
+
+def _organisation_columns(r: Results) -> dict[str, str]:
+    """How an organisation is named in a sheet meant for print: its name when the organisations are
+    published, else its code and type (an illustrative list's names are invented people and firms)."""
+    if illustrative(r, "organisations"):
+        return {
+            "organisation_id": labels.COLUMN["organisation_id"],
+            "type_label": labels.COLUMN["organisation_type"],
+        }
+    return {"organisation_name": labels.COLUMN["organisation_name"]}
 
 
 def with_total(
@@ -46,26 +104,30 @@ def products_sheet(r: Results, name: str) -> Sheet:
     """Products by unit and round, with Vietnamese labels for codes."""
     plan = r.plan
     p = plan.products.merge(plan.units[["unit_id", "unit_name"]], on="unit_id", how="left")
-    p = p.merge(plan.organisations[["organisation_id", "organisation_name"]], on="organisation_id", how="left")
-    p = p.assign(stream_label=p["stream"].map(labels.STREAM))
+    orgs = plan.organisations[["organisation_id", "organisation_name", "organisation_type"]]
+    p = p.merge(orgs, on="organisation_id", how="left")
+    p = p.assign(
+        stream_label=p["stream"].map(labels.STREAM), type_label=p["organisation_type"].map(labels.ORGANISATION_TYPE)
+    )
     p = p.sort_values(["unit_name", "planned_round", "product_id"], kind="stable")
     headers = {
         "unit_name": labels.COLUMN["unit_name"],
         "planned_round": labels.COLUMN["planned_round"],
         "product_id": labels.COLUMN["product_id"],
         "product_name": labels.COLUMN["product_name"],
-        "organisation_name": labels.COLUMN["organisation_name"],
+        **_organisation_columns(r),
         "product_code": labels.COLUMN["product_code"],
         "stream_label": labels.COLUMN["stream"],
         "current_star": labels.COLUMN["current_star"],
         "target_star": labels.COLUMN["target_star"],
-        "certificate_date": labels.COLUMN["certificate_date"],
+        "certificate_date": _invented(labels.COLUMN["certificate_date"], r, "products"),
     }
     return Sheet(
         name,
         p,
         headers,
         {"planned_round": "int", "current_star": "int", "target_star": "int", "certificate_date": "date"},
+        attached_line=attached_line(r),
     )
 
 
@@ -91,6 +153,7 @@ def budget_sheet(r: Results, name: str) -> Sheet:
         },
         {"amount_vnd": "money", "share": "share"},
         total_row=True,
+        attached_line=attached_line(r),
     )
 
 
@@ -110,6 +173,7 @@ def units_sheet(r: Results, name: str) -> Sheet:
         },
         {"new": "int", "reevaluation": "int", "upgrade": "int", "total": "int", "share": "share"},
         total_row=True,
+        attached_line=attached_line(r),
     )
 
 
@@ -128,6 +192,7 @@ def reevaluation_sheet(r: Results, name: str) -> Sheet:
             for is_late, none in zip(late, pipe["no_round_before_expiry"], strict=False)
         ],
     ).sort_values(["expiry_date", "product_id"], kind="stable")
+    pipe = pipe.assign(notice_by=due(pipe["notice_by"], r.plan.issued_on))
     return Sheet(
         name,
         pipe,
@@ -137,9 +202,9 @@ def reevaluation_sheet(r: Results, name: str) -> Sheet:
             "unit_name": labels.COLUMN["unit_name"],
             "stream_label": labels.COLUMN["stream"],
             "current_star": labels.COLUMN["current_star"],
-            "certificate_date": labels.COLUMN["certificate_date"],
-            "expiry_date": "Ngày hết hạn",
-            "notice_by": "Thông báo chủ thể trước ngày",
+            "certificate_date": _invented(labels.COLUMN["certificate_date"], r, "products"),
+            "expiry_date": _invented("Ngày hết hạn", r, "products"),
+            "notice_by": _invented("Thông báo chủ thể trước ngày", r, "products"),
             "planned_round": labels.COLUMN["planned_round"],
             "latest_round": "Đợt muộn nhất trước khi hết hạn",
             "latest_level": "Cấp của đợt đó",
@@ -153,6 +218,7 @@ def reevaluation_sheet(r: Results, name: str) -> Sheet:
             "planned_round": "int",
             "latest_round": "int",
         },
+        attached_line=attached_line(r),
     )
 
 
@@ -162,15 +228,16 @@ def calendar_sheet(r: Results, name: str) -> Sheet:
     rounds = rounds.assign(
         level_label=rounds["level"].map(labels.LEVEL),
         in_force=rounds["level_in_force"].map({True: "Có", False: "Không"}).fillna("Có"),
-        over=rounds["over_capacity"].map({True: "Vượt", False: ""}),
+        over=rounds["over_capacity"].map({True: "Vượt năng lực", False: ""}),
     )
+    rounds = rounds.assign(deadline=due(rounds["deadline"], r.plan.issued_on))
     return Sheet(
         name,
         rounds,
         {
             **labels.CALENDAR_COLUMNS,
             "in_force": "Cấp còn tổ chức tại thời hạn",
-            "over": "Năng lực",
+            "over": "Năng lực",  # left out when no round is over capacity
         },
         {
             "round": "int",
@@ -181,6 +248,7 @@ def calendar_sheet(r: Results, name: str) -> Sheet:
             "max_council_load": "int",
             "capacity_per_council": "int",
         },
+        attached_line=attached_line(r),
     )
 
 
@@ -193,13 +261,16 @@ def organisation_grants_sheet(r: Results, name: str) -> Sheet:
         status_label=lambda f: f["status"].map(labels.FUNDING_STATUS),
         type_label=lambda f: f["organisation_type"].map(labels.ORGANISATION_TYPE),
     )
-    orgs = with_total(orgs, "organisation_name", ["claim_vnd", "granted_vnd"])
+    hidden = illustrative(r, "organisations")
+    if hidden:  # invented names are not printed: the code and type say which organisation
+        orgs = orgs.sort_values(["unit_name", "organisation_id"], kind="stable")
+    orgs = with_total(orgs, "organisation_id" if hidden else "organisation_name", ["claim_vnd", "granted_vnd"])
     return Sheet(
         name,
         orgs,
         {
             "organisation_id": labels.COLUMN["organisation_id"],
-            "organisation_name": labels.COLUMN["organisation_name"],
+            **({} if hidden else {"organisation_name": labels.COLUMN["organisation_name"]}),
             "type_label": labels.COLUMN["organisation_type"],
             "unit_name": labels.COLUMN["unit_name"],
             "priority_score": "Điểm ưu tiên",
@@ -210,26 +281,28 @@ def organisation_grants_sheet(r: Results, name: str) -> Sheet:
         },
         _MONEY | {"priority_score": "float", "funded_share": "share"},
         total_row=True,
+        attached_line=attached_line(r),
     )
 
 
 def item_grants_sheet(r: Results, name: str) -> Sheet:
     """Grants per request item under the chosen rule, with a total."""
     plan, items = r.plan, r.item_grants
-    names = plan.organisations.set_index("organisation_id")["organisation_name"]
+    orgs = plan.organisations.set_index("organisation_id")
     products = plan.products.set_index("product_id")["product_name"]
     items = items.assign(
-        organisation_name=items["organisation_id"].map(names),
+        organisation_name=items["organisation_id"].map(orgs["organisation_name"]),
+        type_label=items["organisation_id"].map(orgs["organisation_type"]).map(labels.ORGANISATION_TYPE),
         product_name=items["product_id"].map(products),
         item_label=items["item"].map(labels.BRANDING_ITEM),
     )
-    items = with_total(items, "organisation_name", ["cost_vnd", "claim_vnd", "granted_vnd"])
+    items = with_total(items, "request_id", ["cost_vnd", "claim_vnd", "granted_vnd"])
     return Sheet(
         name,
         items,
         {
             "request_id": "Mã đề nghị",
-            "organisation_name": labels.COLUMN["organisation_name"],
+            **_organisation_columns(r),
             "item_label": labels.COLUMN["item"],
             "product_name": labels.COLUMN["product_name"],
             "cost_vnd": labels.COLUMN["cost_vnd"],
@@ -238,6 +311,7 @@ def item_grants_sheet(r: Results, name: str) -> Sheet:
         },
         _MONEY,
         total_row=True,
+        attached_line=attached_line(r),
     )
 
 
@@ -273,12 +347,14 @@ def rule_comparison_sheet(r: Results, name: str) -> Sheet:
             "lowest_unit_coverage": "share",
             "highest_unit_coverage": "share",
         },
+        attached_line=attached_line(r),
     )
 
 
 def simulation_sheet(r: Results, name: str) -> Sheet:
-    """Simulated spend per budget line: planned, the range of 8 in 10 draws and its middle, the chance
-    of spending more than planned."""
+    """Expected spend per budget line: planned, the range holding 8 in 10 chances and the amount
+    as likely to be exceeded as not, the chance of spending more than planned (plain words: no
+    statistics terms in a sheet leadership reads)."""
     comp = r.budget_comparison.assign(label=lambda f: f["line"].map(labels.budget_line))
     return Sheet(
         name,
@@ -286,10 +362,10 @@ def simulation_sheet(r: Results, name: str) -> Sheet:
         {
             "label": labels.COLUMN["line"],
             "planned_vnd": "Kế hoạch (đồng)",
-            "p10_vnd": "Mức thấp (đồng)",
-            "p50_vnd": "Mức giữa (đồng)",
-            "p90_vnd": "Mức cao (đồng)",
-            "prob_over_planned": "Xác suất vượt kế hoạch",
+            "p10_vnd": "Dự kiến chi, cận dưới: 8 trên 10 khả năng trong khoảng (đồng)",
+            "p50_vnd": "Dự kiến chi (khả năng vượt và không vượt như nhau) (đồng)",
+            "p90_vnd": "Dự kiến chi, cận trên: 8 trên 10 khả năng trong khoảng (đồng)",
+            "prob_over_planned": "Khả năng chi vượt kế hoạch",
         },
         {
             "planned_vnd": "money",
@@ -298,7 +374,12 @@ def simulation_sheet(r: Results, name: str) -> Sheet:
             "p90_vnd": "money",
             "prob_over_planned": "share",
         },
+        attached_line=attached_line(r),
     )
+
+
+# Scenario names said in words on the cover (a saved scenario keeps the name its planner gave it).
+SCENARIO_NAMES = {"default": "Mặc định (theo số liệu của kế hoạch)"}
 
 
 def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
@@ -311,7 +392,7 @@ def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
         ("Kế hoạch", f"Triển khai Chương trình mỗi xã một sản phẩm (OCOP) năm {plan.year}", ""),
         ("Tỉnh", plan.province_name, ""),
         ("Văn bản", plan.plan_document or "…", ""),
-        ("Kịch bản", r.params.scenario, ""),
+        ("Kịch bản", SCENARIO_NAMES.get(r.params.scenario, r.params.scenario), ""),
         ("Tình trạng", "DỰ THẢO — số liệu minh họa" if draft else "Số liệu đã công bố", ""),
         ("Đơn vị tiền", "đồng (số nguyên)", ""),
         ("", "", ""),
@@ -322,4 +403,5 @@ def cover_sheet(r: Results, sheets: list[Sheet]) -> Sheet:
         "Thông tin",
         pd.DataFrame(rows, columns=["key", "value", "provenance"]),
         {"key": "Mục", "value": "Nội dung", "provenance": "Ghi chú"},
+        attached_line=attached_line(r),
     )

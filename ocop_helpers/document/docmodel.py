@@ -234,6 +234,8 @@ class Document:
     date: str = ""  # ISO date the frame was chosen for (fixes DOCX properties; never a build time)
     lang: str = "vi"
     signed: bool = True  # False: a working paper with no signature block or recipients (the analysis)
+    # "Kính gửi: Ủy ban nhân dân tỉnh …" centred under the title (a Tờ trình); empty: no line.
+    addressee: str = ""
 
     def __post_init__(self) -> None:
         for name in ("legal_bases", "body", "recipients", "proposals", "appendices"):

@@ -507,9 +507,7 @@ def compose_submission(r: Results, comparison: str | None = None) -> Document | 
     plan_title = f"Kế hoạch {_lower_first(fr.summary)}"
     items = decision_items(r, qq)
 
-    body: list[Block] = [Paragraph(f"Kính gửi: {committee}.", "centred")]
-    bases = [line + ";" for line in fr.legal_bases]
-    body += [Paragraph(line, "italic") for line in bases]
+    body: list[Block] = []
     body.append(
         Paragraph(
             f"Thực hiện nhiệm vụ được giao, {lead} đã xây dựng dự thảo {plan_title}; kính trình {committee} xem "
@@ -575,12 +573,13 @@ def compose_submission(r: Results, comparison: str | None = None) -> Document | 
         header=header,
         doc_type=DOC_TYPE,
         summary=f"Về việc ban hành {plan_title}",
-        legal_bases=(),
+        legal_bases=fr.legal_bases,
         body=tuple(body),
         signature=SIGNATURE,
         recipients=RECIPIENTS,
         draft=draft,
         date=fr.on_date.isoformat(),
+        addressee=f"Kính gửi: {committee}.",
     )
 
 

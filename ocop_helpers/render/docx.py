@@ -12,7 +12,10 @@ bytes: the core properties take the document's date, and every zip entry a fixed
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
+import zipfile
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -92,8 +95,81 @@ def _set_font(element, name: str = FONT) -> None:
         fonts.set(qn(attr), name)
 
 
+# The decree's headings (Phụ lục I): parts (level 1) bold at body size, items (2) bold with the
+# first-line indent, sub-items (3) bold italic with the indent; Times New Roman, black, no colour.
+HEADING_STYLES = {
+    1: {"bold": True, "italic": False, "indent": False, "before": 10},
+    2: {"bold": True, "italic": False, "indent": True, "before": 6},
+    3: {"bold": True, "italic": True, "indent": True, "before": 6},
+}
+LANGUAGE = "vi-VN"
+# Children that follow w:lang in w:rPr (schema order).
+AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def _set_lang(rpr) -> None:
+    """``<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA"/>`` in a run-properties element."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, *AFTER_LANG)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def _black(style) -> None:
+    """Plain black text: no theme colour left on the style."""
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    color = style.element.rPr.find(qn("w:color"))
+    for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+        color.attrib.pop(qn(attr), None)
+
+
+def _defaults(document) -> None:
+    """Document defaults: Times New Roman for every script, 14 pt, language vi-VN (the spelling
+    checker and hyphenation of Word and LibreOffice read it here)."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    for tag in ("w:sz", "w:szCs"):
+        size = rpr.find(qn(tag))
+        if size is not None:
+            size.set(qn("w:val"), str(BODY_PT * 2))
+    _set_lang(rpr)
+
+
+def _heading_styles(document) -> None:
+    """Word's own "Heading 1/2/3" (the navigation pane and a table of contents list them),
+    restyled to the decree: Times New Roman, black, body size, kept with the next paragraph."""
+    for level, look in HEADING_STYLES.items():
+        for name in (f"Heading {level}", f"Heading {level} Char"):
+            style = document.styles[name]
+            _set_font(style.element)
+            style.font.name = FONT
+            style.font.size = Pt(BODY_PT)
+            style.font.bold = look["bold"]
+            style.font.italic = look["italic"]
+            _black(style)
+            _set_lang(style.element.get_or_add_rPr())
+        fmt = document.styles[f"Heading {level}"].paragraph_format
+        fmt.keep_with_next = True
+        fmt.keep_together = True
+        fmt.space_before = Pt(look["before"])
+        fmt.space_after = Pt(4)
+        fmt.line_spacing = 1.0
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt.first_line_indent = Cm(1.27) if look["indent"] else Cm(0)
+
+
 def _styles(document) -> None:
 
+    _defaults(document)
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
@@ -105,8 +181,10 @@ def _styles(document) -> None:
     fmt.line_spacing = 1.0
     fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     fmt.first_line_indent = Cm(0)
+    _set_lang(normal.element.get_or_add_rPr())
     grid = document.styles["Table Grid"]
     _set_font(grid.element)
+    _heading_styles(document)
 
 
 def _page(document) -> None:
@@ -317,7 +395,7 @@ def _chart(document, c: Chart) -> None:
 
 def _block(document, b: Block) -> None:
     if isinstance(b, Heading):
-        p = _para(document, b.label, bold=True, italic=b.level == 3, indent=b.level > 1, keep_next=True, after=4)
+        p = document.add_paragraph(b.label, style=f"Heading {b.level}")
         _outline(p, b.level)
     elif isinstance(b, Paragraph):
         style = b.style
@@ -362,6 +440,28 @@ def _box(paragraph) -> None:
     paragraph._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PBDR)
 
 
+def _keep_last_with_signature(document) -> None:
+    """The body's last paragraph (with any empty spacing paragraphs after it, and the last row of a
+    table that ends the body) is kept with the signature block: the block never opens a page alone."""
+    body = document.element.body
+    for element in reversed(list(body.iterchildren())):
+        tag = element.tag
+        if tag == qn("w:sectPr"):
+            continue
+        if tag == qn("w:p"):
+            ppr = element.get_or_add_pPr()
+            ppr.keepNext_val = True
+            if "".join(element.itertext()).strip():
+                return
+        elif tag == qn("w:tbl"):
+            rows = element.findall(qn("w:tr"))
+            for p in rows[-1].iter(qn("w:p")) if rows else ():
+                p.get_or_add_pPr().keepNext_val = True
+            return
+        else:
+            return
+
+
 def _signature(document, doc: Document) -> None:
 
     table = document.add_table(rows=1, cols=2)
@@ -400,13 +500,55 @@ def _properties(document, doc: Document) -> None:
     props.title = doc.full_title
     props.subject = doc.summary
     props.author = doc.header.issuing_body.title() if doc.header.issuing_body else ""
-    props.last_modified_by = ""
+    props.last_modified_by = props.author
+    props.comments = ""  # python-docx's template says "generated by python-docx"
+    props.category = ""
     props.revision = 1
     props.created = when
     props.modified = when
     props.last_printed = when
     props.language = "vi-VN"
     props.keywords = "dự thảo" if doc.draft else ""
+
+
+def _app_xml(doc: Document) -> bytes:
+    """docProps/app.xml without the template's application name and version (no tool is named in
+    the file's properties); the issuing body as the company."""
+    company = html.escape(doc.header.issuing_body.title() if doc.header.issuing_body else "", quote=False)
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><Company>{company}</Company>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    ).encode()
+
+
+def _drop_thumbnail(document) -> None:
+    """The template's thumbnail picture (of another document) is not carried into the plan."""
+    package = document.part.package
+    for key, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[key]
+
+
+# Parts of the template that still name English as the language (w:lang, w:themeFontLang).
+ENGLISH_PARTS = ("word/settings.xml", "word/stylesWithEffects.xml")
+
+
+def _package(data: bytes, doc: Document) -> bytes:
+    """The saved file with its own docProps/app.xml and vi-VN wherever the template said en-US."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                body = _app_xml(doc)
+            elif info.filename in ENGLISH_PARTS:
+                body = re.sub(rb'(w:(?:val|eastAsia))="en-US"', rb'\1="' + LANGUAGE.encode() + b'"', body)
+            dst.writestr(info, body)
+    return out.getvalue()
 
 
 def render_docx(doc: Document) -> bytes:
@@ -428,6 +570,8 @@ def render_docx(doc: Document) -> bytes:
     title = _para(document, doc.summary, bold=True, align="center", after=0, keep_next=True)
     title.paragraph_format.space_before = None
     _rule(document.add_paragraph(), 0.3, 165)
+    if doc.addressee:
+        _para(document, doc.addressee, align="center", after=6)
     for line in legal_basis_lines(doc.legal_bases):
         _para(document, line, italic=True, indent=True, after=3)
     if doc.legal_bases_note:
@@ -435,6 +579,7 @@ def render_docx(doc: Document) -> bytes:
     for b in doc.body:
         _block(document, b)
     if doc.signed:
+        _keep_last_with_signature(document)
         _signature(document, doc)
     if doc.proposals:
         document.add_page_break()
@@ -446,7 +591,8 @@ def render_docx(doc: Document) -> bytes:
     for a in doc.appendices:
         _appendix(document, a)
     _properties(document, doc)
+    _drop_thumbnail(document)
     buffer = io.BytesIO()
     document.save(buffer)
 
-    return fixed_zip(buffer.getvalue(), _when(doc))
+    return fixed_zip(_package(buffer.getvalue(), doc), _when(doc))

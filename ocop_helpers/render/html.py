@@ -73,6 +73,7 @@ table.doc-header td.left {{ width: 40%; }}
 .doc-type {{ font-size: 14pt; font-weight: bold; margin: 0; }}
 .doc-summary {{ font-size: 14pt; font-weight: bold; margin: 0; }}
 .doc-title .rule {{ width: 30%; }}
+.addressee {{ text-align: center; margin: 0 0 10pt; break-after: avoid; page-break-after: avoid; }}
 .legal-bases p {{ font-style: italic; text-indent: 1.27cm; text-align: justify; margin: 3pt 0; }}
 .legal-note {{ font-size: 11pt; }}
 h2, h3, h4 {{ font-size: 14pt; margin: 10pt 0 4pt; break-after: avoid; page-break-after: avoid; }}
@@ -105,7 +106,12 @@ table.data tr {{ break-inside: avoid; page-break-inside: avoid; }}
 figure.chart {{ margin: 8pt 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }}
 figure.chart svg, figure.chart img {{ max-width: 100%; height: auto; }}
 figure.chart figcaption {{ font-size: 12pt; font-style: italic; }}
-table.doc-sign {{ margin-top: 12pt; break-inside: avoid; page-break-inside: avoid; }}
+table.doc-sign {{ margin-top: 12pt; break-inside: avoid; page-break-inside: avoid; break-before: avoid;
+  page-break-before: avoid; }}
+table.doc-sign tr, table.doc-sign td {{ break-inside: avoid; page-break-inside: avoid; }}
+/* The signature never opens a page alone: the body's last block stays with it. */
+main.body > :last-child {{ break-after: avoid; page-break-after: avoid; }}
+main.body > p:last-child {{ orphans: 2; widows: 3; }}
 table.doc-sign td.left {{ width: 45%; text-align: left; }}
 .recipients-title {{ font-size: 12pt; font-weight: bold; font-style: italic; margin: 0; }}
 .recipients p {{ font-size: 11pt; margin: 0; }}
@@ -254,6 +260,8 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_f
         f'<div class="doc-title"><p class="doc-type">{_e(doc.doc_type)}</p>'
         f'<p class="doc-summary">{_e(doc.summary)}</p><div class="rule"></div></div>'
     )
+    if doc.addressee:
+        out.append(f'<p class="addressee">{_e(doc.addressee)}</p>')
     if doc.legal_bases:
         out.append('<div class="legal-bases">')
         out += [f"<p>{_e(line)}</p>" for line in legal_basis_lines(doc.legal_bases)]
@@ -283,6 +291,7 @@ def render_html(doc: Document, images: str = "svg", extra_css: str = "", embed_f
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         title,
+        *([f'<meta name="author" content="{_a(doc.header.issuing_body.title())}">'] if doc.header.issuing_body else []),
         f"<style>{fonts}{CSS}{extra_css}</style>",
         "</head>",
         body,

@@ -265,3 +265,21 @@ def test_figure_marks_render_as_spans_in_html_and_vanish_in_plain_text():
         recipients=(),
     )
     assert docmodel.plain_document(doc).body[0].text == docmodel.plain(text)
+
+
+def test_the_addressee_is_optional_and_keeps_its_figure_marks_out_of_docx():
+    from ocop_helpers.document import docmodel
+
+    kwargs = dict(
+        header=docmodel.Header("A", "B", "Số: 1", "X, ngày 1"),
+        doc_type="TỜ TRÌNH",
+        summary="S",
+        legal_bases=(),
+        body=(),
+        signature=docmodel.Signature("TM.", "", "CHỦ TỊCH"),
+        recipients=(),
+    )
+    assert docmodel.Document(**kwargs).addressee == ""
+    marked = "Kính gửi: " + docmodel.fig("addressee", "Ủy ban nhân dân tỉnh Mẫu")
+    doc = docmodel.Document(**kwargs, addressee=marked)
+    assert docmodel.plain_document(doc).addressee == "Kính gửi: Ủy ban nhân dân tỉnh Mẫu"

@@ -49,12 +49,12 @@ def layout(path: Path) -> dict:
     book = openpyxl.load_workbook(path)
     out = {}
     for ws in book.worksheets:
-        header = [c.value for c in ws[1]]
-        third = list(ws.iter_rows(min_row=3, max_row=3))[0] if ws.max_row >= 3 else list(ws[2])
+        header = [c.value for c in ws[2]]  # row 1: the "(Kèm theo Kế hoạch …)" line
+        third = list(ws.iter_rows(min_row=4, max_row=4))[0] if ws.max_row >= 4 else list(ws[3])
         out[ws.title] = {
             "header": header,
-            "bold": all(c.font.b for c in ws[1]),
-            "fill": {c.fill.fgColor.rgb for c in ws[1]},
+            "bold": all(c.font.b for c in ws[2]),
+            "fill": {c.fill.fgColor.rgb for c in ws[2]},
             "formats": [c.number_format for c in third],
             "freeze": ws.freeze_panes,
             "filter_columns": ws.auto_filter.ref.split(":")[1].rstrip("0123456789") if ws.auto_filter.ref else None,
@@ -71,25 +71,25 @@ def test_n_and_ten_n_rows_give_the_same_workbook_layout(tmp_path: Path) -> None:
     assert list(a) == list(b) == ["Danh sách chủ thể theo đơn vị h", "Tổng"]
     assert a == b
     first = a["Danh sách chủ thể theo đơn vị h"]
-    assert first["header"] == list(HEADERS.values()) and first["bold"] and first["freeze"] == "A2"
+    assert first["header"] == list(HEADERS.values()) and first["bold"] and first["freeze"] == "A3"
     assert first["formats"] == ["General", "#,##0", "0.0%", "#,##0", "#,##0.0", "dd/mm/yyyy"]
     book = openpyxl.load_workbook(large)
     ws = book.worksheets[0]
-    assert ws.max_row == 501 and ws.max_column == len(HEADERS)
-    assert ws.auto_filter.ref == "A1:F501"
+    assert ws.max_row == 502 and ws.max_column == len(HEADERS)
+    assert ws.auto_filter.ref == "A2:F502"
 
 
 def test_values_round_trip_and_text_is_never_a_formula(tmp_path: Path) -> None:
     data = sheets(40)
     path = xlsx.write_annex(tmp_path / "a.xlsx", data)
     ws = openpyxl.load_workbook(path).worksheets[0]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
     frame = data[0].frame
     assert [r[0] for r in rows] == frame["name"].tolist()
     assert [r[1] for r in rows] == frame["amount"].tolist()
     assert [r[3] for r in rows] == [None if pd.isna(v) else int(v) for v in frame["count"]]
     assert [r[5].date() for r in rows] == [d.date() for d in frame["day"]]
-    texts = [c for row in ws.iter_rows(min_row=2, max_col=1) for c in row]
+    texts = [c for row in ws.iter_rows(min_row=3, max_col=1) for c in row]
     assert {c.value[:1] for c in texts} >= {"=", "+", "-", "@"}
     assert all(c.data_type == "s" for c in texts)
 
@@ -97,4 +97,4 @@ def test_values_round_trip_and_text_is_never_a_formula(tmp_path: Path) -> None:
 def test_an_empty_sheet_keeps_its_header(tmp_path: Path) -> None:
     empty = Sheet("Trống", pd.DataFrame({"name": pd.Series([], dtype="str")}), {"name": "Tên"})
     ws = openpyxl.load_workbook(xlsx.write_annex(tmp_path / "e.xlsx", [empty])).worksheets[0]
-    assert [c.value for c in ws[1]] == ["Tên"] and ws.max_row == 1 and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[2]] == ["Tên"] and ws.max_row == 2 and ws.freeze_panes == "A3"
