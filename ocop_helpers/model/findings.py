@@ -232,3 +232,13 @@ def late_reevaluation_decision(schedule: pd.DataFrame, year: int) -> Decision | 
         ]
     )
     return Decision("late_reevaluations", options, "bring_forward", "keep", {"late": len(late)})
+
+
+def reorganisation_calendar(decisions) -> Decision | None:
+    """The calendar decision a reorganisation raises: products planned at a level that no longer sits on
+    its round's deadline. It belongs to the successor's adjusted plan (``document.adjustment``), not to
+    the plan as issued."""
+    for d in decisions:
+        if d.kind == "calendar" and int(d.options["products_blocked"].max()) > 0:
+            return d
+    return None

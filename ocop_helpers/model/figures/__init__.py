@@ -2,13 +2,15 @@
 and :func:`ledger_of`, the ledger of one scenario's Results.
 
 Importing this package registers the builders, in this order: the plan's targets, rounds, budget and
-support (:mod:`.plan`). Each builder reads one scenario's Results and adds named figures.
+support (:mod:`.plan`), then the successor's adjusted plan (:mod:`.adjustment`). Each builder reads one scenario's Results and adds named figures.
 """
 
 from __future__ import annotations
 
 from ocop_helpers.model.compute import Results
-from ocop_helpers.model.figures import plan  # noqa: F401  (registers its builders)
+
+# Registers the builders; adjustment imports plan, so the plan's builders run first.
+from ocop_helpers.model.figures import adjustment, plan  # noqa: F401
 from ocop_helpers.model.ledger import BUILDERS, Ledger
 
 
