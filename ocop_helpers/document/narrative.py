@@ -359,46 +359,6 @@ def allocation_sentence(metrics, rule: str, envelope: int, need: int) -> str:
     )
 
 
-def reorganisation_sentence(change_dates, plan, issuers: Mapping[str, str], moved: pd.DataFrame) -> str:
-    """What changed inside the year and which rounds it touches."""
-    dates = _join([vnformat.date(d) for d in change_dates])
-    successors = [issuers.get(i, i) for i in dict.fromkeys(moved.loc[moved["successor"], "issuer_id"])]
-    gone = moved[~moved["level_sits"]]
-    text = (
-        f"Trong năm {plan.year} bản đồ hành chính hoặc quy định về thẩm quyền thay đổi từ {dates}. "
-        f"{vnformat.number(len(moved))} đợt có thời hạn sau thời điểm đó được thực hiện theo đơn vị và thẩm quyền "
-        "có hiệu lực tại thời hạn"
-    )
-    if successors:
-        text += f", do {_join(successors)} chủ trì"
-    text += "."
-    if len(gone):
-        rounds = _join(
-            [f"đợt {int(g.round)} {_level_words(g.level)} (hạn {vnformat.date(g.deadline)})" for g in gone.itertuples()]
-        )
-        text += (
-            f" {_upper_first(rounds)} không còn tổ chức vì cấp này không còn; sản phẩm chuyển lên cấp có thẩm quyền."
-        )
-    if bool(moved["uncertain"].any()):
-        text += " Những đợt ghi «chưa rõ» rơi vào thời gian quy định về thẩm quyền chưa rõ theo dữ liệu."
-    return text
-
-
-def rerouting_sentence(decision, products_per_session: int) -> str:
-    """What re-routing the rounds of a level that no longer sits does to the councils' workload."""
-    o = decision.options.set_index("option")
-    if "rerouted" not in o.index:
-        return ""
-    r = o.loc["rerouted"]
-    return (
-        f"Chuyển {vnformat.number(int(r['products_moved']))} sản phẩm lên đợt {int(r['busiest_round'])} "
-        f"{_level_words(str(r['busiest_level']))}: hội đồng đông nhất khi đó đánh giá {vnformat.number(int(r['busiest_load']))} "
-        f"sản phẩm so với năng lực {vnformat.number(int(r['capacity']))} sản phẩm mỗi đợt, cần "
-        f"{vnformat.number(int(r['sessions_needed']))} phiên họp ({vnformat.number(products_per_session)} sản phẩm mỗi phiên), "
-        f"thêm {vnformat.number(int(r['extra_sessions']))} phiên so với kế hoạch."
-    )
-
-
 def _unit(r, unit_id) -> str:
     if unit_id is None or (isinstance(unit_id, float) and unit_id != unit_id):
         return "–"

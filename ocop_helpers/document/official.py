@@ -38,7 +38,6 @@ PARTS: tuple[str, ...] = (
     "KINH PHÍ THỰC HIỆN",
     "TỔ CHỨC THỰC HIỆN",
 )
-ADJUSTMENT_PART = "ĐIỀU CHỈNH THEO SẮP XẾP ĐƠN VỊ HÀNH CHÍNH"
 
 
 @dataclass(frozen=True)
@@ -314,15 +313,13 @@ def assemble(
     proposals_blocks: Sequence[Block] = (),
     appendix_blocks: Sequence[Appendix] = (),
     draft: bool = True,
-    adjustment_blocks: Sequence[Block] = (),
     official: tuple[dict[str, pd.DataFrame], dict] | None = None,
 ) -> Document:
     """The whole plan document: the frame in force on ``on_date`` around the computed sections.
 
     Parts: I. Mục đích, yêu cầu (frame); II. Mục tiêu, chỉ tiêu (``targets_blocks``); III. Nhiệm vụ,
     giải pháp (``tasks_blocks`` — rounds, branding — then the editable tasks, numbered on from the
-    level-2 headings given); IV. Kinh phí (``budget_blocks``); V. Tổ chức thực hiện (frame); VI.
-    Điều chỉnh theo sắp xếp đơn vị hành chính when ``adjustment_blocks`` is not empty. Proposals
+    level-2 headings given); IV. Kinh phí (``budget_blocks``); V. Tổ chức thực hiện (frame). Proposals
     ("Đề xuất, kiến nghị") and appendices stay outside the body. A document showing any illustrative
     table or chart is a draft whatever ``draft`` says.
     """
@@ -335,8 +332,6 @@ def assemble(
         (PARTS[3], list(budget_blocks)),
         (PARTS[4], organisation_blocks(fr)),
     ]
-    if adjustment_blocks:
-        parts.append((ADJUSTMENT_PART, list(adjustment_blocks)))
     body: list[Block] = []
     for i, (title, blocks) in enumerate(parts, start=1):
         body.append(Heading(1, title, f"{roman(i)}."))

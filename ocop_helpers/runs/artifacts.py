@@ -33,12 +33,15 @@ def read_results(source: str | os.PathLike) -> object:
 
 
 DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf": "plan.pdf"}
+# The successor's adjusted plan (document.adjustment), written next to the plan when there is one.
+ADJUSTMENT_STEM = "dieu-chinh"
 
 
 def write_documents(
-    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf")
+    doc, folder: str | os.PathLike, formats: tuple[str, ...] = ("html", "docx", "pdf"), stem: str = "plan"
 ) -> dict[str, Path]:
-    """Render ``doc`` (a docmodel.Document) in each format, then write plan.html / plan.docx / plan.pdf.
+    """Render ``doc`` (a docmodel.Document) in each format, then write plan.html / plan.docx / plan.pdf
+    (``stem``: another name, e.g. :data:`ADJUSTMENT_STEM` for dieu-chinh.html / .docx / .pdf).
 
     Every format is rendered before any file is written, and each file goes through a temporary file,
     so a renderer that fails leaves the previous documents untouched. Returns format -> path.
@@ -56,7 +59,7 @@ def write_documents(
     out = Path(folder)
     written: dict[str, Path] = {}
     for fmt, data in payloads.items():
-        target = out / DOCUMENT_FILES[fmt]
+        target = out / (DOCUMENT_FILES[fmt] if stem == "plan" else f"{stem}.{fmt}")
         atomic.write_atomic(target, lambda tmp, data=data: Path(tmp).write_bytes(data))
         written[fmt] = target
     return written

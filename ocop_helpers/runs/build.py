@@ -24,7 +24,7 @@ from typing import Any
 import papermill
 
 from ocop_helpers.core import atomic, paths, vnformat
-from ocop_helpers.document import plan_document, registry
+from ocop_helpers.document import adjustment, plan_document, registry
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
@@ -71,6 +71,7 @@ class BuildResult:
     manifest: Path
     notebooks: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
+    adjustment_html: Path | None = None  # dieu-chinh.html: the successor's adjusted plan, when there is one
 
 
 def plan_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
@@ -227,6 +228,12 @@ def build(
         leaks = render_html.external_references(written["html"].read_text(encoding="utf-8"))
         if leaks:
             raise BuildError(f"Tài liệu HTML còn tham chiếu mạng ngoài: {leaks[:5]}")
+        successor = adjustment.compose_adjustment(results)  # None unless a change falls inside the plan year
+        if successor is not None:
+            page = artifacts.write_documents(successor, tmp, stem=artifacts.ADJUSTMENT_STEM)["html"]
+            leaks = render_html.external_references(page.read_text(encoding="utf-8"))
+            if leaks:
+                raise BuildError(f"Tài liệu điều chỉnh (HTML) còn tham chiếu mạng ngoài: {leaks[:5]}")
         took["documents"] = time.perf_counter() - t0
         return took
 
@@ -249,9 +256,7 @@ def build(
     try:
         timings.update(annex_future.result())
     except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
-        errors.append(
-            f"Dựng tài liệu kế hoạch (plan.html, plan.docx, plan.pdf, annex.xlsx) lỗi: {type(exc).__name__}: {exc}"
-        )
+        errors.append(f"Dựng tài liệu kế hoạch (plan.*, dieu-chinh.*, annex.xlsx) lỗi: {type(exc).__name__}: {exc}")
     annex_pool.shutdown()
     atomic.remove_file(results_file)
     if errors:
@@ -280,6 +285,7 @@ def build(
         pdf=out_dir / "plan.pdf",
         annex=out_dir / "annex.xlsx",
         manifest=out_dir / "manifest.json",
+        adjustment_html=adjusted if (adjusted := out_dir / f"{artifacts.ADJUSTMENT_STEM}.html").exists() else None,
         notebooks=[out_dir / nb.name for nb in notebooks],
         timings=timings,
     )
@@ -312,7 +318,8 @@ def _write_manifest(
         "cited_comparison": paths.shown(cited) if cited is not None else None,
         "input_warnings": [str(w) for w in the_plan.warnings],
         "notebooks": [nb.name for nb in notebooks],
-        "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"],
+        "documents": ["plan.html", "plan.docx", "plan.pdf", "annex.xlsx"]
+        + sorted(p.name for p in tmp.glob(f"{artifacts.ADJUSTMENT_STEM}.*")),
         "packages": _versions(),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
