@@ -143,6 +143,7 @@ def round_table(r: Results, a: Arrangement, led: Ledger) -> Table:
     names = dict(zip(bodies["province_id"], bodies["short_name"], strict=False))
     funding = r.official[0]["funding_sources"]
     uncertain = bool(a.rounds["uncertain"].any())
+    top = {int(s): lv for s, lv in a.rounds["recognising_levels"].iloc[-1].items() if lv not in set(a.rounds["level"])}
     rows = []
     for x in a.rounds.itertuples(index=False):
         if x.level_sits:
@@ -177,7 +178,8 @@ def round_table(r: Results, a: Arrangement, led: Ledger) -> Table:
         rows=tuple(rows),
         caption=ROUNDS_CAPTION,
         provenance=elements.provenance(r.plan, "rounds", "products"),
-        note="Sản phẩm từ 90 điểm được đề xuất lên Trung ương đánh giá, công nhận 5 sao.",
+        note="; ".join(f"Sản phẩm {_stars([s])} do {_level(lv)} đánh giá, công nhận" for s, lv in sorted(top.items()))
+        + ("." if top else ""),
     )
 
 
