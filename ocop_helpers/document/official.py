@@ -51,7 +51,6 @@ PARTS: tuple[str, ...] = (
     "KINH PHÍ THỰC HIỆN",
     "TỔ CHỨC THỰC HIỆN",
 )
-ADJUSTMENT_PART = "ĐIỀU CHỈNH THEO SẮP XẾP ĐƠN VỊ HÀNH CHÍNH"
 
 # What the frame uses when the dated tables hold nothing for the plan's province on the date: the
 # form of a provincial People's Committee (Nghị định 30/2020/NĐ-CP, Phụ lục I), each use a warning.
@@ -766,7 +765,6 @@ def assemble(
     proposals_blocks: Sequence[Block] = (),
     appendix_blocks: Sequence[Appendix] = (),
     draft: bool = True,
-    adjustment_blocks: Sequence[Block] = (),
     official: tuple[dict[str, pd.DataFrame], dict] | None = None,
 ) -> Document:
     """The whole plan document: the frame in force on ``on_date`` around the computed sections.
@@ -775,8 +773,7 @@ def assemble(
     sau:", ``Frame.enacting``), then the parts: I. Mục đích, yêu cầu (frame); II. Mục tiêu, chỉ tiêu (``targets_blocks``); III. Nhiệm vụ,
     giải pháp (``tasks_blocks`` — rounds, branding — then the editable tasks, numbered on from the
     level-2 headings given, each with its lead body and deadline); IV. Kinh phí (``budget_blocks``);
-    V. Tổ chức thực hiện (frame: each body's duties and the tasks of III it leads); VI.
-    Điều chỉnh theo sắp xếp đơn vị hành chính when ``adjustment_blocks`` is not empty. Proposals
+    V. Tổ chức thực hiện (frame: each body's duties and the tasks of III it leads); Proposals
     ("Đề xuất, kiến nghị") and appendices stay outside the body. A document showing any illustrative
     table or chart is a draft whatever ``draft`` says.
     """
@@ -789,8 +786,6 @@ def assemble(
         (PARTS[3], list(budget_blocks)),
         (PARTS[4], organisation_blocks(fr, computed_items + 1)),
     ]
-    if adjustment_blocks:
-        parts.append((ADJUSTMENT_PART, list(adjustment_blocks)))
     body: list[Block] = [Paragraph(fr.enacting)] if fr.enacting else []
     for i, (title, blocks) in enumerate(parts, start=1):
         body.append(Heading(1, title, f"{roman(i)}."))

@@ -3,10 +3,10 @@
 The body follows the form of a Kế hoạch (see :mod:`ocop_helpers.document.official` for the frame chosen by
 date): II. the published targets; III. the evaluation rounds with who recognises and who pays, the
 branding support and how it is shared, then the planner's other tasks; IV. the budget by line and by
-source; V. who does what; VI. the adjustment for an administrative reorganisation inside the year. The
-decisions the figures raise go to the covering submission, the Tờ trình
-(:mod:`ocop_helpers.document.submission`), not to the plan; the analysis (the notebooks' sections) and a
-glossary go to the appendices. Every figure is read from the Results and
+source; V. who does what — all as of the plan's issue date (a reorganisation later in the year is
+the successor's adjusted plan, :mod:`ocop_helpers.document.adjustment`). The decisions the figures
+raise go to the covering submission, the Tờ trình (:mod:`ocop_helpers.document.submission`), not to
+the plan; the analysis (the notebooks' sections) and a glossary go to their own file. Every figure is read from the Results and
 formatted once by :mod:`ocop_helpers.core.vnformat`; every table says whether it is published, derived or
 illustrative.
 """
@@ -200,39 +200,6 @@ def budget_blocks(r: Results) -> list[Block]:
     ]
 
 
-# ----------------------------------------------------------------------------- VI. adjustment
-def adjustment_blocks(r: Results) -> list[Block]:
-    """Rounds after a reorganisation inside the plan year, assigned to the map and rules in force."""
-    if not r.change_dates:
-        return []
-    first = min(r.change_dates)
-    moved = r.round_authorities[r.round_authorities["deadline"] >= first]
-    if moved.empty:
-        return []
-    bodies = r.official[0]["issuing_bodies"]
-    names = dict(zip(bodies["province_id"], bodies["short_name"], strict=False))
-    uncertain = bool(moved["uncertain"].any())  # a note column only when some round needs one
-    rows = []
-    for a, base in zip(moved.itertuples(index=False), round_rows(r, moved), strict=True):
-        note = ("Chưa rõ theo dữ liệu" if a.uncertain else "",) if uncertain else ()
-        rows.append((*base[:3], names.get(a.issuer_id, a.issuer_id), *base[3:], *note))
-    note_column = (Column("Ghi chú"),) if uncertain else ()
-    blocks: list[Block] = [
-        Paragraph(narrative.reorganisation_sentence(r.change_dates, r.plan, names, moved)),
-        Table(
-            columns=(*ROUND_COLUMNS[:3], Column("Cơ quan chủ trì tại thời hạn"), *ROUND_COLUMNS[3:], *note_column),
-            rows=tuple(rows),
-            caption="Các đợt sau khi sắp xếp đơn vị hành chính, theo thẩm quyền tại thời hạn",
-            provenance=elements.provenance(r.plan, "rounds"),
-        ),
-    ]
-    rerouted = r.calendar_rerouted
-    cal = next((d for d in r.decisions if d.kind == "calendar"), None)
-    if cal is not None and rerouted is not None:
-        blocks.append(Paragraph(narrative.rerouting_sentence(cal, r.params.products_per_session)))
-    return blocks
-
-
 # ----------------------------------------------------------------------------- appendices
 def analysis_appendix(r: Results) -> Appendix:
     """The analysis sections of :data:`ocop_helpers.document.registry.APPENDIX`, each under its title."""
@@ -299,24 +266,22 @@ def compose_analysis(r: Results) -> Document:
 
 
 def compose(r: Results) -> Document:
-    """The whole plan document of one scenario.
+    """The whole plan document of one scenario, as of its issue date.
 
-    The frame is the one in force on the issue date; when the scenario's as-of date is after a
-    reorganisation, it is the successor's adjusted plan. A document showing illustrative figures is
-    a draft. The decisions go to the covering submission (:mod:`ocop_helpers.document.submission`).
+    The frame and the rounds (as issued) are those of the plan's issue date, whatever the scenario's
+    as-of date: what happens after it (a reorganisation inside the year) is the successor's adjusted
+    plan (:func:`ocop_helpers.document.adjustment.compose_adjustment`), not a part of this one. A
+    document showing illustrative figures is a draft. The decisions go to the covering submission
+    (:mod:`ocop_helpers.document.submission`).
     """
     plan = r.plan
-    issued_on = plan.issued_on
-    on_date = r.params.as_of if r.params.as_of else issued_on
-    as_issued = r.round_authorities if r.params.as_of and r.params.as_of > issued_on else r.round_authorities_issued
     return official.assemble(
         plan,
-        on_date,
+        plan.issued_on,
         targets_blocks=target_blocks(r),
-        tasks_blocks=task_blocks(r, as_issued),
+        tasks_blocks=task_blocks(r, r.round_authorities_issued),
         budget_blocks=budget_blocks(r),
         draft=plan.status != "issued",
-        adjustment_blocks=adjustment_blocks(r),
         official=r.official,
     )
 

@@ -559,21 +559,16 @@ def compose_submission(r: Results, comparison: str | None = None) -> Document | 
         place_date=f"{fr.issuer.place_name}, {vnformat.document_date(None, year)}",
     )
     note = official.UNCHECKED_NOTE if draft and any(fr.legal_bases_unchecked) else ""
-    if draft:
-        body = [
-            Paragraph(b.text[:-1] + official.UNCHECKED_MARK + ";", "italic")
-            if isinstance(b, Paragraph) and b.text in bases and fr.legal_bases_unchecked[bases.index(b.text)]
-            else b
-            for b in body
-        ]
-        if note:
-            at = 1 + len(bases)
-            body.insert(at, Paragraph(note, "note"))
+    bases = tuple(
+        line + (official.UNCHECKED_MARK if draft and flag else "")
+        for line, flag in zip(fr.legal_bases, fr.legal_bases_unchecked, strict=True)
+    )
     return Document(
         header=header,
         doc_type=DOC_TYPE,
         summary=f"Về việc ban hành {plan_title}",
-        legal_bases=fr.legal_bases,
+        legal_bases=bases,
+        legal_bases_note=note,
         body=tuple(body),
         signature=SIGNATURE,
         recipients=RECIPIENTS,

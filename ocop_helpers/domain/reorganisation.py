@@ -102,3 +102,74 @@ def round_authorities(
 def adjusted_rounds(authorities: pd.DataFrame, after: dt.date | pd.Timestamp) -> pd.DataFrame:
     """The rounds whose deadline falls after ``after`` (the first change inside the plan year)."""
     return authorities[authorities["deadline"] > day(after)].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- the successor's adjusted plan
+def straddled_changes(change_dates, authorities: pd.DataFrame) -> list[pd.Timestamp]:
+    """The change dates inside the plan year with at least one round due on or after them."""
+    if authorities is None or authorities.empty:
+        return []
+    last = day(authorities["deadline"].max())
+    return sorted(day(d) for d in change_dates if day(d) <= last)
+
+
+def adjustment_date(
+    change_dates, authorities: pd.DataFrame, given: dt.date | pd.Timestamp | None = None
+) -> tuple[pd.Timestamp | None, bool]:
+    """(date of the adjusted plan, whether it is assumed). None when no round falls on or after a change.
+
+    ``given`` (plan.yaml ``adjustment_date``) wins. Without it the adjusted plan is a draft dated by
+    the last change that precedes (or falls on) the first deadline on or after the first change: the
+    map and rules of that date are those the first re-assigned round is held under."""
+    changes = straddled_changes(change_dates, authorities)
+    if not changes:
+        return None, False
+    if given is not None:
+        return day(given), False
+    deadlines = pd.to_datetime(authorities["deadline"])
+    first_deadline = deadlines[deadlines >= changes[0]].min()
+    return max(d for d in changes if d <= first_deadline), True
+
+
+def rounds_adjusted(authorities: pd.DataFrame, change_dates, on: pd.Timestamp) -> pd.DataFrame:
+    """The rounds the adjusted plan of ``on`` re-assigns: due on or after both the first change and ``on``."""
+    changes = straddled_changes(change_dates, authorities)
+    if not changes:
+        return authorities.iloc[0:0]
+    start = max(changes[0], day(on))
+    return authorities[pd.to_datetime(authorities["deadline"]) >= start].reset_index(drop=True)
+
+
+def levels_ended(plan, on: pd.Timestamp) -> list[str]:
+    """Local levels of the plan's province whose units all end the day before ``on``."""
+    units_ = plan.units if plan.all_units is None else plan.all_units
+    mine = units_[units_["province_id"] == plan.province_id]
+    out = []
+    for level, rows in mine.groupby("level", sort=False):
+        ends = pd.to_datetime(rows["valid_to"])
+        if ends.notna().all() and day(ends.max()) == day(on) - pd.Timedelta(days=1):
+            out.append(str(level))
+    return out
+
+
+def council_load(rounds: pd.DataFrame, products_per_session: int, sessions_per_round: int) -> dict[str, object]:
+    """The busiest council among ``rounds`` (``Calendar.rounds`` rows): its round, level, load, the
+    capacity of one council in a round, the sessions it needs, the sessions beyond the planned ones and
+    the rounds beyond one it would need at the planned sessions."""
+    if rounds.empty:
+        return {}
+    busiest = rounds.loc[rounds["max_council_load"].astype("int64").idxmax()]
+    load = int(busiest["max_council_load"])
+    capacity = int(busiest["capacity_per_council"])
+    sessions = -(-load // products_per_session) if products_per_session else 0
+    rounds_needed = -(-load // capacity) if capacity else 0
+    return {
+        "round": int(busiest["round"]),
+        "level": str(busiest["level"]),
+        "deadline": day(busiest["deadline"]),
+        "load": load,
+        "capacity": capacity,
+        "sessions_needed": sessions,
+        "extra_sessions": max(0, sessions - sessions_per_round),
+        "extra_rounds": max(0, rounds_needed - 1),
+    }

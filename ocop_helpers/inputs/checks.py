@@ -159,11 +159,12 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
     return out, problems
 
 
-DOCUMENT_KEYS: tuple[str, ...] = ("issue_date", "document_number", "status", "signer_name")
+DOCUMENT_KEYS: tuple[str, ...] = ("issue_date", "document_number", "status", "signer_name", "adjustment_date")
 
 
 def _check_document_keys(meta: dict, out: dict, file: str) -> list[Problem]:
-    """The optional keys of the plan as a document: issue_date, document_number, status, signer_name."""
+    """The optional keys of the plan as a document: issue_date, document_number, status, signer_name,
+    adjustment_date (the date of the successor's adjusted plan, when a reorganisation falls inside the year)."""
     problems: list[Problem] = []
     out["issue_date"] = None
     value = meta.get("issue_date")
@@ -202,6 +203,20 @@ def _check_document_keys(meta: dict, out: dict, file: str) -> list[Problem]:
         )
     signer = meta.get("signer_name")
     out["signer_name"] = "" if signer is None else str(signer).strip()
+    out["adjustment_date"] = None
+    value = meta.get("adjustment_date")
+    if value is not None and str(value).strip() != "":
+        year = out.get("year")
+        try:
+            out["adjustment_date"] = _as_date(value)
+        except (ValueError, TypeError):
+            problems.append(
+                Problem(file, None, "adjustment_date", str(value), "cần ngày của kế hoạch điều chỉnh (YYYY-MM-DD)")
+            )
+        if out["adjustment_date"] is not None and isinstance(year, int) and out["adjustment_date"].year != year:
+            problems.append(
+                Problem(file, None, "adjustment_date", str(value), f"ngày điều chỉnh phải thuộc năm kế hoạch {year}")
+            )
     return problems
 
 

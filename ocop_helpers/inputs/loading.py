@@ -290,6 +290,7 @@ def _load_plan(src: Path, ref_dir: Path) -> Plan:
         document_number=meta["document_number"],
         status=meta["status"],
         signer_name=meta["signer_name"],
+        adjustment_date=meta["adjustment_date"].date() if meta["adjustment_date"] is not None else None,
         provenance=meta["provenance"],
         approximate=meta["approximate"],
         warnings=tuple(warnings),

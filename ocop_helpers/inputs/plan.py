@@ -107,6 +107,9 @@ class Plan:
     document_number: str = ""  # số/ký hiệu, e.g. "15/KH-UBND"; printed only for an issued plan
     status: str = "draft"  # draft | issued
     signer_name: str = ""  # left blank in the signature block unless given
+    # The date of the successor's adjusted plan (document.adjustment) when a change falls inside the
+    # year; None: a draft dated by the last change before the first deadline it affects.
+    adjustment_date: dt.date | None = None
     # Dataset -> 'published' | 'illustrative' (undeclared datasets are illustrative), and the target
     # keys the source states approximately ("khoảng 20,9 tỷ đồng").
     provenance: dict[str, str] = field(default_factory=dict)

@@ -376,3 +376,13 @@ def late_reevaluation_decision(schedule: pd.DataFrame, year: int, as_of: object 
         "keep",
         {"late": len(late), "no_round": len(no_round), "unreachable": len(no_round) - len(reachable)},
     )
+
+
+def reorganisation_calendar(decisions) -> Decision | None:
+    """The calendar decision a reorganisation raises: products planned at a level that no longer sits on
+    its round's deadline. It belongs to the successor's adjusted plan (``document.adjustment``), not to
+    the plan as issued."""
+    for d in decisions:
+        if d.kind == "calendar" and int(d.options["products_blocked"].max()) > 0:
+            return d
+    return None

@@ -36,6 +36,9 @@ DOCUMENT_FILES: dict[str, str] = {"html": "plan.html", "docx": "plan.docx", "pdf
 PLAN_STEM = "plan"
 SUBMISSION_STEM = "to-trinh"  # the covering submission (Tờ trình) with the decisions, beside the plan
 
+# The successor's adjusted plan (document.adjustment), written next to the plan when there is one.
+ADJUSTMENT_STEM = "dieu-chinh"
+
 
 def document_files(stem: str = PLAN_STEM) -> dict[str, str]:
     """format -> file name of one document: ``plan.html`` … or ``to-trinh.html`` …"""

@@ -72,6 +72,7 @@ class BuildResult:
     analysis: Path | None = None  # phu-luc-phan-tich.html: the analysis behind the plan, with its charts
     timings: dict[str, float] = field(default_factory=dict)
     submission: Path | None = None  # to-trinh.html, None when the plan asks for no decision
+    adjustment_html: Path | None = None  # dieu-chinh.html: the successor's adjusted plan, when there is one
 
 
 def plan_notebooks(folder: Path = paths.NOTEBOOKS_DIR) -> list[Path]:
@@ -243,7 +244,7 @@ def build(
         timings.update(annex_future.result())
     except Exception as exc:  # any failure is reported like a notebook's, and the old plan stays
         errors.append(
-            f"Dựng tài liệu kế hoạch (plan.*, to-trinh.*, phu-luc-phan-tich.*, annex.xlsx, figures.json) lỗi: {type(exc).__name__}: {exc}"
+            f"Dựng tài liệu kế hoạch (plan.*, to-trinh.*, dieu-chinh.*, phu-luc-phan-tich.*, annex.xlsx, figures.json) lỗi: {type(exc).__name__}: {exc}"
         )
     annex_pool.shutdown()
     atomic.remove_file(results_file)
@@ -288,6 +289,7 @@ def build(
         pdf=out_dir / "plan.pdf",
         annex=out_dir / "annex.xlsx",
         manifest=out_dir / "manifest.json",
+        adjustment_html=adjusted if (adjusted := out_dir / f"{artifacts.ADJUSTMENT_STEM}.html").exists() else None,
         notebooks=[out_dir / nb.name for nb in notebooks],
         analysis=out_dir / f"{documents.ANALYSIS}.html",
         timings=timings,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ocop_helpers.document import plan_document, registry, submission
+from ocop_helpers.document import adjustment, plan_document, registry, submission
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import ledger_of
 from ocop_helpers.render import html as render_html
@@ -27,7 +27,8 @@ class DocumentBuildError(RuntimeError):
 def write_all(results: Results, folder: str | Path, citation: str | None = None) -> tuple[dict[str, float], list[str]]:
     """Write annex.xlsx, figures.json, plan.html/.docx/.pdf, the submission (to-trinh.*, when there is
     something to decide; ``citation`` is its sentence on a scenario comparison) and the analysis
-    (phu-luc-phan-tich.*) into ``folder``. Returns (seconds per step, the files written)."""
+    (phu-luc-phan-tich.*) into ``folder``, and the successor's adjusted plan (dieu-chinh.*) when a
+    change falls inside the plan year. Returns (seconds per step, the files written)."""
     folder = Path(folder)
     took: dict[str, float] = {}
     files: list[str] = []
@@ -44,6 +45,9 @@ def write_all(results: Results, folder: str | Path, citation: str | None = None)
     written = [artifacts.write_documents(doc, folder)]
     if submitted is not None:
         written.append(artifacts.write_documents(submitted, folder, stem=artifacts.SUBMISSION_STEM))
+    successor = adjustment.compose_adjustment(results)  # None unless a change falls inside the plan year
+    if successor is not None:
+        written.append(artifacts.write_documents(successor, folder, stem=artifacts.ADJUSTMENT_STEM))
     took["documents"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     written.append(artifacts.write_documents(plan_document.compose_analysis(results), folder, stem=ANALYSIS))

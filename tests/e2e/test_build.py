@@ -16,10 +16,11 @@ import pytest
 
 from ocop_helpers.core import paths
 from ocop_helpers.core.errors import PlanValidationError
+from ocop_helpers.inputs import loading
 from ocop_helpers.model.params import ParamError
 from ocop_helpers.render import html as render_html
 from ocop_helpers.runs import build
-from tests.support import docfind
+from tests.support import asof, docfind
 from tests.support.plans import DEMO_PLAN, edit_csv
 
 pytestmark = pytest.mark.slow
@@ -106,7 +107,14 @@ def test_manifest_records_parameters_inputs_versions(default_build):
         "to-trinh.html",
         "to-trinh.docx",
         "to-trinh.pdf",
+        "dieu-chinh.html",
+        "dieu-chinh.docx",
+        "dieu-chinh.pdf",
+        "phu-luc-phan-tich.html",
+        "phu-luc-phan-tich.docx",
+        "phu-luc-phan-tich.pdf",
         "annex.xlsx",
+        "figures.json",
     ]
 
 
@@ -172,6 +180,25 @@ def test_annex_reads_back_with_vietnamese_headers_and_formats(default_build):
     assert budget.cell(row=2, column=2).number_format == "#,##0"
 
 
+def test_the_built_plan_speaks_as_of_its_issue_date_and_the_successor_as_of_its_own(default_build):
+    """plan.html names nothing out of force on the plan's issue date before its appendices (the
+    planner's analysis), and never Bắc Ninh; dieu-chinh.html is the successor's adjusted plan."""
+    r = default_build
+    plan = loading.load_plan(paths.DEFAULT_PLAN_DIR)
+    page = r.html.read_text(encoding="utf-8")
+    assert asof.violations(asof.page_text(page), plan) == []
+    assert "Bắc Ninh" not in page and "ĐIỀU CHỈNH THEO SẮP XẾP" not in page
+    assert r.adjustment_html == r.out_dir / "dieu-chinh.html"
+    assert all((r.out_dir / f"dieu-chinh.{ext}").stat().st_size > 0 for ext in ("html", "docx", "pdf"))
+    adjusted = r.adjustment_html.read_text(encoding="utf-8")
+    assert render_html.external_references(adjusted) == []
+    text = visible_text(adjusted)
+    assert (
+        "TỈNH BẮC NINH" in text and "Dự thảo lập theo đơn vị hành chính và quy định có hiệu lực ngày 6/7/2025" in text
+    )
+    assert asof.successor_violations(asof.page_text(adjusted), plan, "2025-07-06") == []
+
+
 def test_unknown_parameter_fails_before_any_notebook(tmp_path):
     with pytest.raises(ParamError) as info:
         build.build(overrides={"pass_rate_nwe": 0.5}, out_root=tmp_path, **QUIET)
@@ -233,6 +260,8 @@ def test_second_province_builds_from_data_alone_and_reproducibly(tmp_path):
     for name in ("plan.html", "plan.docx", "plan.pdf", "annex.xlsx"):
         assert (first.out_dir / name).read_bytes() == (later.out_dir / name).read_bytes(), name
     assert "TỈNH MẪU" in first.html.read_text(encoding="utf-8")
+    assert asof.violations(asof.page_text(first.html.read_text(encoding="utf-8")), loading.load_plan(DEMO_PLAN)) == []
+    assert first.adjustment_html is None and not list(first.out_dir.glob("dieu-chinh.*"))
     m1 = json.loads(first.manifest.read_text())
     m2 = json.loads(later.manifest.read_text())
     assert m1["parameters"] == m2["parameters"] and m1["inputs_sha256"] == m2["inputs_sha256"]
@@ -331,6 +360,9 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     """Issue 7: the merged tỉnh Bắc Ninh builds from data alone, under the post-July-2025 rules."""
     r = build.build(paths.DATA_DIR / "bac-ninh" / "2026", out_root=tmp_path, **QUIET)
     assert r.out_dir.parts[-3:] == ("bac-ninh", "2026", "default")
+    plan = loading.load_plan(paths.DATA_DIR / "bac-ninh" / "2026")
+    assert asof.violations(asof.page_text(r.html.read_text(encoding="utf-8")), plan) == []
+    assert r.adjustment_html is None and not list(r.out_dir.glob("dieu-chinh.*"))  # no change inside 2026
     text = visible_text(r.html.read_text(encoding="utf-8"))
     assert "Năm 2026 toàn tỉnh có 400 sản phẩm" in text
     # no district level anywhere in this year's plan; the year-over-year section shows last year's rounds

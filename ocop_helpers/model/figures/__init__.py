@@ -2,13 +2,15 @@
 and :func:`ledger_of`, the ledger of one scenario's Results.
 
 Importing this package registers the builders, in this order: the plan's targets, rounds, budget and
-support (:mod:`.plan`), then the options of the submission's decisions (:mod:`.proposals`). Each builder reads one scenario's Results and adds named figures.
+support (:mod:`.plan`), then the options of the submission's decisions (:mod:`.proposals`) and the
+successor's adjusted plan (:mod:`.adjustment`). Each builder reads one scenario's Results and adds named figures.
 """
 
 from __future__ import annotations
 
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import (
+    adjustment,  # noqa: F401  (registers its builders, after plan)
     plan,  # noqa: F401  (registers its builders)
     proposals,  # noqa: F401  (registers its builders, after plan)
 )
