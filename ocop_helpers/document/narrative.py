@@ -342,7 +342,7 @@ def rounds_sentence(rounds: pd.DataFrame, year: int, led: Ledger) -> str:
     for level in sorted(set(rounds["level"]), key=lambda lv: list(labels.LEVEL).index(lv) if lv in labels.LEVEL else 9):
         dates = [vnformat.date(d) for d in rounds.loc[rounds["level"] == level, "deadline"].sort_values()]
         parts.append(f"{_level_words(level)} hoàn thành trước {_join(dates)}")
-    return f"Năm {year} tổ chức {q(led, 'rounds.count')} đợt đánh giá, phân hạng sản phẩm: {'; '.join(parts)}."
+    return f"Năm {year}, tổ chức {q(led, 'rounds.count')} đợt đánh giá, phân hạng sản phẩm: {'; '.join(parts)}."
 
 
 def branding_paragraph(led: Ledger, plan) -> str:
