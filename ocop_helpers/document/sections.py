@@ -738,7 +738,12 @@ def allocation(r: Results) -> list:
         elements.table(
             top,
             {
-                "organisation_name": labels.COLUMN["organisation_name"],
+                # Names from illustrative data are never printed: the organisation's code stands instead.
+                **(
+                    {"organisation_id": labels.COLUMN["organisation_id"]}
+                    if r.plan.provenance.get("organisations", "illustrative") == "illustrative"
+                    else {"organisation_name": labels.COLUMN["organisation_name"]}
+                ),
                 "unit_name": labels.COLUMN["unit_name"],
                 "claim_vnd": "Đề nghị hỗ trợ",
                 "granted_vnd": "Mức hỗ trợ",
