@@ -386,7 +386,9 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
         layers.append(
             alt.Chart(today)
             .mark_rule(color=INK, size=2, strokeDash=[2, 2], clip=True)
-            .encode(x=alt.X("as_of:T", scale=alt.Scale(domain=span) if span else alt.Undefined))
+            .encode(
+                x=alt.X("as_of:T", title="Thời hạn hoàn thành", scale=alt.Scale(domain=span) if span else alt.Undefined)
+            )
         )
     return alt.layer(*layers).properties(
         width=WIDTH,

@@ -81,6 +81,7 @@ def test_visible_words_are_plain_vietnamese(plan_charts, rendered):
         shown += " ".join(_texts(rendered[name])).lower()
         for word in JARGON:
             assert word.lower() not in shown, (name, word)
+        assert "«" not in shown and "»" not in shown, name  # Vietnamese quotes are “…”
 
 
 def test_the_histogram_stands_on_zero_and_its_money_axis_spans_the_data():

@@ -61,6 +61,10 @@ def test_every_sheet_opens_with_the_line_the_plan_document_prints(results, book)
         assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
 
 
+def test_quotes_are_vietnamese_curly_quotes(book):
+    assert not [c.value for ws in book.worksheets for c in _cells(ws) if "«" in str(c.value) or "»" in str(c.value)]
+
+
 def test_no_source_code_in_any_cell(book):
     codes = [
         (ws.title, c.coordinate) for ws in book.worksheets for c in _cells(ws) if re.search(r"\[S\d+\]", str(c.value))
