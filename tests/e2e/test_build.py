@@ -159,25 +159,25 @@ def test_annex_reads_back_with_vietnamese_headers_and_formats(default_build):
     wb = openpyxl.load_workbook(default_build.annex)
     assert len(wb.sheetnames) >= 2
     assert wb.sheetnames[0] == "Thông tin"
-    cover = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=2, values_only=True) if r[0]}
+    cover = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(min_row=3, values_only=True) if r[0]}
     assert cover["Tình trạng"] == "DỰ THẢO — số liệu minh họa" and cover["Sản phẩm"].startswith("Sản phẩm")
     products = wb["Sản phẩm"]
-    assert products.page_setup.orientation == "landscape" and products.print_title_rows == "$1:$1"
+    assert products.page_setup.orientation == "landscape" and products.print_title_rows == "$2:$2"
     assert products.oddHeader.center.text == "Số liệu minh họa"
     orgs = wb["Phân bổ theo tổ chức"]
     total = [c for c in orgs[orgs.max_row] if c.value == "Tổng cộng"][0]
     assert total.font.b, "the total row is bold"
-    granted = [c.value for c in orgs[1]].index("Mức hỗ trợ (đồng)")
-    column = [r[granted] for r in orgs.iter_rows(min_row=2, max_row=orgs.max_row - 1, values_only=True)]
+    granted = [c.value for c in orgs[2]].index("Mức hỗ trợ (đồng)")
+    column = [r[granted] for r in orgs.iter_rows(min_row=3, max_row=orgs.max_row - 1, values_only=True)]
     assert orgs.cell(row=orgs.max_row, column=granted + 1).value == sum(column) == 5_200_000_000
-    headers = [c.value for c in products[1]]
+    headers = [c.value for c in products[2]]
     assert "Tên sản phẩm" in headers and "Mã sản phẩm" in headers
-    assert products.freeze_panes == "A2"
-    assert products.max_row == 323 + 1
-    budget = next(wb[n] for n in wb.sheetnames if any("Nội dung chi" == c.value for c in wb[n][1]))
-    amounts = [r[1].value for r in budget.iter_rows(min_row=2)]
+    assert products.freeze_panes == "A3"
+    assert products.max_row == 323 + 2
+    budget = next(wb[n] for n in wb.sheetnames if any("Nội dung chi" == c.value for c in wb[n][2]))
+    amounts = [r[1].value for r in budget.iter_rows(min_row=3)]
     assert amounts[-1] == 20_900_000_000 and sum(amounts[:-1]) == 20_900_000_000
-    assert budget.cell(row=2, column=2).number_format == "#,##0"
+    assert budget.cell(row=3, column=2).number_format == "#,##0"
 
 
 def test_the_built_plan_speaks_as_of_its_issue_date_and_the_successor_as_of_its_own(default_build):
@@ -284,8 +284,11 @@ def test_hostile_names_are_escaped_in_html_and_never_formulas_in_xlsx(tmp_path):
     edit_csv(plan / "organisations.csv", 3, "organisation_name", "<script>alert('x')</script> HTX")
     edit_csv(plan / "organisations.csv", 6, "organisation_name", '=HYPERLINK("http://x","y")')
     edit_csv(plan / "products.csv", 2, "product_name", "+84 Chè <b>đậm</b>")
+    # Names of illustrative organisations are never printed: declare them published so they show.
+    with (plan / "plan.yaml").open("a", encoding="utf-8") as f:
+        f.write("provenance:\n  organisations: published\n")
     r = build.build(plan, out_root=tmp_path / "out", **QUIET)
-    page = r.html.read_text(encoding="utf-8")
+    page = r.analysis.read_text(encoding="utf-8")  # the organisations funded most, by name
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(" in page and "&lt;/script&gt; HTX" in page  # shown as text
     assert ">=HYPERLINK(" in page
@@ -379,7 +382,7 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     assert "Thiếu kế hoạch năm 2025 của tỉnh mã «bac-ninh-cu»" in text and "Những gì thay đổi và vì sao" in text
     wb = openpyxl.load_workbook(r.annex)
     units = wb["Đơn vị"]
-    assert units.max_row == 99 + 2  # header, 99 communes, total
+    assert units.max_row == 99 + 3  # attached line, header, 99 communes, total
 
 
 def test_failure_after_the_notebooks_keeps_the_previous_plan(tmp_path, monkeypatch):
