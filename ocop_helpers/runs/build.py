@@ -279,9 +279,15 @@ def build(
 
     atomic.replace_dir(tmp, out_dir)  # one atomic exchange: a kill never leaves no plan at out_dir
     atomic.remove_dir(failed)
+    # The companions first; the last line names the plan itself.
+    for label, stem in (
+        ("Tờ trình", artifacts.SUBMISSION_STEM),
+        ("Kế hoạch điều chỉnh", artifacts.ADJUSTMENT_STEM),
+        ("Phân tích", documents.ANALYSIS),
+    ):
+        if (out_dir / f"{stem}.html").exists():
+            progress(f"{label}: {_display(out_dir / f'{stem}.html')}")
     progress(f"Kế hoạch: {_display(out_dir / 'plan.html')}")
-    if has_submission:
-        progress(f"Tờ trình: {_display(out_dir / 'to-trinh.html')}")
     return BuildResult(
         out_dir=out_dir,
         html=out_dir / "plan.html",

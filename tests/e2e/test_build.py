@@ -366,7 +366,8 @@ def test_merged_province_2026_builds_with_provincial_rounds_and_last_year(tmp_pa
     plan = loading.load_plan(paths.DATA_DIR / "bac-ninh" / "2026")
     assert asof.violations(asof.page_text(r.html.read_text(encoding="utf-8")), plan) == []
     assert r.adjustment_html is None and not list(r.out_dir.glob("dieu-chinh.*"))  # no change inside 2026
-    text = visible_text(r.html.read_text(encoding="utf-8"))
+    # The analysis (the notebooks' sections) stands in its own file beside the plan.
+    text = visible_text(r.analysis.read_text(encoding="utf-8"))
     assert "Năm 2026 toàn tỉnh có 400 sản phẩm" in text
     # no district level anywhere in this year's plan; the year-over-year section shows last year's rounds
     start = text.rindex("So sánh với kế hoạch năm trước")

@@ -113,11 +113,13 @@ def dates_in(text: str) -> set[pd.Timestamp]:
 
 
 def own_dates(plan: Plan) -> set[pd.Timestamp]:
-    """The plan's own later dates: its round deadlines and the reporting dates of its frame."""
+    """The plan's own later dates: its round deadlines, its tasks' deadlines and the reporting dates
+    of its frame."""
     deadlines = {day(d) for d in plan.rounds["deadline"]}
     fr = official.frame(plan, plan.issued_on)
     reporting = {d for role, _, duties in fr.organisation if role == "reporting" for d in dates_in(duties)}
-    return deadlines | reporting
+    tasks = {d for t in fr.tasks for d in dates_in(t.deadline)}
+    return deadlines | reporting | tasks
 
 
 def document_text(doc: docmodel.Document, proposals: bool = True) -> str:
