@@ -50,6 +50,14 @@ def money(vnd: int | float, unit: str = "auto", decimals: int = 1) -> str:
     return f"{text} {unit} đồng"
 
 
+SOURCE_CODES = re.compile(r"\s*\[S\d+\](?:\s*-\s*\[S\d+\])*")
+
+
+def without_source_codes(text: str) -> str:
+    """A citation as a reader sees it: without the bibliography codes ("[S39]", "[S52]-[S59]")."""
+    return SOURCE_CODES.sub("", text).strip() if "[S" in text else text
+
+
 def date(value: dt.date | pd.Timestamp | str | None) -> str:
     """A date the Vietnamese way, without leading zeros: 2025-06-15 -> '15/6/2025'."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:

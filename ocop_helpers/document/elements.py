@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ocop_helpers.core import vnformat
-from ocop_helpers.document import docmodel
 from ocop_helpers.document.docmodel import Column, Heading, Notice, Paragraph, Table
 
 _TONES = {"good": "#1b6f3a", "warning": "#b86e00", "bad": "#b8452f"}
@@ -127,12 +126,4 @@ def provenance(plan, *datasets: str, computed: bool = True) -> str:
     """The provenance of a figure made from these datasets of ``plan`` (``plan.provenance``: an
     undeclared dataset is illustrative): illustrative if any input is; else derived when
     ``computed``, published when it only restates published data."""
-    found = [plan.provenance.get(d, "illustrative") for d in datasets]
-    return worst("derived", *found) if computed else worst(*found)
-
-
-def worst(*provenances: str) -> str:
-    """The provenance of a figure computed from several: illustrative if any input is, else derived
-    if computed, else published."""
-    order = docmodel.PROVENANCES  # published, derived, illustrative
-    return max(provenances, key=order.index) if provenances else "derived"
+    return plan.provenance_of(*datasets, computed=computed)

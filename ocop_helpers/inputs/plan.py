@@ -142,6 +142,15 @@ class Plan:
         """Last year's plan of this province (or the one ``previous_plan`` names), when the data hold it."""
         return self.last_year.get(self.previous_province) if self.previous_province else None
 
+    def provenance_of(self, *datasets: str, computed: bool = True) -> str:
+        """The provenance of a figure made from these datasets (an undeclared dataset is
+        illustrative): ``illustrative`` if any input is; else ``derived`` when ``computed``,
+        ``published`` when it only restates published data."""
+        found = [self.provenance.get(d, "illustrative") for d in datasets]
+        if "illustrative" in found:
+            return "illustrative"
+        return "derived" if computed else "published"
+
     def norms_in_force(self) -> pd.DataFrame:
         """The support norms that apply to this plan: those in force on 1 January of the plan year."""
         return in_force(self.norms, pd.Timestamp(self.year, 1, 1)).reset_index(drop=True)

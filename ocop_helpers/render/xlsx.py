@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io as _io
 import os
-import re
 from pathlib import Path
 
 import openpyxl
@@ -16,13 +15,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.writer.theme import theme_xml
 
-from ocop_helpers.core import atomic
+from ocop_helpers.core import atomic, vnformat
 from ocop_helpers.render.archive import fixed_zip
 
 FONT = "Times New Roman"  # the decree's font, in every cell, style and the theme (no Calibri anywhere)
 FONT_PT = 12
 # Source codes of the research notes ("[S39]", "[S52]-[S59]"): never shown in a cell.
-SOURCE_CODES = re.compile(r"\s*\[S\d+\](\s*-\s*\[S\d+\])*")
 DEFAULT_ATTACHED = "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm … của Ủy ban nhân dân tỉnh …)"
 _XLSX_FORMATS = {
     "money": "#,##0",
@@ -35,7 +33,7 @@ _XLSX_FORMATS = {
 
 def shown_text(text: str) -> str:
     """Text as a cell shows it: without the research notes' source codes ("[S39]", "[S52]-[S59]")."""
-    return SOURCE_CODES.sub("", text).strip() if "[S" in text else text
+    return vnformat.without_source_codes(text)
 
 
 def _has_value(column: pd.Series) -> bool:

@@ -155,13 +155,8 @@ def read_html(path: Path, ledger: dict[str, dict]) -> tuple[list[str], Counter]:
                 )
     numbers = Counter()
     for region in reader.regions.values():
-        numbers.update(stray_or_all("".join(region.all_text)))
+        numbers.update(NUMBER.findall("".join(region.all_text)))
     return problems, numbers
-
-
-def stray_or_all(text: str) -> list[str]:
-    """Every number of ``text`` except the page furniture both renderers may differ on (dates in words)."""
-    return NUMBER.findall(text)
 
 
 def _context(text: str, number: str, width: int = 50) -> str:
@@ -262,7 +257,7 @@ def read_plan_dir(folder: Path | str, documents: tuple[str, ...] = DOCUMENTS) ->
                 problems.append(f"{path.name}: không có (bản HTML có)")
                 continue
             text = reader(path)
-            problems += _same_numbers(path.name, html_numbers, Counter(stray_or_all(text)))
+            problems += _same_numbers(path.name, html_numbers, Counter(NUMBER.findall(text)))
             problems += _money_and_shares(path.name, text, ledger)
     return problems
 

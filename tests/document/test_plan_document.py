@@ -39,7 +39,7 @@ def headings(blocks) -> list[str]:
     return [b.label for b in blocks if isinstance(b, docmodel.Heading) and b.level == 1]
 
 
-def test_the_parts_of_a_ke_hoach_in_order(doc):
+def test_the_parts_of_a_ke_hoach_in_order(doc, results):
     assert headings(doc.body) == [
         "I. MỤC ĐÍCH, YÊU CẦU",
         "II. MỤC TIÊU, CHỈ TIÊU",
@@ -49,7 +49,11 @@ def test_the_parts_of_a_ke_hoach_in_order(doc):
     ]  # the adjustment after the July-2025 reorganisation is the successor's own document
     assert doc.header.issuing_body == "TỈNH BẮC GIANG" and doc.header.number_line == "Số: …/KH-UBND"
     assert doc.draft, "the body shows illustrative figures: the default plan is a draft"
-    assert doc.appendices and doc.signature.authority_line == "TM. ỦY BAN NHÂN DÂN"
+    assert doc.signature.authority_line == "TM. ỦY BAN NHÂN DÂN"
+    # The analysis is no appendix of the signed plan: it is its own unsigned file.
+    assert not doc.appendices
+    analysis = plan_document.compose_analysis(results)
+    assert not analysis.signed and headings(analysis.body)[0] == "I. SỐ LIỆU PHÂN TÍCH"
 
 
 def test_illustrative_detail_is_never_unmarked(doc):

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ocop_helpers.document import annex, plan_document, registry
+from ocop_helpers.document import annex, official, plan_document, registry
 from ocop_helpers.inputs import loading
 from ocop_helpers.model import compute
 from ocop_helpers.model.params import Params
@@ -53,7 +53,8 @@ def test_times_new_roman_in_every_font_style_and_the_theme(book_path, book):
 
 
 def test_every_sheet_opens_with_the_line_the_plan_document_prints(results, book):
-    printed = plan_document.compose(results).appendices[0].attached_line
+    doc = plan_document.compose(results)
+    printed = official.frame(results.plan).attached_line(doc.draft, results.plan.status)
     assert printed.startswith("(Kèm theo Kế hoạch số ")
     for ws in book.worksheets:
         assert ws["A1"].value == printed, ws.title

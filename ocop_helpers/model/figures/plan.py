@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
+from ocop_helpers.core import vnformat
 from ocop_helpers.domain import labels
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.ledger import Ledger, builder
 
-_CODES = re.compile(r"\s*\[S\d+\](?:\s*-\s*\[S\d+\])*")
-
-
-def source_text(text: str) -> str:
-    """A citation as a reader sees it: without the bibliography codes ("[S39]")."""
-    return _CODES.sub("", text).strip()
+source_text = vnformat.without_source_codes
 
 
 def provenance(r: Results, *datasets: str, computed: bool = True) -> str:
-    """``illustrative`` if any dataset is (undeclared datasets are), else ``derived`` when computed,
-    else ``published``."""
-    found = [r.plan.provenance.get(d, "illustrative") for d in datasets]
-    if "illustrative" in found:
-        return "illustrative"
-    return "derived" if computed else "published"
+    """The provenance of a figure made from these datasets of ``r``'s plan (:meth:`Plan.provenance_of`)."""
+    return r.plan.provenance_of(*datasets, computed=computed)
 
 
 @builder
