@@ -82,5 +82,6 @@ def test_the_cited_comparison_is_a_hashed_input(tmp_path):
     key = manifest["cited_comparison"]
     assert key is not None and key.endswith("compare/compare.xlsx")
     assert manifest["inputs_sha256"][key] == hashlib.sha256(workbook.read_bytes()).hexdigest()
-    html = result.html.read_text(encoding="utf-8")
+    # The comparison is cited by the submission (Tờ trình) that carries the decisions.
+    html = result.submission.read_text(encoding="utf-8")
     assert "phương án «Ít kinh phí» để ít tổ chức kinh tế không được hỗ trợ nhất (12 tổ chức)" in html
