@@ -108,14 +108,15 @@ def test_illustrative_tables_are_marked_where_they_stand(opened_plan):
 
 
 @pytest.fixture(scope="module")
-def opened_analysis(default_build):
-    """The analysis behind the plan (where its charts stand), opened offline in chromium."""
-    with chromium_context() as context:
-        requests = block_network(context, ("file://",))
-        page = context.new_page()
-        page.goto(default_build.analysis.as_uri(), wait_until="load", timeout=60_000)
-        page.screenshot(path=str(artifact("analysis-bac-giang.png")), full_page=True)
-        yield page, requests
+def opened_analysis(opened_plan):
+    """The analysis behind the plan (where its charts stand), opened offline in the plan's browser
+    (one Playwright session per module: a second would start inside the first's event loop)."""
+    plan_page, requests, _, build = opened_plan
+    page = plan_page.context.new_page()
+    page.goto(build.analysis.as_uri(), wait_until="load", timeout=60_000)
+    page.screenshot(path=str(artifact("analysis-bac-giang.png")), full_page=True)
+    yield page, requests
+    page.close()
 
 
 def test_every_chart_is_drawn_with_marks(opened_analysis):

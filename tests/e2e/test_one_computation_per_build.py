@@ -45,7 +45,7 @@ def test_each_step_runs_once_per_build_across_every_process(default_build):
 
 def test_budget_total_is_the_same_in_html_annex_and_notebook(default_build, results):
     total = results.plan.targets.budget_total_vnd
-    page = default_build.html.read_text(encoding="utf-8")
+    page = default_build.analysis.read_text(encoding="utf-8")  # the analysis behind the plan
     shown = docfind.cell(page, "Tổng cộng", "Số tiền", after="Dự toán kinh phí")
     assert shown == vnformat.money(total)
     nb = notebook_html(default_build.out_dir / "20-budget-allocation.ipynb")
@@ -55,7 +55,7 @@ def test_budget_total_is_the_same_in_html_annex_and_notebook(default_build, resu
 
 
 def test_rule_comparison_is_the_same_in_html_annex_and_notebook(default_build, results):
-    page = default_build.html.read_text(encoding="utf-8")
+    page = default_build.analysis.read_text(encoding="utf-8")  # the analysis behind the plan
     nb = notebook_html(default_build.out_dir / "20-budget-allocation.ipynb")
     sheet = docfind.xlsx_table(default_build.annex, "So sánh quy tắc")
     for rule in ("priority", "proportional", "equal_awards", "optimum"):
@@ -71,21 +71,25 @@ def test_rule_comparison_is_the_same_in_html_annex_and_notebook(default_build, r
 
 
 def test_simulated_range_is_the_same_in_html_and_annex(default_build, results):
-    page = default_build.html.read_text(encoding="utf-8")
+    page = default_build.analysis.read_text(encoding="utf-8")  # the analysis behind the plan
     comp = results.budget_comparison.set_index("line")
     label = labels.budget_line("rewards")
     html_table = docfind.table(page, after="Rủi ro kinh phí", having="Mức giữa")
     assert html_table.cell(label, "Mức giữa") == vnformat.money(int(comp.loc["rewards", "p50_vnd"]))
     sheet = docfind.xlsx_table(default_build.annex, "Rủi ro kinh phí")
-    assert sheet.cell(label, "Mức giữa (đồng)") == int(comp.loc["rewards", "p50_vnd"])
-    assert sheet.cell(label, "Mức cao (đồng)") == int(comp.loc["rewards", "p90_vnd"])
+    assert sheet.cell(label, "Dự kiến chi (khả năng vượt và không vượt như nhau) (đồng)") == int(
+        comp.loc["rewards", "p50_vnd"]
+    )
+    assert sheet.cell(label, "Dự kiến chi, cận trên: 8 trên 10 khả năng trong khoảng (đồng)") == int(
+        comp.loc["rewards", "p90_vnd"]
+    )
 
 
 def test_allocation_sentence_states_the_numbers_of_its_table(default_build, results):
-    page = default_build.html.read_text(encoding="utf-8")
+    page = default_build.analysis.read_text(encoding="utf-8")  # the analysis behind the plan
     m = results.allocation_metrics
-    said = docfind.sentence(page, "phân bổ theo cách", "chưa được hỗ trợ")
-    assert f"{vnformat.number(m.fully_funded)} tổ chức được hỗ trợ đủ" in said
+    said = docfind.sentence(page, "quy tắc", "chưa được hỗ trợ")
+    assert f"{vnformat.number(m.fully_funded)} tổ chức kinh tế được hỗ trợ đủ" in said
     assert f"{vnformat.number(m.not_funded)} chưa được hỗ trợ" in said
     rule_row = docfind.table(page, having="Đáp ứng có trọng số").cell(labels.ALLOCATION_RULE["priority"], "Không")
     assert rule_row == vnformat.number(m.not_funded)

@@ -185,7 +185,12 @@ def xlsx_table(path: Path, sheet: str, header_row: int | None = None) -> Table:
     rows = [["" if v is None else v for v in r] for r in wb[sheet].iter_rows(values_only=True)]
     wb.close()
     if header_row is None:
-        header_row = next(i for i, r in enumerate(rows) if r and all(isinstance(v, str) and v for v in r))
+        # The header: the first row of non-empty text cells that is not the "(Kèm theo …)" line above it.
+        header_row = next(
+            i
+            for i, r in enumerate(rows)
+            if r and all(isinstance(v, str) and v for v in r) and not str(r[0]).startswith("(Kèm theo")
+        )
     t = Table(sheet, [str(h) for h in rows[header_row]])
     t.rows = [list(r) for r in rows[header_row + 1 :]]
     return t
