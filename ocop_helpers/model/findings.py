@@ -382,7 +382,4 @@ def reorganisation_calendar(decisions) -> Decision | None:
     """The calendar decision a reorganisation raises: products planned at a level that no longer sits on
     its round's deadline. It belongs to the successor's adjusted plan (``document.adjustment``), not to
     the plan as issued."""
-    for d in decisions:
-        if d.kind == "calendar" and int(d.options["products_blocked"].max()) > 0:
-            return d
-    return None
+    return next((d for d in decisions if is_reorganisation(d)), None)

@@ -127,3 +127,17 @@ def test_a_council_over_capacity_gets_more_sessions_or_extra_rounds():
     assert o.loc["as_filed", "not_scored"] == o.loc["as_filed", "busiest_load"] - o.loc["as_filed", "capacity"] > 0
     assert o.loc["extra_round", "extra_rounds"] * o.loc["extra_round", "capacity"] >= o.loc["as_filed", "not_scored"]
     assert d.recommended == "extra_round"  # more than twice the planned sessions in one round
+
+
+def test_a_capacity_only_calendar_decision_is_not_the_reorganisations():
+    """Both calendar decisions share a kind; only one re-routes products blocked by a level gone."""
+    import pandas as pd
+
+    from ocop_helpers.model import findings
+
+    capacity = findings.Decision("calendar", pd.DataFrame({"option": ["more_sessions"], "extra": [2]}), "x", "x", {})
+    assert findings.reorganisation_calendar((capacity,)) is None
+    blocked = findings.Decision(
+        "calendar", pd.DataFrame({"option": ["as_filed"], "products_blocked": [3]}), "x", "x", {}
+    )
+    assert findings.reorganisation_calendar((capacity, blocked)) is blocked
