@@ -320,6 +320,12 @@ def _screen(page, titles: list[str]) -> Figures:
     return _figures("".join(parts))
 
 
+def built_pages(plan_file: Path) -> str:
+    """The built plan and, beside it, the analysis (the Lab's panels are the analysis's sections)."""
+    analysis = plan_file.with_name("phu-luc-phan-tich.html")
+    return plan_file.read_text(encoding="utf-8") + analysis.read_text(encoding="utf-8")
+
+
 def _same_as_plan(screen: Figures, plan_html: str, what: str) -> int:
     """Every table and key figure on screen is in the built plan: a table with the same headers and
     the same rows (the caption may carry the screen's "(minh họa)" mark), a key figure as the plan's
@@ -516,7 +522,7 @@ def targets_scenario(lab, notebook_runs, tmp_path_factory):
         notebooks=[paths.NOTEBOOKS_DIR / Path(TARGETS_NB).name],
         progress=lambda s: None,
     )
-    record["plan_html"] = result.html.read_text(encoding="utf-8")
+    record["plan_html"] = built_pages(result.html)
     return record
 
 
@@ -677,7 +683,7 @@ def test_what_you_see_is_what_you_build_budget_allocation_simulation(budget_scen
     assert plan_file.is_file() and plan_file.is_relative_to(lab.root / "outputs"), plan_file
     assert "kinh-phi-thu" in plan_file.parts
     assert "[3/3]" in rec["log"] and "Kế hoạch:" in rec["log"], rec["log"]
-    plan_html = plan_file.read_text(encoding="utf-8")
+    plan_html = built_pages(plan_file)
     counts = {}
     for group in ("budget", "allocation", "simulation"):
         assert _changed(rec["before"][group], rec["after"][group]), f"{group}: the panels did not change"
