@@ -27,6 +27,7 @@ from ocop_helpers.domain import labels
 from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import ledger_of
+from ocop_helpers.model.figures import season as season_figures
 
 
 def chart_block(chart: alt.TopLevelMixin, provenance: str) -> Chart:
@@ -70,11 +71,30 @@ TARGET_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
+def outcome_rows(r: Results, led) -> tuple[tuple[str, str], ...]:
+    """The plan's outcome targets other than the year-end stock (already a row), each quoting its figure."""
+    rows = []
+    for t in r.plan.outcomes:
+        if season_figures.value_id(t, led) == "target.stock":
+            continue
+        text = season_figures.target_text(t, r.plan.year)
+        if t.kind == "per_unit":
+            rows.append(
+                (
+                    f"{text.replace('Số đơn vị hành chính có đủ', 'Mỗi đơn vị hành chính có')} (tối thiểu)",
+                    q(led, f"outcome.{t.id}.per_unit"),
+                )
+            )
+        else:
+            rows.append((f"{text} (tối thiểu)", q(led, f"outcome.{t.id}.value")))
+    return tuple(rows)
+
+
 def target_blocks(r: Results) -> list[Block]:
     """The published targets, as the seed plan states them: a sentence and its table, both quoting
     the ledger."""
     led = ledger_of(r)
-    rows = tuple((label, about(led, fid)) for label, fid in TARGET_ROWS)
+    rows = tuple((label, about(led, fid)) for label, fid in TARGET_ROWS) + outcome_rows(r, led)
     return [
         Paragraph(narrative.targets_sentence(led, r.plan.year)),
         Table(

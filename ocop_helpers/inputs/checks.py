@@ -12,6 +12,7 @@ import pandas as pd
 from ocop_helpers.core.dated import norms_in_force
 from ocop_helpers.core.errors import Problem
 from ocop_helpers.inputs import plan as P
+from ocop_helpers.inputs.outcome_targets import parse_outcome_targets
 from ocop_helpers.inputs.schema import _as_date, _province_id, parse_code, parse_int, parse_money, unknown_names
 
 
@@ -142,6 +143,8 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
     out["previous_plan"] = str(meta["previous_plan"]).strip() if meta.get("previous_plan") else ""
     problems += _check_document_keys(meta, out, file)
     problems += _check_provenance(meta, out, file)
+    out["outcome_targets"], found = parse_outcome_targets(meta.get("outcome_targets"), file)
+    problems += found
     known = {
         "province_id",
         "province_name",
@@ -152,6 +155,7 @@ def check_meta(meta: dict, file: str, warnings: list[Problem] | None = None) -> 
         "rounds",
         "sources",
         "previous_plan",
+        "outcome_targets",
         *DOCUMENT_KEYS,
         *PROVENANCE_KEYS,
     }

@@ -293,6 +293,7 @@ def _load_plan(src: Path, ref_dir: Path) -> Plan:
         adjustment_date=meta["adjustment_date"].date() if meta["adjustment_date"] is not None else None,
         provenance=meta["provenance"],
         approximate=meta["approximate"],
+        outcome_targets=meta.get("outcome_targets", ()),
         warnings=tuple(warnings),
     )
 

@@ -57,6 +57,36 @@ def has_product_group(products: pd.DataFrame, group: str) -> bool:
     return any(c == group or c.startswith(group + ".") for c in codes)
 
 
+# Outcome targets whose value is a share (0–1), and the source of a target the planner sets.
+SHARE_KINDS: tuple[str, ...] = ("share_registered", "share_organisation_type")
+ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class OutcomeTarget:
+    """One outcome target: ``value`` is a count, or a share (0–1) for :data:`SHARE_KINDS`."""
+
+    id: str
+    kind: str
+    value: float
+    source: str
+    text: str = ""
+    star: int = 3
+    or_higher: bool = True
+    streams: tuple[str, ...] = STREAMS
+    organisation_type: str = ""
+
+    @property
+    def is_share(self) -> bool:
+        """Whether ``value`` is a share rather than a count."""
+        return self.kind in SHARE_KINDS
+
+    @property
+    def assumed(self) -> bool:
+        """A target the planner sets (no published source)."""
+        return self.source.strip().lower() == ASSUMPTION
+
+
 @dataclass(frozen=True)
 class Targets:
     """Published targets of the yearly plan."""
@@ -114,6 +144,8 @@ class Plan:
     # keys the source states approximately ("khoảng 20,9 tỷ đồng").
     provenance: dict[str, str] = field(default_factory=dict)
     approximate: tuple[str, ...] = ()
+    # Outcome targets as plan.yaml states them (inputs.outcome_targets.OutcomeTarget); see ``outcomes``.
+    outcome_targets: tuple[OutcomeTarget, ...] = ()
 
     # Problems that did not stop loading (validation.Problem: unknown extra columns or keys, ignored);
     # the build lists them in its log and the manifest.
@@ -154,6 +186,15 @@ class Plan:
     def norms_in_force(self) -> pd.DataFrame:
         """The support norms that apply to this plan: those in force on 1 January of the plan year."""
         return in_force(self.norms, pd.Timestamp(self.year, 1, 1)).reset_index(drop=True)
+
+    @property
+    def outcomes(self) -> tuple[OutcomeTarget, ...]:
+        """The plan's outcome targets: those of plan.yaml, or else the year-end stock target
+        (``targets.stock_target``) with its source, so every plan has at least that one."""
+        if self.outcome_targets:
+            return self.outcome_targets
+        source = self.sources.get("stock_target") or ASSUMPTION
+        return (OutcomeTarget(id="stock", kind="stock", value=self.targets.stock_target, source=source),)
 
     @property
     def slug(self) -> str:

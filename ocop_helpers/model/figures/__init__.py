@@ -13,6 +13,7 @@ from ocop_helpers.model.figures import (
     adjustment,  # noqa: F401  (registers its builders, after plan)
     plan,  # noqa: F401  (registers its builders)
     proposals,  # noqa: F401  (registers its builders, after plan)
+    season,  # noqa: F401  (registers its builders, after plan)
 )
 from ocop_helpers.model.ledger import BUILDERS, Ledger
 
