@@ -61,6 +61,9 @@ compare: $(VENV)/.installed ## compare scenarios: make compare SCENARIOS="a.yaml
 yoy: $(VENV)/.installed ## this year's plan against last year's: make yoy PLAN=data/bac-ninh/2026
 	$(PY) -m ocop_helpers yoy --plan $(PLAN) --out $(OUT)
 
+report: $(VENV)/.installed ## the báo cáo as of a date from the results entered: make report [PLAN=...] [AS_OF=2025-12-15]
+	$(PY) -m ocop_helpers report --plan $(PLAN) --out $(OUT) $(if $(AS_OF),--as-of $(AS_OF))
+
 validate: $(VENV)/.installed ## check a plan's input files only: make validate [PLAN=...]
 	$(PY) -m ocop_helpers validate --plan $(PLAN)
 

@@ -43,6 +43,8 @@ KEYS: tuple[str, ...] = ("id", "kind", "value", "star", "or_higher", "streams", 
 def _count(v: object) -> int:
     if isinstance(v, bool) or not (isinstance(v, int) or re.fullmatch(r"\d+", str(v).strip())):
         raise ValueError
+    if int(v) < 0:
+        raise ValueError
     return int(v)
 
 

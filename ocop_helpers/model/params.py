@@ -88,6 +88,13 @@ SPECS: tuple[Spec, ...] = (
     Spec("pass_rate_reevaluation", "share", 0.9, "Tỷ lệ sản phẩm đánh giá lại giữ được hạng (giả định)"),
     Spec("pass_rate_upgrade", "share", 0.5, "Tỷ lệ sản phẩm đạt hạng sao cao hơn khi nâng hạng (giả định)"),
     Spec("lapse_share", "share", 0.1, "Tỷ lệ giấy chứng nhận đến hạn nhưng không được đánh giá lại (mất hiệu lực)"),
+    Spec(
+        "target_risk_chance",
+        "share",
+        0.7,
+        "Ngưỡng khả năng đạt: mục tiêu kết quả có khả năng đạt đến cuối năm dưới mức này được nêu là có nguy cơ "
+        "không đạt (tờ trình, báo cáo)",
+    ),
     Spec("products_per_session", "int", 30, "Số sản phẩm một hội đồng chấm được trong một phiên (ngày)", 1, 500),
     Spec("sessions_per_round", "int", 2, "Số phiên họp hội đồng trong một đợt", 1, 60),
     Spec(

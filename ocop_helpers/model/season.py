@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ocop_helpers.core.dated import in_force
 from ocop_helpers.domain import budget, outcomes
 from ocop_helpers.inputs.plan import STREAMS, OutcomeTarget
 from ocop_helpers.model.compute import Results, pass_rates
@@ -51,6 +52,8 @@ class Season:
     failed: pd.DataFrame
     waiting: pd.DataFrame
     spending_as_of: dt.date | None
+    below_band: int = 0  # products not recognised whose last score is below the 3★ band
+    reevaluations_due_next: int = 0  # certificates falling due next year (expiry pipeline)
 
     @property
     def evaluated(self) -> int:
@@ -172,6 +175,15 @@ def compute_season(r: Results) -> Season:
     support = got.support if has else pd.DataFrame(columns=["organisation_id", "paid_vnd"])
     requesting = int(plan.organisations["requests_branding"].astype(bool).sum())
     paid_orgs = int(support.loc[support["paid_vnd"] > 0, "organisation_id"].nunique()) if len(support) else 0
+    band = in_force(plan.star_bands, as_of)
+    band = band[band["star"] == 3]
+    floor = float(band["min_score"].iloc[0]) if len(band) else 50.0
+    below = 0
+    if has and len(evaluations):
+        last = evaluations.sort_values(["decision_date", "round"], kind="stable").groupby("product_id").tail(1)
+        below = int(((last["star"].isna()) & (last["score"] < floor)).sum())
+    by_year = r.expiry_by_year
+    due_next = by_year.loc[by_year["due_year"] == plan.year + 1, "due"]
     failed = products[products["product_id"].isin(fixed.index[fixed <= 0])].reset_index(drop=True)
     waiting = products[products["product_id"].isin(waiting_ids)].reset_index(drop=True)
     return Season(
@@ -193,6 +205,8 @@ def compute_season(r: Results) -> Season:
         failed=failed,
         waiting=waiting,
         spending_as_of=spending_as_of,
+        below_band=below,
+        reevaluations_due_next=int(due_next.iloc[0]) if len(due_next) else 0,
     )
 
 

@@ -99,3 +99,179 @@ def outcome_targets(r: Results, led: Ledger) -> None:
             f"Khả năng đạt mục tiêu đến cuối năm: {text}",
             "assumption",
         )
+
+
+@builder
+def season_results(r: Results, led: Ledger) -> None:
+    """What happened by ``as_of`` (the results entered) and what is left: the report's figures."""
+    s = season_of(r)
+    if not s.has_results:
+        return
+    on = vnformat.date(s.as_of)
+    prov = r.plan.provenance_of("results")
+    year = r.plan.year
+    led.figure("season.rounds_held", s.rounds_held, "đợt", f"Đợt đánh giá đã đến hạn đến ngày {on}", prov)
+    total_planned = int(s.streams["planned"].sum())
+    led.figure("season.evaluated", s.evaluated, "sản phẩm", f"Sản phẩm đã đánh giá, phân hạng đến ngày {on}", prov)
+    if total_planned:
+        led.figure(
+            "season.evaluated_share",
+            s.evaluated / total_planned,
+            "tỷ lệ",
+            f"Sản phẩm đã đánh giá đến ngày {on} so với kế hoạch năm {year}",
+            prov,
+        )
+    led.figure("season.recognised", s.recognised, "sản phẩm", f"Sản phẩm được công nhận đến ngày {on}", prov)
+    led.figure(
+        "season.not_recognised",
+        int(s.streams["not_recognised"].sum()),
+        "sản phẩm",
+        f"Sản phẩm đã đánh giá nhưng chưa được công nhận đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.waiting",
+        int(s.streams["waiting"].sum()),
+        "sản phẩm",
+        f"Sản phẩm của kế hoạch chưa có kết quả đánh giá đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.below_band",
+        s.below_band,
+        "sản phẩm",
+        f"Sản phẩm chưa được công nhận có điểm dưới mức 3 sao đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.next.reevaluations_due",
+        s.reevaluations_due_next,
+        "sản phẩm",
+        f"Sản phẩm có giấy chứng nhận đến hạn đánh giá lại trong năm {year + 1}",
+        r.plan.provenance_of("products"),
+    )
+    for row in s.streams.itertuples(index=False):
+        name = labels.STREAM[row.stream].lower()
+        led.figure(
+            f"season.{row.stream}.evaluated",
+            row.evaluated,
+            "sản phẩm",
+            f"Sản phẩm {name} đã đánh giá đến ngày {on}",
+            prov,
+        )
+        led.figure(
+            f"season.{row.stream}.recognised",
+            row.recognised,
+            "sản phẩm",
+            f"Sản phẩm {name} được công nhận đến ngày {on}",
+            prov,
+        )
+        led.figure(
+            f"season.{row.stream}.waiting",
+            row.waiting,
+            "sản phẩm",
+            f"Sản phẩm {name} chưa có kết quả đến ngày {on}",
+            prov,
+        )
+        if row.planned:
+            led.figure(
+                f"season.{row.stream}.share",
+                row.evaluated / row.planned,
+                "tỷ lệ",
+                f"Sản phẩm {name} đã đánh giá đến ngày {on} so với kế hoạch năm {year}",
+                prov,
+            )
+    for row in s.stars.itertuples(index=False):
+        led.figure(
+            f"season.star{row.star}",
+            row.recognised,
+            "sản phẩm",
+            f"Sản phẩm được công nhận {row.star} sao đến ngày {on}",
+            prov,
+        )
+    led.figure(
+        "season.stock_now",
+        s.stock_now,
+        "sản phẩm",
+        f"Sản phẩm OCOP đạt từ 3 sao tại ngày {on} (theo kết quả đã nhập)",
+        prov,
+    )
+    led.figure(
+        "season.stock_end",
+        round(s.forecast.stock_mean),
+        "sản phẩm",
+        f"Sản phẩm OCOP đạt từ 3 sao dự kiến đến cuối năm {year}, tính lại từ kết quả đến ngày {on}",
+        "assumption",
+    )
+    for row in s.lines.itertuples(index=False):
+        name = labels.BUDGET_LINE.get(row.line, row.line)
+        led.figure(
+            f"season.line.{row.line}.spent_vnd", int(row.spent_vnd), "đồng", f"Đã chi đến ngày {on}: {name}", prov
+        )
+        led.figure(
+            f"season.line.{row.line}.left_vnd", int(row.left_vnd), "đồng", f"Còn lại sau ngày {on}: {name}", prov
+        )
+        if row.planned_vnd:
+            led.figure(
+                f"season.line.{row.line}.share",
+                float(row.share_spent),
+                "tỷ lệ",
+                f"Tỷ lệ đã chi so với kế hoạch đến ngày {on}: {name}",
+                prov,
+            )
+    spent = int(s.lines["spent_vnd"].sum())
+    planned = int(s.lines["planned_vnd"].sum())
+    led.figure("season.spent_vnd", spent, "đồng", f"Tổng kinh phí đã chi đến ngày {on}", prov)
+    led.figure("season.left_vnd", planned - spent, "đồng", f"Tổng kinh phí còn lại sau ngày {on}", prov)
+    if planned:
+        led.figure("season.spent_share", spent / planned, "tỷ lệ", f"Tỷ lệ tổng kinh phí đã chi đến ngày {on}", prov)
+    funding = r.official[0]["funding_sources"].drop_duplicates("source_id").set_index("source_id")["name"]
+    for row in s.sources_left.itertuples(index=False):
+        led.figure(
+            f"season.source.{row.source_id}.left_vnd",
+            int(row.amount_vnd),
+            "đồng",
+            f"Kinh phí còn lại sau ngày {on} theo nguồn: {funding.get(row.source_id, row.source_id)}",
+            prov,
+        )
+    led.figure(
+        "season.rewards_owed_vnd",
+        s.rewards_owed_vnd,
+        "đồng",
+        f"Tiền thưởng theo hạng sao phải chi cho các sản phẩm được công nhận đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.support_paid_vnd",
+        s.support_paid_vnd,
+        "đồng",
+        f"Kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn đã trả đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.organisations_paid",
+        s.organisations_paid,
+        "tổ chức",
+        f"Tổ chức kinh tế đã được hỗ trợ đến ngày {on}",
+        prov,
+    )
+    led.figure(
+        "season.organisations_waiting",
+        s.organisations_waiting,
+        "tổ chức",
+        f"Tổ chức kinh tế đề nghị hỗ trợ chưa được hỗ trợ đến ngày {on}",
+        prov,
+    )
+    table = s.forecast.table.set_index("target_id")
+    for t in s.targets:
+        realised = float(table.loc[t.id, "realised"])
+        if t.kind == "stock":
+            continue  # the stock now is season.stock_now
+        text = target_text(t, year)
+        led.figure(
+            f"season.outcome.{t.id}.realised",
+            realised if t.is_share else round(realised),
+            unit_of(t),
+            f"Đã đạt đến ngày {on}: {text}",
+            prov,
+        )
