@@ -233,6 +233,7 @@ PROVENANCE_DATASETS: tuple[str, ...] = (
     "products",
     "organisations",
     "requests",
+    "results",
 )
 
 
