@@ -55,7 +55,9 @@ def check_support(plan: Plan, results: SeasonResults, organisation_cap_vnd: int 
             "paid_date": frame["paid_date"].to_numpy(),
         }
     )
-    ok = rows["organisation_id"].isin(known) & rows["item"].notna() & rows["paid_date"].notna()
+    # Rows the inputs already reject (unknown organisation, date outside the plan year) are skipped.
+    in_year = pd.to_datetime(rows["paid_date"]).dt.year == plan.year
+    ok = rows["organisation_id"].isin(known) & rows["item"].notna() & in_year
     rows = rows[ok].sort_values(["paid_date", "line"], kind="stable")
     problems: list[Problem] = []
     # item_claims once per set of norms in force (not once per payment date).
