@@ -16,6 +16,7 @@ caller, so every problem is still reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from ocop_helpers.core.dated import day, in_force
 from ocop_helpers.core.errors import PlanValidationError, Problem
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.inputs.readers import read_csv_text, read_xlsx_sheets
-from ocop_helpers.inputs.schema import SCHEMAS, convert_table
+from ocop_helpers.inputs.schema import SCHEMAS, TYPO_CUTOFF, convert_table
 
 T = TypeVar("T")
 
@@ -141,6 +142,9 @@ def load_results(plan: Plan, checks: Sequence[ResultsCheck] = ()) -> SeasonResul
             )
         )
     if where.is_dir():
+        found, notes = _unknown_files(where, f"{src.name}/{RESULTS_DIR}")
+        problems += found
+        warnings += notes
         for name in RESULT_TABLES:
             path = where / f"{name}.csv"
             files[name] = f"{src.name}/{RESULTS_DIR}/{name}.csv"
@@ -150,6 +154,9 @@ def load_results(plan: Plan, checks: Sequence[ResultsCheck] = ()) -> SeasonResul
                 raw[name] = read_csv_text(path, files[name])
             except PlanValidationError as exc:
                 problems += exc.problems
+    elif where.name != RESULTS_WORKBOOK:
+        expected = f"là một tệp; cần thư mục {RESULTS_DIR}/ chứa " + ", ".join(f"{n}.csv" for n in RESULT_TABLES)
+        raise PlanValidationError([Problem(f"{src.name}/{RESULTS_DIR}", None, None, None, expected)])
     else:
         display = f"{src.name}/{RESULTS_WORKBOOK}"
         try:
@@ -194,6 +201,33 @@ def load_results(plan: Plan, checks: Sequence[ResultsCheck] = ()) -> SeasonResul
     if problems:
         raise PlanValidationError(problems)
     return SeasonResults(**tables, source=str(where), warnings=tuple(warnings))
+
+
+def _unknown_files(folder: Path, display: str) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for files of results/ that are none of the three: a name close to one
+    (``evaluation.csv``) is an error, since its rows would be silently missed; others a warning."""
+    known = [f"{n}.csv" for n in RESULT_TABLES]
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for path in sorted(folder.iterdir()):
+        if path.name in known or path.name.startswith("."):
+            continue
+        close = difflib.get_close_matches(path.name.lower(), known, n=1, cutoff=TYPO_CUTOFF)
+        if close:
+            errors.append(
+                Problem(f"{display}/{path.name}", None, None, None, f"tên tệp sai? gần giống '{close[0]}': đổi tên")
+            )
+        else:
+            warnings.append(
+                Problem(
+                    f"{display}/{path.name}",
+                    None,
+                    None,
+                    None,
+                    "tệp không dùng: bỏ qua (các tệp dùng: " + ", ".join(known) + ")",
+                )
+            )
+    return errors, warnings
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple[int, dict]]:

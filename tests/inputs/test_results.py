@@ -197,6 +197,27 @@ def test_a_folder_and_a_workbook_together_are_refused(demo: Path) -> None:
     assert any("không cả hai" in p.expected and p.file.endswith("results.xlsx") for p in info.value.problems)
 
 
+def test_a_misnamed_results_file_is_an_error_and_another_file_a_warning(demo: Path) -> None:
+    (demo / "results" / "evaluations.csv").rename(demo / "results" / "evaluation.csv")
+    (demo / "results" / "ghi-chu.txt").write_text("ghi chú", encoding="utf-8")
+    with pytest.raises(PlanValidationError) as info:
+        load_results(load_plan(demo, last_year=False))
+    (p,) = info.value.problems
+    assert p.file == "2027/results/evaluation.csv" and "gần giống 'evaluations.csv'" in p.expected
+    (demo / "results" / "evaluation.csv").rename(demo / "results" / "evaluations.csv")
+    (w,) = load_results(load_plan(demo, last_year=False)).warnings
+    assert w.file == "2027/results/ghi-chu.txt" and "bỏ qua" in w.expected
+
+
+def test_a_results_file_instead_of_a_folder_is_refused(demo: Path) -> None:
+    shutil.rmtree(demo / "results")
+    (demo / "results").write_text("product_id\n", encoding="utf-8")
+    with pytest.raises(PlanValidationError) as info:
+        load_results(load_plan(demo, last_year=False))
+    (p,) = info.value.problems
+    assert p.file == "2027/results" and "cần thư mục results/" in p.expected
+
+
 # ----------------------------------------------------------------------------- columns and cells
 
 
