@@ -114,6 +114,7 @@ SOURCE_KEYS: dict[str, str] = {
     "history": "Số sản phẩm OCOP qua các năm",
     "norms": "Định mức hỗ trợ",
     "products": "Danh sách sản phẩm, tổ chức kinh tế",
+    "results": "Kết quả đánh giá, kinh phí đã chi trong năm",
 }
 
 

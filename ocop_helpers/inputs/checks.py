@@ -237,6 +237,7 @@ PROVENANCE_DATASETS: tuple[str, ...] = (
     "products",
     "organisations",
     "requests",
+    "results",
 )
 
 

@@ -342,6 +342,59 @@ SCHEMAS.update(
 )
 
 
+def parse_score(text: str) -> float:
+    """A council score from 0 to 100, decimals allowed ('90.75' or '90,75')."""
+    t = text.strip().replace(",", ".")
+    try:
+        value = float(t)
+    except ValueError:
+        value = -1.0
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", t) or not 0 <= value <= 100:
+        raise ValueError("điểm từ 0 đến 100 (vd. 72 hoặc 72,5)")
+    return value
+
+
+def parse_awarded_star(text: str) -> int:
+    """A star awarded with a certificate: 3, 4 or 5 (empty = not recognised)."""
+    try:
+        v = parse_int(text)
+    except ValueError:
+        v = -1
+    if v not in (3, 4, 5):
+        raise ValueError("hạng sao được công nhận là 3, 4 hoặc 5 (để trống nếu không đạt)")
+    return v
+
+
+# Season results (a plan folder's results/ or results.xlsx, ocop_helpers.inputs.results): entered as
+# the rounds are held; every file optional, partial files normal.
+RESULT_LEVELS: tuple[str, ...] = ("district", "province", "central")
+
+SCHEMAS.update(
+    {
+        "evaluations": [
+            _c("product_id", parse_text, "str"),
+            _c("round", parse_int, "Int64"),
+            _c("level", parse_code(RESULT_LEVELS), "str"),
+            _c("score", parse_score, "float64"),
+            _c("star", parse_awarded_star, "Int64", optional=True),
+            _c("decision_number", parse_text, "str", optional=True),
+            _c("decision_date", parse_date, "datetime64[us]"),
+        ],
+        "support": [
+            _c("organisation_id", parse_text, "str"),
+            _c("item", parse_code(P.BRANDING_ITEMS), "str"),
+            _c("paid_vnd", parse_money, "int64"),
+            _c("paid_date", parse_date, "datetime64[us]"),
+        ],
+        "spending": [
+            _c("line", parse_code(P.BUDGET_LINES), "str"),
+            _c("spent_vnd", parse_money, "int64"),
+            _c("as_of", parse_date, "datetime64[us]"),
+        ],
+    }
+)
+
+
 # Columns that hold ids and must be unique within their table.
 UNIQUE_KEYS: dict[str, str] = {
     "products": "product_id",

@@ -10,6 +10,7 @@ from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.dev.synth import write_synthetic_plan
 from ocop_helpers.document import official
+from ocop_helpers.domain.season import load_season_results
 from ocop_helpers.inputs.export import plan_to_xlsx
 from ocop_helpers.inputs.loading import load_plan
 from ocop_helpers.model.params import SPECS, ParamError, markdown_table
@@ -96,12 +97,19 @@ def main(argv: list[str] | None = None) -> int:
             # The document's frame too (issuer, bodies, tasks, signer on every date it may change):
             # what cannot be defaulted is an error, each default a warning.
             plan = official.check_frame(load_plan(args.plan))
-            for warning in plan.warnings:
+            # Season results (results/ or results.xlsx), when entered: checked with the support norms.
+            results = load_season_results(plan)
+            for warning in (*plan.warnings, *(results.warnings if results else ())):
                 print(f"Cảnh báo: {warning}")
             print(
                 f"Dữ liệu hợp lệ: {plan.province_name} {plan.year} — {len(plan.products)} sản phẩm, "
                 f"{len(plan.organisations)} chủ thể, {len(plan.requests)} đề nghị hỗ trợ"
             )
+            if results is not None:
+                print(
+                    f"Kết quả đã nhập: {len(results.evaluations)} lượt đánh giá, {len(results.support)} khoản "
+                    f"hỗ trợ đã chi, {len(results.spending)} dòng số chi"
+                )
         elif args.command == "to-xlsx":
             print(plan_to_xlsx(args.plan, Path(args.target)))
         elif args.command == "synth":

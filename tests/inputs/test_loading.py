@@ -13,6 +13,7 @@ import yaml
 
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.inputs import export, loading
+from ocop_helpers.inputs.results import load_results
 from ocop_helpers.inputs.schema import parse_date, parse_money
 from tests.support.plans import DEFAULT_PLAN, edit_csv
 
@@ -40,11 +41,20 @@ def test_default_plan_loads_with_typed_tables():
     assert list(plan.rounds["deadline"].dt.strftime("%d/%m")) == ["15/06", "10/07", "15/10", "30/10"]
 
 
+def _digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (the results/ subfolder too), by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def test_loading_never_modifies_inputs():
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DEFAULT_PLAN.iterdir()}
-    loading.load_plan(DEFAULT_PLAN)
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DEFAULT_PLAN.iterdir()}
-    assert before == after
+    before = _digests(DEFAULT_PLAN)
+    assert "results/evaluations.csv" in before
+    load_results(loading.load_plan(DEFAULT_PLAN))
+    assert _digests(DEFAULT_PLAN) == before
 
 
 def test_excel_style_csv_is_accepted(plan_copy: Path):

@@ -35,6 +35,7 @@ class Small:
 
 SMALL: dict[str, Small] = {
     "scripts/make_synthetic.py": Small(("--small",), r"^3 plan folders checked: all identical$"),
+    "scripts/make_results.py": Small(("--small",), r"^2 results folders checked: all identical$"),
     "scripts/mutation_check.py": Small(("--small",), r"^2/2 mutations caught$", slow=True),
     "benchmarks/bench_allocation.py": Small(
         ("--small",), r"^\s+equal_awards \(bisection\)\s.*\d×.*\n(.*\n)*\s+ratio vs our greedy on all draws: [\d,]+×"
