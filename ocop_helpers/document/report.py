@@ -157,11 +157,12 @@ def result_blocks(r: Results, s: Season, fr: official.Frame, led: Ledger) -> lis
             "note",
         )
     )
+    spent_on = vnformat.date(s.spending_as_of) if s.spending_as_of else on
     blocks += [
         Heading(2, "Kinh phí thực hiện", "3."),
         Paragraph(
-            f"Đến ngày {on} đã chi {q(led, 'season.spent_vnd')}, bằng {_pct(led, 'season.spent_share')} kế hoạch "
-            f"năm; còn lại {q(led, 'season.left_vnd')}. Đã hỗ trợ {q(led, 'season.organisations_paid')} tổ chức "
+            f"Theo số chi đến ngày {spent_on}, đã chi {q(led, 'season.spent_vnd')}, bằng "
+            f"{_pct(led, 'season.spent_share')} kế hoạch năm; còn lại {q(led, 'season.left_vnd')}. Đến ngày {on}, đã hỗ trợ {q(led, 'season.organisations_paid')} tổ chức "
             f"kinh tế quản lý nhãn hiệu, bao bì, tem nhãn với {q(led, 'season.support_paid_vnd')}; tiền thưởng "
             f"theo hạng sao phải chi cho các sản phẩm đã được công nhận là {q(led, 'season.rewards_owed_vnd')}."
         ),
@@ -183,7 +184,7 @@ def result_blocks(r: Results, s: Season, fr: official.Frame, led: Ledger) -> lis
                 )
                 for row in s.lines.itertuples(index=False)
             ),
-            caption=f"Kinh phí theo nội dung chi đến ngày {on}",
+            caption=f"Kinh phí theo nội dung chi đến ngày {spent_on}",
             provenance=prov,
         ),
     ]
@@ -200,11 +201,17 @@ def shortcoming_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
             f"{q(led, 'season.below_band')} sản phẩm có điểm dưới mức 3 sao: chủ thể cần hoàn thiện hồ sơ, "
             "tiêu chí sản phẩm trước khi đăng ký lại."
         )
-    moved = s.rounds[~s.rounds["level_sits"].astype(bool)] if "level_sits" in s.rounds else s.rounds.iloc[0:0]
+    gone = ~s.rounds["level_sits"].astype(bool) if "level_sits" in s.rounds else s.rounds["held"] & False
+    moved = s.rounds[gone & s.rounds["held"]]
     for row in moved.itertuples(index=False):
         lines.append(
             f"Đợt {row.round} {labels.LEVEL.get(row.level, row.level).lower()} (hạn {vnformat.date(row.deadline)}) "
             "không tổ chức được do cấp này không còn tại thời hạn; sản phẩm của đợt chuyển sang cấp có thẩm quyền."
+        )
+    if "season.rewards_over_vnd" in led:
+        lines.append(
+            f"Tiền thưởng theo hạng sao phải chi cho các sản phẩm đã được công nhận ({q(led, 'season.rewards_owed_vnd')}) "
+            f"vượt dự toán thưởng {q(led, 'season.rewards_over_vnd')}: cần bổ sung dự toán hoặc điều chỉnh từ nội dung chi khác."
         )
     risky = at_risk(r, s)
     for t in risky:
@@ -236,13 +243,11 @@ def remaining_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
         rows = []
         for row in left.itertuples(index=False):
             stars = " và ".join(f"{n} sao" for n in getattr(row, "recognises", ()) or ())
+            power = f"Công nhận {stars}" if stars else "Không công nhận hạng sao"
+            if not bool(getattr(row, "level_sits", True)):
+                power = "Cấp này không còn tại thời hạn: sản phẩm chuyển cấp có thẩm quyền"
             rows.append(
-                (
-                    f"Đợt {row.round}",
-                    labels.LEVEL.get(row.level, row.level),
-                    vnformat.date(row.deadline),
-                    f"Công nhận {stars}" if stars else "Không công nhận hạng sao",
-                )
+                (f"Đợt {row.round}", labels.LEVEL.get(row.level, row.level), vnformat.date(row.deadline), power)
             )
         blocks += [
             Paragraph(

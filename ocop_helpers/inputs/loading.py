@@ -20,6 +20,7 @@ from ocop_helpers.inputs import readers
 from ocop_helpers.inputs.checks import check_consistency, check_meta
 from ocop_helpers.inputs.plan import Plan, Targets
 from ocop_helpers.inputs.readers import _nfc, file_kind_problem, read_csv_text, read_text_input, read_xlsx_sheets
+from ocop_helpers.inputs.results import load_results
 from ocop_helpers.inputs.schema import _as_date, convert_table
 
 PLAN_TABLES: tuple[str, ...] = ("products", "organisations", "requests", "history", "norms", "budget_lines")
@@ -108,7 +109,11 @@ def with_context(plan: Plan, ref_dir: Path, last_year: bool = True) -> Plan:
                 if (folder / "plan.yaml").exists():
                     found[pid] = load_plan(folder, ref_dir, last_year=False)
                     break
+    season = load_results(plan)  # the results entered so far (checked with the norms by domain.season)
     files = _input_files(plan, ref_dir) + tuple(f for p in found.values() for f in p.input_files)
+    if season is not None:
+        where = Path(season.source)
+        files += tuple(str(f) for f in sorted(where.glob("*")) if f.is_file()) if where.is_dir() else (str(where),)
     return dataclasses.replace(
         plan,
         official_tables=tables,
@@ -117,6 +122,7 @@ def with_context(plan: Plan, ref_dir: Path, last_year: bool = True) -> Plan:
         last_year=found,
         last_year_searched=searched,
         previous_province=previous_province,
+        season_results=season,
         input_files=tuple(dict.fromkeys(files)),
     )
 

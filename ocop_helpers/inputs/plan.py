@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -161,6 +162,9 @@ class Plan:
     all_units: pd.DataFrame | None = None
     last_year: dict[str, Plan] = field(default_factory=dict)
     last_year_searched: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The results entered so far: an inputs.results.SeasonResults (results/ or results.xlsx; that
+    # module imports this one, hence Any), None when none are entered.
+    season_results: Any = None
     previous_province: str = ""  # province of the plan named by previous_plan (or this one's), if found
     input_files: tuple[str, ...] = ()
 

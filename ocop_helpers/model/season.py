@@ -69,7 +69,8 @@ class Season:
 
     @property
     def rounds_held(self) -> int:
-        return int(self.rounds["held"].sum())
+        """Rounds (by number) whose every deadline is on or before ``as_of``."""
+        return int(self.rounds.groupby("round")["held"].all().sum())
 
 
 def _results_through(r: Results):

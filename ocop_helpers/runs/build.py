@@ -25,6 +25,7 @@ import papermill
 
 from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.document import official
+from ocop_helpers.domain import season
 from ocop_helpers.inputs import loading
 from ocop_helpers.inputs.checks import check_as_of
 from ocop_helpers.inputs.plan import Plan
@@ -152,6 +153,7 @@ def build(
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
     the_plan = official.check_frame(the_plan)  # the document's frame on every date it may change; defaults warned
+    season.load_season_results(the_plan)  # results entered so far, checked with the support norms, before anything runs
     # The comparison of this plan that the submission (Tờ trình) cites is an input like any other: read once here,
     # its SHA-256 in the manifest.
     cited = compare_report.comparison_workbook(the_plan, out_root)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-DOCUMENTS: tuple[str, ...] = ("plan", "to-trinh", "dieu-chinh")
+DOCUMENTS: tuple[str, ...] = ("plan", "to-trinh", "dieu-chinh", "bao-cao")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # What is not a figure: dates, years, document numbers, numbering, round and star identifiers,
 # time terms and score thresholds fixed by the rules.
@@ -240,11 +240,11 @@ def read_plan_dir(folder: Path | str, documents: tuple[str, ...] = DOCUMENTS) ->
     """Every problem of the documents built in ``folder`` (empty when they hold together)."""
     folder = Path(folder)
     if not (folder / "figures.json").exists():
-        return [f"{folder}: không có figures.json (sổ số liệu) bên cạnh kế hoạch"]
+        return [f"{folder}: không có figures.json (sổ số liệu) bên cạnh kế hoạch hay báo cáo"]
     ledger = load_ledger(folder)
     problems = ledger_problems(ledger)
-    if not (folder / "plan.html").exists():
-        problems.append(f"{folder}: không có plan.html")
+    if not (folder / "plan.html").exists() and not (folder / "bao-cao.html").exists():
+        problems.append(f"{folder}: không có plan.html (hay bao-cao.html)")
     for name in documents:
         html_path = folder / f"{name}.html"
         if not html_path.exists():

@@ -14,10 +14,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from ocop_helpers.core import atomic, paths, vnformat
 from ocop_helpers.core.errors import ParamError, PlanValidationError
 from ocop_helpers.document.report import compose_report
 from ocop_helpers.domain import labels
+from ocop_helpers.domain import season as season_check
 from ocop_helpers.inputs.loading import load_plan
 from ocop_helpers.model import compute
 from ocop_helpers.model.figures import ledger_of
@@ -54,8 +57,8 @@ def annex_sheets(r: compute.Results) -> list[tuple[str, list[str], list[list], l
                 int(e.round),
                 labels.LEVEL.get(e.level, e.level),
                 float(e.score),
-                None if e.star != e.star or e.star is None else int(e.star),
-                e.decision_number if isinstance(e.decision_number, str) else "",
+                None if pd.isna(e.star) else int(e.star),
+                "" if pd.isna(e.decision_number) else str(e.decision_number),
                 vnformat.date(e.decision_date),
             ]
         )
@@ -121,6 +124,7 @@ def write_report(
 ) -> Path:
     """Compute the season of the plan as of ``as_of`` and write the report folder; returns it."""
     plan = load_plan(plan_dir)
+    season_check.load_season_results(plan)  # payments against the norms, grants: errors before anything is written
     values = {**defaults(), "as_of": as_of}
     if draws is not None:
         values["draws"] = draws

@@ -203,35 +203,47 @@ def season_results(r: Results, led: Ledger) -> None:
         f"Sản phẩm OCOP đạt từ 3 sao dự kiến đến cuối năm {year}, tính lại từ kết quả đến ngày {on}",
         "assumption",
     )
+    spent_on = vnformat.date(s.spending_as_of) if s.spending_as_of else on
     for row in s.lines.itertuples(index=False):
         name = labels.BUDGET_LINE.get(row.line, row.line)
         led.figure(
-            f"season.line.{row.line}.spent_vnd", int(row.spent_vnd), "đồng", f"Đã chi đến ngày {on}: {name}", prov
+            f"season.line.{row.line}.spent_vnd", int(row.spent_vnd), "đồng", f"Đã chi đến ngày {spent_on}: {name}", prov
         )
         led.figure(
-            f"season.line.{row.line}.left_vnd", int(row.left_vnd), "đồng", f"Còn lại sau ngày {on}: {name}", prov
+            f"season.line.{row.line}.left_vnd", int(row.left_vnd), "đồng", f"Còn lại sau ngày {spent_on}: {name}", prov
         )
         if row.planned_vnd:
             led.figure(
                 f"season.line.{row.line}.share",
                 float(row.share_spent),
                 "tỷ lệ",
-                f"Tỷ lệ đã chi so với kế hoạch đến ngày {on}: {name}",
+                f"Tỷ lệ đã chi so với kế hoạch đến ngày {spent_on}: {name}",
                 prov,
             )
     spent = int(s.lines["spent_vnd"].sum())
     planned = int(s.lines["planned_vnd"].sum())
-    led.figure("season.spent_vnd", spent, "đồng", f"Tổng kinh phí đã chi đến ngày {on}", prov)
-    led.figure("season.left_vnd", planned - spent, "đồng", f"Tổng kinh phí còn lại sau ngày {on}", prov)
+    led.figure("season.spent_vnd", spent, "đồng", f"Tổng kinh phí đã chi đến ngày {spent_on}", prov)
+    led.figure("season.left_vnd", planned - spent, "đồng", f"Tổng kinh phí còn lại sau ngày {spent_on}", prov)
     if planned:
-        led.figure("season.spent_share", spent / planned, "tỷ lệ", f"Tỷ lệ tổng kinh phí đã chi đến ngày {on}", prov)
+        led.figure(
+            "season.spent_share", spent / planned, "tỷ lệ", f"Tỷ lệ tổng kinh phí đã chi đến ngày {spent_on}", prov
+        )
+    rewards_line = int(s.lines.set_index("line")["planned_vnd"].get("rewards", 0))
+    if s.rewards_owed_vnd > rewards_line:
+        led.figure(
+            "season.rewards_over_vnd",
+            s.rewards_owed_vnd - rewards_line,
+            "đồng",
+            f"Tiền thưởng phải chi cho các sản phẩm được công nhận đến ngày {on} vượt dự toán thưởng",
+            prov,
+        )
     funding = r.official[0]["funding_sources"].drop_duplicates("source_id").set_index("source_id")["name"]
     for row in s.sources_left.itertuples(index=False):
         led.figure(
             f"season.source.{row.source_id}.left_vnd",
             int(row.amount_vnd),
             "đồng",
-            f"Kinh phí còn lại sau ngày {on} theo nguồn: {funding.get(row.source_id, row.source_id)}",
+            f"Kinh phí còn lại sau ngày {spent_on} theo nguồn: {funding.get(row.source_id, row.source_id)}",
             prov,
         )
     led.figure(
