@@ -56,6 +56,11 @@ class Season:
     reevaluations_due_next: int = 0  # certificates falling due next year (expiry pipeline)
 
     @property
+    def source_note(self) -> str:
+        """Where the results come from, for a source line ("kết quả đến ngày 31/12/2025")."""
+        return f"kết quả đánh giá đến ngày {self.as_of.day}/{self.as_of.month}/{self.as_of.year}"
+
+    @property
     def evaluated(self) -> int:
         return int(self.streams["evaluated"].sum())
 

@@ -151,11 +151,14 @@ def write_annex(
     return atomic.write_bytes(target, fixed_zip(buffer.getvalue(), stamp))
 
 
-def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]]) -> Path:
+def write_grid(
+    target: str | os.PathLike, sheets: list[tuple[str, list[str], list[list], list[list]]], when: dt.date | None = None
+) -> Path:
     """Write a workbook of plain grids, atomically. Each sheet is ``(name, header, rows, formats)``
     where ``formats`` gives each cell's display format ('money', 'int', 'share', 'float', 'date' or
     None) row by row, so one column can hold money in one row and a share in the next (a comparison
-    with one column per scenario). Text is always written as text, never as a formula."""
+    with one column per scenario). Text is always written as text, never as a formula. ``when`` is the
+    file's creation date (default 1/1/2000): the same sheets give the same bytes."""
 
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -187,6 +190,8 @@ def write_grid(target: str | os.PathLike, sheets: list[tuple[str, list[str], lis
             longest = max(len(str(v)) for v in column)
             ws.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
         ws.freeze_panes = "B2"
-    out = Path(target)
-    atomic.write_atomic(out, lambda tmp: book.save(tmp))
-    return out
+    stamp = dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time())
+    book.properties.created = stamp
+    buffer = _io.BytesIO()
+    book.save(buffer)
+    return atomic.write_bytes(target, fixed_zip(buffer.getvalue(), stamp))

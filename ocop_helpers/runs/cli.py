@@ -15,7 +15,7 @@ from ocop_helpers.inputs.export import plan_to_xlsx
 from ocop_helpers.inputs.loading import load_plan
 from ocop_helpers.model.params import SPECS, ParamError, markdown_table
 from ocop_helpers.runs import compare as cmp
-from ocop_helpers.runs import compare_report, report, yoy_page
+from ocop_helpers.runs import compare_report, report, seed, yoy_page
 from ocop_helpers.runs.build import BuildError, build, parameters_by_notebook
 from ocop_helpers.runs.scenarios import parse_settings
 
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["report"]:  # its own options (ocop_helpers.runs.report)
         return report.main(argv[1:])
+    if argv[:1] == ["seed"]:  # its own options (ocop_helpers.runs.seed)
+        return seed.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ocop_helpers", description="Sổ kế hoạch OCOP")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="dựng kế hoạch năm: notebook → HTML, phụ lục XLSX, manifest")
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     y = sub.add_parser("yoy", help="so sánh kế hoạch năm nay với năm trước: compare/year-over-year.html")
     y.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch năm nay")
     y.add_argument("--out", default=str(paths.OUTPUTS_DIR), help="thư mục kết quả")
+    sub.add_parser("seed", help="khởi tạo kế hoạch năm sau từ kết quả năm nay: seed --plan DIR --out DIR")
     sub.add_parser("report", help="báo cáo kết quả thực hiện đến một ngày: report --plan DIR --as-of YYYY-MM-DD")
     pp = sub.add_parser("params", help="liệt kê mọi tham số")
     pp.add_argument("--markdown", action="store_true", help="bảng Markdown (như trong README)")

@@ -139,7 +139,7 @@ def write_report(
     staging = atomic.staging_dir(target)
     try:
         artifacts.write_documents(doc, staging, stem=STEM)
-        xlsx.write_grid(staging / f"{STEM}-phu-luc.xlsx", annex_sheets(r))
+        xlsx.write_grid(staging / f"{STEM}-phu-luc.xlsx", annex_sheets(r), when=as_of)
         (staging / "figures.json").write_text(ledger_of(r).to_json(), encoding="utf-8")
     except Exception:
         atomic.keep_failed(staging, target)
