@@ -30,9 +30,10 @@ from ocop_helpers.document.docmodel import (
 )
 from ocop_helpers.document.quote import q
 from ocop_helpers.domain import labels
+from ocop_helpers.inputs.plan import OutcomeTarget
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import ledger_of
-from ocop_helpers.model.figures.season import target_text, value_id
+from ocop_helpers.model.figures.season import at_risk, target_text, value_id
 from ocop_helpers.model.ledger import Ledger
 from ocop_helpers.model.season import Season, season_of
 
@@ -229,12 +230,6 @@ def shortcoming_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
     return [Paragraph(f"– {line}") for line in lines]
 
 
-def at_risk(r: Results, s: Season) -> list:
-    """The outcome targets whose chance by the year end is below the scenario's threshold."""
-    table = s.forecast.table.set_index("target_id")
-    return [t for t in s.targets if float(table.loc[t.id, "chance"]) < float(r.params.target_risk_chance)]
-
-
 # ----------------------------------------------------------------------------- III. what remains
 def remaining_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
     left = s.rounds[~s.rounds["held"]]
@@ -262,7 +257,7 @@ def remaining_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
             ),
         ]
     for t in at_risk(r, s):
-        blocks.append(Paragraph(f"– {lever(r, t)}"))
+        blocks.append(Paragraph(f"– {lever(r, t, led)}"))
     if led.value("season.organisations_waiting"):
         blocks.append(
             Paragraph(
@@ -293,16 +288,28 @@ def remaining_blocks(r: Results, s: Season, led: Ledger) -> list[Block]:
     return blocks
 
 
-def lever(r: Results, t) -> str:
-    """What would raise an at-risk target's chance, in the planner's terms."""
+def lever(r: Results, t: OutcomeTarget, led: Ledger) -> str:
+    """What would raise an at-risk target's chance, in the planner's terms (quoting its gap figures)."""
+
     text = target_text(t, r.plan.year)
+    gap = ""
+    if f"outcome.{t.id}.gap" in led:
+        gap = f" (cần thêm khoảng {q(led, f'outcome.{t.id}.gap')} sản phẩm được công nhận"
+        if f"outcome.{t.id}.new_needed" in led:
+            gap += (
+                f", tương đương {q(led, f'outcome.{t.id}.new_needed')} sản phẩm đánh giá lần đầu ở tỷ lệ đạt giả định"
+            )
+        gap += ")"
     if t.kind == "per_unit":
         return f"Hỗ trợ các đơn vị còn thiếu sản phẩm để đạt mục tiêu \u201c{text}\u201d: hướng dẫn chủ thể hoàn thiện hồ sơ trước đợt còn lại."
     if t.kind == "share_organisation_type":
         return f"Ưu tiên hướng dẫn, hỗ trợ loại chủ thể của mục tiêu \u201c{text}\u201d trong đợt còn lại."
     if t.kind == "stock":
-        return f"Đánh giá lại sớm các sản phẩm sắp hết hạn chứng nhận và xem xét tổ chức thêm một đợt đánh giá để đạt mục tiêu \u201c{text}\u201d."
-    return f"Xem xét tổ chức thêm một đợt đánh giá, phân hạng để đạt mục tiêu \u201c{text}\u201d."
+        return (
+            f"Đánh giá lại sớm các sản phẩm sắp hết hạn chứng nhận và xem xét tổ chức thêm một đợt đánh giá để đạt "
+            f"mục tiêu \u201c{text}\u201d{gap}."
+        )
+    return f"Xem xét tổ chức thêm một đợt đánh giá, phân hạng để đạt mục tiêu \u201c{text}\u201d{gap}."
 
 
 # ----------------------------------------------------------------------------- the document

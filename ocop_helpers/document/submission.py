@@ -25,12 +25,14 @@ from ocop_helpers.core.dated import in_force
 from ocop_helpers.document import official
 from ocop_helpers.document.docmodel import Block, Document, Header, Heading, Paragraph, Signature
 from ocop_helpers.document.quote import about, q
+from ocop_helpers.document.report import lever
 from ocop_helpers.domain import labels
 from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model import findings
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.figures import ledger_of
 from ocop_helpers.model.figures import proposals as F
+from ocop_helpers.model.figures import season as season_figures
 from ocop_helpers.model.ledger import Ledger
 
 DOC_TYPE = "TỜ TRÌNH"
@@ -491,6 +493,44 @@ def item_blocks(n: int, item: Item) -> list[Block]:
     return blocks
 
 
+def outcome_blocks(r: Results, qq: Quoter) -> list[Block]:
+    """The chance of each outcome target by the year end; those below the threshold named, each
+    with what would raise it (:func:`ocop_helpers.document.report.lever`)."""
+
+    led = qq.ledger
+    year = r.plan.year
+    blocks: list[Block] = [
+        Paragraph("Khả năng đạt các mục tiêu kết quả đến cuối năm, theo các tỷ lệ đạt giả định của dự thảo:")
+    ]
+    for t in r.plan.outcomes:
+        chance = f"{qq(f'outcome.{t.id}.chance')} đạt"
+        expected = qq(f"outcome.{t.id}.expected")
+        text = season_figures.target_text(t, year)
+        if t.kind == "per_unit":
+            line = (
+                f"{text}: mục tiêu {qq(f'outcome.{t.id}.value')} đơn vị, mỗi đơn vị ít nhất "
+                f"{qq(f'outcome.{t.id}.per_unit')} sản phẩm; dự kiến {expected} đơn vị, {chance}."
+            )
+        elif t.is_share:
+            line = f"{text}: mục tiêu {qq(season_figures.value_id(t, led))}, dự kiến {expected}, {chance}."
+        else:
+            line = (
+                f"{text}: mục tiêu {qq(season_figures.value_id(t, led))} sản phẩm, dự kiến {expected} sản phẩm, "
+                f"{chance}."
+            )
+        blocks.append(Paragraph(line, "bullet"))
+    risky = season_figures.at_risk(r)
+    if risky:
+        blocks.append(
+            Paragraph(
+                f"Các mục tiêu có khả năng đạt dưới mức {qq('outcome.risk_threshold')} và đề xuất để nâng khả năng đạt:"
+            )
+        )
+        blocks += [Paragraph(lever(r, t, led), "bullet") for t in risky]
+        qq.used.update(f.id for f in led if f.id.startswith("outcome.") and f.id.endswith((".gap", ".new_needed")))
+    return blocks
+
+
 # ----------------------------------------------------------------------------- the document
 def compose_submission(r: Results, comparison: str | None = None) -> Document | None:
     """The Tờ trình of the plan of ``r``, or None when the plan puts no decision to the signer.
@@ -533,6 +573,7 @@ def compose_submission(r: Results, comparison: str | None = None) -> Document | 
                 + (f", thiếu {qq('branding.shortfall_vnd')}." if int(led.value("branding.shortfall_vnd")) > 0 else ".")
             )
         )
+    body += outcome_blocks(r, qq)
     body.append(Heading(1, "CÁC NỘI DUNG ĐỀ NGHỊ QUYẾT ĐỊNH", "II."))
     for n, item in enumerate(items, start=1):
         body += item_blocks(n, item)

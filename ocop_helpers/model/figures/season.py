@@ -8,12 +8,14 @@ spending per budget line and what is left, rewards owed, organisations paid and 
 
 from __future__ import annotations
 
+import math
+
 from ocop_helpers.core import vnformat
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import OutcomeTarget
 from ocop_helpers.model.compute import Results
 from ocop_helpers.model.ledger import Ledger, builder
-from ocop_helpers.model.season import season_of
+from ocop_helpers.model.season import Season, season_of
 
 source_text = vnformat.without_source_codes
 
@@ -51,6 +53,13 @@ def value_id(t: OutcomeTarget, led: Ledger) -> str:
     if t.kind == "stock" and "target.stock" in led and led.value("target.stock") == t.value:
         return "target.stock"
     return f"outcome.{t.id}.value"
+
+
+def at_risk(r: Results, s: Season | None = None) -> list[OutcomeTarget]:
+    """The outcome targets whose chance by the year end is below the scenario's threshold."""
+    s = s or season_of(r)
+    table = s.forecast.table.set_index("target_id")
+    return [t for t in s.targets if float(table.loc[t.id, "chance"]) < float(r.params.target_risk_chance)]
 
 
 @builder
@@ -99,6 +108,27 @@ def outcome_targets(r: Results, led: Ledger) -> None:
             f"Khả năng đạt mục tiêu đến cuối năm: {text}",
             "assumption",
         )
+        short = round(float(t.value) - expected)
+        if t.kind in ("recognised", "stock", "centre_candidates") and short > 0:
+            led.figure(
+                f"outcome.{t.id}.gap", short, "sản phẩm", f"Số sản phẩm còn thiếu so với mục tiêu: {text}", "assumption"
+            )
+            rate = float(r.params.pass_rate_new)
+            if t.kind != "centre_candidates" and rate > 0:
+                led.figure(
+                    f"outcome.{t.id}.new_needed",
+                    math.ceil(short / rate),
+                    "sản phẩm",
+                    f"Sản phẩm đánh giá lần đầu cần thêm để bù số còn thiếu: {text}",
+                    "assumption",
+                )
+    led.figure(
+        "outcome.risk_threshold",
+        float(r.params.target_risk_chance),
+        "khả năng",
+        "Ngưỡng khả năng đạt dưới đó mục tiêu kết quả được nêu là có nguy cơ không đạt",
+        "assumption",
+    )
 
 
 @builder
