@@ -16,6 +16,9 @@ from ocop_helpers.document import charts, elements, narrative
 from ocop_helpers.domain import labels, summary
 from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results, unit_display_names
+from ocop_helpers.model.figures import season as season_figures
+from ocop_helpers.model.ledger import chance_words
+from ocop_helpers.model.season import season_of
 
 _PCT = vnformat.percent
 MAX_UNITS_IN_CHART = 25
@@ -186,6 +189,67 @@ def stock(r: Results) -> list:
         ),
         elements.paragraph(narrative.stock_paragraph(proj)),
         charts.stock_projection_chart(proj.components(whole=True), plan.targets.stock_target),
+    ]
+
+
+def _target_value(t, value: float) -> str:
+    """An outcome target's value as written: a share in percent, units with their word, a count bare."""
+    if t.is_share:
+        return vnformat.percent(value, 1)
+    return vnformat.number(round(value)) + (" đơn vị" if t.kind == "per_unit" else "")
+
+
+def outcomes(r: Results) -> list:
+    """Each outcome target: its value, what is reached by ``as_of`` (when results are entered), the
+    expected value at the year end with the range of eight draws in ten, and the chance of meeting it."""
+    s = season_of(r)
+    plan = r.plan
+    table = s.forecast.table.set_index("target_id")
+    rows = []
+    for t in s.targets:
+        row = table.loc[t.id]
+        reached = s.stock_now if t.kind == "stock" else row["realised"]
+        rows.append(
+            {
+                "target": season_figures.target_text(t, plan.year),
+                "value": (
+                    f"{vnformat.number(int(t.value))} mỗi đơn vị" if t.kind == "per_unit" else _target_value(t, t.value)
+                ),
+                "reached": _target_value(t, float(reached)),
+                "expected": _target_value(t, float(row["expected"])),
+                "range": f"{_target_value(t, float(row['p10']))}–{_target_value(t, float(row['p90']))}",
+                "chance": chance_words(float(row["chance"])),
+                "source": "Giả định" if t.assumed else "Đã công bố",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    columns = {
+        "target": "Mục tiêu",
+        "value": "Mục tiêu năm",
+        "reached": f"Đã đạt đến {vnformat.date(s.as_of)}",
+        "expected": "Dự kiến cuối năm",
+        "range": "Tám trên mười khả năng trong khoảng",
+        "chance": "Khả năng đạt",
+        "source": "Nguồn mục tiêu",
+    }
+    if not s.has_results:
+        del columns["reached"]
+    risky = season_figures.at_risk(r, s)
+    threshold = chance_words(float(r.params.target_risk_chance))
+    lines = [
+        "Dự kiến theo các tỷ lệ đạt giả định của kịch bản"
+        + (f", tính lại từ kết quả đã nhập đến ngày {vnformat.date(s.as_of)}" if s.has_results else "")
+        + f" ({vnformat.number(s.forecast.draws)} lượt mô phỏng)."
+    ]
+    if risky:
+        names = "; ".join(season_figures.target_text(t, plan.year) for t in risky)
+        lines.append(f"Có nguy cơ không đạt (khả năng dưới mức {threshold}): {names}.")
+    else:
+        lines.append(f"Mọi mục tiêu có khả năng đạt từ mức {threshold} trở lên.")
+    prov = elements.provenance(plan, "targets", "products", *(("results",) if s.has_results else ()))
+    return [
+        *elements.paragraphs(lines),
+        elements.table(frame, columns, right={"value", "reached", "expected", "range"}, provenance=prov),
     ]
 
 

@@ -19,6 +19,7 @@ this year are copied as they are: ``validate`` then names them, for the planner 
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import shutil
 import sys
@@ -188,8 +189,6 @@ def seed_next_year(plan_dir: str | Path, out_dir: str | Path, draws: int | None 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m ocop_helpers seed --plan DIR --out DIR``."""
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m ocop_helpers seed", description="Khởi tạo kế hoạch năm sau")
     parser.add_argument("--plan", default=str(paths.DEFAULT_PLAN_DIR), help="thư mục kế hoạch năm nay (có kết quả)")
     parser.add_argument("--out", required=True, help="thư mục kế hoạch năm sau sẽ ghi")

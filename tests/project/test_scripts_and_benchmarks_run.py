@@ -47,6 +47,7 @@ SMALL: dict[str, Small] = {
     "benchmarks/bench_widgets.py": Small(
         ("--small",), r"^20-budget-allocation: envelope_vnd\s+\d+ ms\s+baseline/this\s+\d+\.\dx", slow=True
     ),
+    "benchmarks/bench_season.py": Small(("--small",), r"^ratio re-forecast / plan build: \d+\.\d\d$", slow=True),
     "benchmarks/bench_scale.py": Small(
         ("--small",), r"^\| 30 → 100 \| \d+\.\d\d× \|(.*\n)*- annex writer, products sheet: .* for ×\d+ rows", slow=True
     ),
