@@ -171,6 +171,8 @@ class Workbench:
         with 'load'; what differs from the base; 'build the plan' with its progress and links."""
         import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
 
+        from ocop_helpers.lab import combine  # the 'Kết hợp' row (deferred: it builds widgets)
+
         current = self.values.get("scenario", "default")
         name = w.Text(
             value="" if current == "default" else current,
@@ -245,6 +247,7 @@ class Workbench:
                 w.HBox([name, overwrite, save, reset]),
                 note,
                 w.HBox([load, load_button]),
+                combine.panel(self),
                 msg,
                 diff,
                 w.HBox([build, build_links]),
