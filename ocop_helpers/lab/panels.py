@@ -8,7 +8,6 @@ the stages that depend on it) and redraws every panel whose figures changed, whe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +16,8 @@ from ocop_helpers.document import registry
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.lab.controls import Control
-from ocop_helpers.model.compute import LINE_PARAMS, packaging_share, planned_line, unit_display_names
-from ocop_helpers.model.params import specs
+from ocop_helpers.model.compute import LINE_PARAMS, as_of_date, packaging_share, planned_line, unit_display_names
+from ocop_helpers.model.params import Params, specs
 
 
 def _none(plan: Plan) -> tuple[Control, ...]:
@@ -94,7 +93,7 @@ def as_of(plan: Plan) -> Control:
         "date",
         plan.year - 10,
         plan.year + 10,
-        fallback=dt.date(plan.year, 1, 1),
+        fallback=as_of_date(plan, Params({})),
     )
 
 
