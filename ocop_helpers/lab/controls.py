@@ -74,7 +74,7 @@ def tooltip(control: Control) -> str:
         if control.display in SLIDER_DISPLAYS:
             text += f"; thanh trượt bước {vnformat.number_text(control.step)}"
     elif control.display == "date":
-        text += f". Gõ ngày/tháng/năm, ví dụ 15/6/{int(control.minimum + control.maximum) // 2}"
+        text += f". Gõ ngày/tháng/năm, ví dụ 15/6/{control.maximum:.0f}"
     elif control.display == "percent":
         text += ". Gõ 40%, 45 % hoặc 0,4"
     elif control.display in MONEY_UNIT:

@@ -4,8 +4,10 @@ numbers in a range, a slider without a readout.
 ipywidgets' own slider readouts parse with the browser's ``parseFloat`` ("0,5" became 0) and print
 with d3-format ("10000", "1.00"): here the value is always Vietnamese text that
 :func:`ocop_helpers.lab.controls.from_widget_value` reads, and the slider only moves that text.
-Hover help (``tooltip``) is on the whole control and on each of its parts: ipywidgets 8 puts a
-described widget's tooltip on its label only, so the box and the drop-down would show none.
+Hover help (``tooltip``) is on each part, the box and the drop-down given no ipywidgets description:
+ipywidgets 8 puts a described widget's tooltip on its label only, so they would show none. The
+container itself has no tooltip: ipywidgets 8.1's browser side fails to draw a Box that has one (it
+reads the Box's missing ``description``).
 
 Imported only when controls are shown (papermill runs create no widget).
 """
@@ -62,7 +64,8 @@ class Field(w.HBox):
             )
             parts.append(self.slider)
         self._moving = False
-        super().__init__(parts, tooltip=help_text, layout=w.Layout(width="42rem"), **kwargs)
+        self.help_text = help_text
+        super().__init__(parts, layout=w.Layout(width="42rem"), **kwargs)
         self.value = shown
         self.box.observe(self._typed, names="value")
         if self.slider is not None:

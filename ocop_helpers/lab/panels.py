@@ -85,14 +85,14 @@ def _unit_filter(plan: Plan, label: str) -> Control:
 
 
 def as_of(plan: Plan) -> Control:
-    """The review date ('Tính đến ngày'), typed dd/mm/yyyy within ten years of the plan year; shown as
-    1/1 of the plan year when the parameter is empty (what the model then uses)."""
+    """The review date ('Tính đến ngày'), typed dd/mm/yyyy within the plan year (the build refuses any
+    other: ``inputs.checks.check_as_of``); shown as the date the model uses when the parameter is empty."""
     return Control(
         "as_of",
         "Tính đến ngày (ngày/tháng/năm)",
         "date",
-        plan.year - 10,
-        plan.year + 10,
+        plan.year,
+        plan.year,
         fallback=as_of_date(plan, Params({})),
     )
 

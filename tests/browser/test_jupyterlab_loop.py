@@ -252,7 +252,7 @@ def _slide(page, name: str, value: str, settle: bool = True) -> None:
     """Type a value into the box beside a slider (the slider has no readout of its own: its number is
     this box, typed and shown the Vietnamese way)."""
     control = page.locator(f".ocop-ctl-{name}").first
-    assert control.locator(".widget-readout").count() == 0, f"{name}: an ipywidgets readout is back"
+    assert control.locator(".widget-readout:visible").count() == 0, f"{name}: an ipywidgets readout is back"
     _type(page, name, value, settle=settle)
 
 

@@ -116,6 +116,7 @@ def test_every_control_kind_converts_both_ways(plan):
         ("RISKS", "seed", "-1", "từ 0 đến"),
         ("CALENDAR", "as_of", "31/02/2025", "ngày có thật"),
         ("CALENDAR", "as_of", "1/1/1990", "từ 1/1/"),
+        ("CALENDAR", "as_of", "15/6/2026", "đến 31/12/2025"),  # the build takes only the plan year
         ("CALENDAR", "as_of", "mai", "ngày/tháng/năm"),
         ("RISKS", "pass_rate_new", "45", "%"),
     ],
@@ -192,7 +193,8 @@ def test_every_control_of_both_notebooks_explains_itself_without_internal_codes(
         bench = workbench.Workbench(plan, params.Params(params.defaults()))
         for p in shown:
             for name, field in fields_of(bench.panel(p)).items():
-                help_text = field.tooltip
+                help_text = field.help_text
+                assert field.tooltip is None, f"{nb} {name}: ipywidgets 8.1 cannot draw a Box with a tooltip"
                 assert help_text and help_text.strip() and "null" not in help_text.lower(), (nb, name)
                 assert not INTERNAL.search(help_text), f"{nb} {name}: internal code in the hover help: {help_text}"
                 for part in (field.box, field.slider, field.children[0]):
