@@ -33,7 +33,7 @@ class Field(w.HBox):
 
     def __init__(self, control: Control, shown: Any, placeholder: str = "", **kwargs: Any) -> None:
         help_text = controls.tooltip(control)
-        label = w.Label(value=control.label, tooltip=help_text, layout=w.Layout(width="21rem", flex="0 0 auto"))
+        label = w.Label(value=control.label, tooltip=help_text, layout=w.Layout(width="27rem", flex="0 0 auto"))
         label.add_class("ocop-label")
         self.control = control
         self.slider: w.widgets.widget_int._BoundedInt | w.widgets.widget_float._BoundedFloat | None = None
@@ -47,7 +47,7 @@ class Field(w.HBox):
                 placeholder=placeholder,
                 continuous_update=False,
                 tooltip=help_text,
-                layout=w.Layout(width="9rem" if control.display in controls.SLIDER_DISPLAYS else "21rem"),
+                layout=w.Layout(width="8rem" if control.display in controls.SLIDER_DISPLAYS else "15rem"),
             )
         parts: list[w.Widget] = [label, self.box]
         if control.display in controls.SLIDER_DISPLAYS:
@@ -60,12 +60,12 @@ class Field(w.HBox):
                 readout=False,
                 continuous_update=False,
                 tooltip=help_text,
-                layout=w.Layout(width="12rem"),
+                layout=w.Layout(width="14rem"),
             )
             parts.append(self.slider)
         self._moving = False
         self.help_text = help_text
-        super().__init__(parts, layout=w.Layout(width="42rem"), **kwargs)
+        super().__init__(parts, layout=w.Layout(width="50rem"), **kwargs)
         self.value = shown
         self.box.observe(self._typed, names="value")
         if self.slider is not None:
