@@ -73,11 +73,6 @@ class Field(w.HBox):
         self.observe(self._shown, names="value")
         self.observe(self._disable, names="disabled")
 
-    @property
-    def description(self) -> str:
-        """The control's label (as an ipywidgets description)."""
-        return self.control.label
-
     def _number(self, shown: Any, otherwise: float) -> float:
         """The number a shown text stands for, or ``otherwise`` when it cannot be read."""
         try:

@@ -29,6 +29,7 @@ from typing import Any
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
+from ocop_helpers.lab import combine
 from ocop_helpers.lab.controls import MONEY_UNIT, TEXT_DISPLAYS, Control, from_widget_value, to_widget_value
 from ocop_helpers.model.compute import Model, unit_display_names
 from ocop_helpers.model.params import ParamError, Params, coerce, specs
@@ -135,7 +136,7 @@ class Workbench:
             if spec.nullable and control.fallback is None:
                 hint += "; trống = không đặt"
         elif control.display == "date":
-            hint = "ngày/tháng/năm, vd. 15/6/2025"
+            hint = f"ngày/tháng/năm, vd. 15/6/{control.maximum:.0f}"
         elif control.display not in ("choice", "bool"):
             hint = "vd. 0,5 hoặc 1.000"
         widget = Field(control, shown, hint)
@@ -170,8 +171,6 @@ class Workbench:
         """The scenario toolbar: status line; name, note, 'overwrite', save, reset; the saved scenarios
         with 'load'; what differs from the base; 'build the plan' with its progress and links."""
         import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
-
-        from ocop_helpers.lab import combine  # the 'Kết hợp' row (deferred: it builds widgets)
 
         current = self.values.get("scenario", "default")
         name = w.Text(

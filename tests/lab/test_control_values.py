@@ -200,7 +200,8 @@ def test_every_control_of_both_notebooks_explains_itself_without_internal_codes(
                 for part in (field.box, field.slider, field.children[0]):
                     if part is not None:
                         assert part.tooltip == help_text, f"{nb} {name}: {type(part).__name__} without hover help"
-                assert name not in field.description and not INTERNAL.search(field.description), field.description
+                label = field.control.label
+                assert field.children[0].value == label and name not in label and not INTERNAL.search(label), label
                 for label, _ in getattr(field.box, "options", ()):
                     assert label not in unit_ids and not INTERNAL.search(label), f"{nb} {name}: option {label}"
                 checked += 1
