@@ -193,3 +193,37 @@ def parse_share(text: str) -> float:
     if not 0 <= value <= 1:
         raise ValueError(f"'{text}' nằm ngoài khoảng; cần {expected}")
     return float(value)
+
+
+def parse_number(text: str, integer: bool = False) -> float | int:
+    """A plain number typed by a planner -> a float (or int with ``integer``); raise ValueError (Vietnamese).
+
+    The comma is the decimal mark and the dot (or a space) groups thousands: '0,5', '1.000', '10 000',
+    '1.234,5', '-2'. A dot that does not group thousands ('1.5', '0.25') is refused as ambiguous rather
+    than read either way. With ``integer`` a decimal part is refused ('1,5' is not a whole number).
+    """
+    t = unicodedata.normalize("NFC", str(text)).strip().replace("\u00a0", " ").replace("\u202f", " ")
+    kind = "số nguyên" if integer else "số"
+    example = "'10.000' hoặc '10000'" if integer else "'0,5', '1,25' hoặc '1.000'"
+    m = re.fullmatch(r"([-+]?)\s*([0-9]{1,3}(?:[. ][0-9]{3})+|[0-9]+)(?:,([0-9]+))?", t)
+    if not m:
+        if re.fullmatch(r"[-+]?\s*[0-9]+\.[0-9]+", t):
+            raise ValueError(
+                f"'{text}' không rõ nghĩa: dấu chấm ngăn cách hàng nghìn (1.000), phần thập phân viết sau "
+                f"dấu phẩy (ví dụ {t.replace('.', ',')})"
+            )
+        raise ValueError(f"'{text}' không phải {kind}; viết ví dụ {example}")
+    sign, whole, fraction = m.groups()
+    if integer and fraction and fraction.strip("0"):
+        raise ValueError(f"'{text}' không phải {kind}; viết ví dụ {example}")
+    digits = re.sub(r"[. ]", "", whole) + (f".{fraction}" if fraction else "")
+    value = Decimal(sign + digits)
+    return int(value) if integer else float(value)
+
+
+def number_text(value: float | int, decimals: int = 0) -> str:
+    """A number as :func:`parse_number` reads it back exactly: at least ``decimals`` decimals, more if
+    the value has them (0.2 -> '0,20' with 2; 1.25 -> '1,25' with 1; 10000 -> '10.000')."""
+    exact = Decimal(repr(float(value))) if isinstance(value, float) else Decimal(int(value))
+    places = max(decimals, -exact.normalize().as_tuple().exponent if exact != exact.to_integral() else 0)
+    return number(float(exact) if places else int(exact), places)

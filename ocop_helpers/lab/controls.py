@@ -1,9 +1,12 @@
 """The Lab's controls and their values: what a control shows for a parameter, and back.
 
 A :class:`Control` describes the control of one parameter (its label and how it shows the value).
-Money is typed the Vietnamese way in a text box whose unit (tỷ or triệu đồng) is in its label
-("1,5", "1,5 tỷ", "500 triệu", "1.234.567" đồng; a bare "1.5" is refused as ambiguous); shares as
-"40%", "0,4" or "0.4" (both parsed by :mod:`ocop_helpers.core.vnformat`).
+Every value is typed and shown the Vietnamese way (decimal comma, dot thousands), read by the one
+parser of its kind: money in a text box whose unit (tỷ or triệu đồng) is in its label ("1,5",
+"1,5 tỷ", "500 triệu", "1.234.567" đồng; a bare "1.5" is refused as ambiguous); shares as "40%",
+"45 %", "0,4" or "0.4"; plain numbers as "0,5", "1.000", "10 000" (all
+:mod:`ocop_helpers.core.vnformat`); dates as "15/6/2025" (:func:`ocop_helpers.inputs.schema.parse_date`).
+A number outside the parameter's range is refused with the range in the message, never clamped.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ocop_helpers.core import vnformat
+from ocop_helpers.inputs import schema
 from ocop_helpers.model.params import specs
 from ocop_helpers.runs import scenarios
 
@@ -23,10 +27,13 @@ class Control:
     """A control for one parameter.
 
     ``display``: 'percent' (a share typed as '40%', '0,4' or '0.4'), 'billion' / 'million' (money
-    typed in tỷ / triệu đồng), 'int' and 'float' (sliders over ``minimum``–``maximum``),
-    'int_text' (a whole number typed), 'choice', 'bool'. ``options`` are (label, value) pairs for
-    choices. ``fallback`` is what the control shows when the parameter is None ("from the plan"):
-    showing it unchanged keeps the parameter None.
+    typed in tỷ / triệu đồng), 'int' and 'float' (a number typed, with a slider over
+    ``minimum``–``maximum`` moving by ``step``), 'int_text' (a whole number typed), 'date' (typed
+    dd/mm/yyyy; ``minimum``–``maximum`` are the years allowed), 'choice', 'bool'. ``decimals``: the
+    fewest decimals a number shows ('0,20'). ``options`` are (label, value) pairs for choices.
+    ``fallback`` is what the control shows when the parameter is None ("from the plan"): showing it
+    unchanged keeps the parameter None. ``help``: the hover text when the registry's help names
+    internal codes (else the registry's help is shown).
     """
 
     name: str
@@ -37,10 +44,42 @@ class Control:
     step: float = 1
     options: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     fallback: Any = None
+    decimals: int = 0
+    help: str = ""
 
 
 MONEY_UNIT = {"billion": "tỷ", "million": "triệu"}
 TEXT_DISPLAYS = ("percent", "billion", "million")
+NUMBER_DISPLAYS = ("int", "float", "int_text")
+SLIDER_DISPLAYS = ("int", "float")
+
+
+def bounds(control: Control) -> tuple[float | None, float | None]:
+    """The smallest and largest value a number control accepts (the registry's range)."""
+    if control.display in SLIDER_DISPLAYS:
+        return control.minimum, control.maximum
+    spec = specs()[control.name]
+    return spec.minimum, spec.maximum
+
+
+def tooltip(control: Control) -> str:
+    """The control's hover help in Vietnamese: what the parameter means and how to type it."""
+    text = control.help or specs()[control.name].help
+    if control.display in NUMBER_DISPLAYS:
+        low, high = bounds(control)
+        whole = control.display != "float"
+        text += f". Gõ {'số nguyên' if whole else 'số, dấu phẩy thập phân'}"
+        if low is not None and high is not None:
+            text += f", từ {vnformat.number_text(low)} đến {vnformat.number_text(high)}"
+        if control.display in SLIDER_DISPLAYS:
+            text += f"; thanh trượt bước {vnformat.number_text(control.step)}"
+    elif control.display == "date":
+        text += f". Gõ ngày/tháng/năm, ví dụ 15/6/{control.maximum:.0f}"
+    elif control.display == "percent":
+        text += ". Gõ 40%, 45 % hoặc 0,4"
+    elif control.display in MONEY_UNIT:
+        text += f". Gõ số {MONEY_UNIT[control.display]} đồng (vd. 1,5) hoặc kèm đơn vị (4,5 tỷ; 500 triệu)"
+    return text
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -60,6 +99,10 @@ def to_widget_value(control: Control, value: Any) -> Any:
         if value is None:
             return ""
         return _decimal_text(Decimal(int(value)) / vnformat_scale(control.display))
+    if control.display in NUMBER_DISPLAYS:
+        return "" if value is None else vnformat.number_text(value, control.decimals)
+    if control.display == "date":
+        return "" if value is None else f"{value:%d/%m/%Y}"
     return value
 
 
@@ -92,6 +135,30 @@ def from_widget_value(control: Control, shown: Any) -> Any:
         if spec.nullable and control.fallback is not None and value == control.fallback:
             return None
         return value
+    if control.display in NUMBER_DISPLAYS:
+        number = vnformat.parse_number(str(shown or "").strip(), integer=control.display != "float")
+        low, high = bounds(control)
+        if (low is not None and number < low) or (high is not None and number > high):
+            span = f"từ {vnformat.number_text(low or 0)} đến {vnformat.number_text(high)}" if high is not None else ""
+            raise ValueError(f"'{shown}' nằm ngoài khoảng cho phép ({span or f'không nhỏ hơn {low:g}'})")
+        return number
+    if control.display == "date":
+        text = str(shown or "").strip()
+        if text == "":
+            if spec.nullable:
+                return None
+            raise ValueError("không được để trống")
+        try:
+            day = schema.parse_date(text).date()
+        except ValueError as exc:
+            raise ValueError(f"'{text}' không đọc được; cần {exc}") from None
+        if not control.minimum <= day.year <= control.maximum:
+            raise ValueError(
+                f"'{text}' nằm ngoài khoảng cho phép (từ 1/1/{control.minimum:.0f} đến 31/12/{control.maximum:.0f})"
+            )
+        if spec.nullable and control.fallback is not None and day == control.fallback:
+            return None
+        return day
     return shown
 
 

@@ -16,8 +16,8 @@ from ocop_helpers.document import registry
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.lab.controls import Control
-from ocop_helpers.model.compute import LINE_PARAMS, packaging_share, planned_line, unit_display_names
-from ocop_helpers.model.params import specs
+from ocop_helpers.model.compute import LINE_PARAMS, as_of_date, packaging_share, planned_line, unit_display_names
+from ocop_helpers.model.params import Params, specs
 
 
 def _none(plan: Plan) -> tuple[Control, ...]:
@@ -56,7 +56,10 @@ def unit_options(plan: Plan) -> tuple[tuple[str, str], ...]:
 
 def _money(name: str, label: str, plan_value: int | None, unit: str = "billion") -> Control:
     """Money typed in tỷ (``billion``) or triệu (``million``) đồng; the unit is part of the label."""
-    return Control(name, f"{label} ({'tỷ' if unit == 'billion' else 'triệu'} đồng)", unit, fallback=plan_value)
+    help = ENVELOPE_HELP if name == "envelope_vnd" else ""  # the registry's help names the line's code
+    return Control(
+        name, f"{label} ({'tỷ' if unit == 'billion' else 'triệu'} đồng)", unit, fallback=plan_value, help=help
+    )
 
 
 def _percent(name: str, label: str, fallback: float | None = None) -> Control:
@@ -64,15 +67,39 @@ def _percent(name: str, label: str, fallback: float | None = None) -> Control:
     return Control(name, f"{label} (%)", "percent", 0, 1, fallback=fallback)
 
 
-def _slider(name: str, label: str, step: float) -> Control:
-    """A slider over the parameter's whole range (int or float as the registry says)."""
+def _slider(name: str, label: str, step: float, decimals: int = 0) -> Control:
+    """A number typed exactly (any precision in range) beside a slider over the parameter's whole
+    range moving by ``step`` (int or float as the registry says)."""
     s = specs()[name]
-    return Control(name, label, "int" if s.kind == "int" else "float", s.minimum, s.maximum, step)
+    return Control(name, label, "int" if s.kind == "int" else "float", s.minimum, s.maximum, step, decimals=decimals)
+
+
+UNIT_HELP = "Chỉ xem một đơn vị hành chính (huyện, thành phố); Toàn tỉnh = mọi đơn vị"
+ROUTING_HELP = "Lịch như kế hoạch ban hành, hoặc chuyển các vòng ở cấp không còn tồn tại sang cấp đang có thẩm quyền"
+ENVELOPE_HELP = "Kinh phí hỗ trợ nhãn hiệu, bao bì, tem nhãn; trống = dòng kinh phí này trong kế hoạch"
+
+
+def _unit_filter(plan: Plan, label: str) -> Control:
+    """The unit filter: a dropdown of the whole province then every unit, by its name."""
+    return Control("unit_filter", label, "choice", options=unit_options(plan), help=UNIT_HELP)
+
+
+def as_of(plan: Plan) -> Control:
+    """The review date ('Tính đến ngày'), typed dd/mm/yyyy within the plan year (the build refuses any
+    other: ``inputs.checks.check_as_of``); shown as the date the model uses when the parameter is empty."""
+    return Control(
+        "as_of",
+        "Tính đến ngày (ngày/tháng/năm)",
+        "date",
+        plan.year,
+        plan.year,
+        fallback=as_of_date(plan, Params({})),
+    )
 
 
 def _weights() -> tuple[Control, ...]:
     return tuple(
-        _slider(name, label, 0.05)
+        _slider(name, label, 0.5, decimals=1)
         for name, label in (
             ("weight_star", "Ưu tiên hạng sao (hệ số 0–10)"),
             ("weight_stream", "Ưu tiên hình thức đánh giá (hệ số 0–10)"),
@@ -82,9 +109,10 @@ def _weights() -> tuple[Control, ...]:
     )
 
 
-def _choice(name: str, label: str, names: dict[str, str]) -> Control:
+def _choice(name: str, label: str, names: dict[str, str], help: str = "") -> Control:
     """A dropdown of every choice the registry allows, labelled in Vietnamese."""
-    return Control(name, label, "choice", options=tuple((names.get(v, v), v) for v in specs()[name].choices))
+    options = tuple((names.get(v, v), v) for v in specs()[name].choices)
+    return Control(name, label, "choice", options=options, help=help)
 
 
 # ----------------------------------------------------------------------------- 00-overview
@@ -95,7 +123,7 @@ SOURCES = Panel("sources")
 STREAMS = Panel("streams")
 BREAKDOWNS = Panel(
     "breakdowns",
-    lambda plan: (Control("unit_filter", "Đơn vị hành chính", "choice", options=unit_options(plan)),),
+    lambda plan: (_unit_filter(plan, "Đơn vị hành chính"),),
 )
 STOCK = Panel(
     "stock",
@@ -111,7 +139,8 @@ CALENDAR = Panel(
     lambda plan: (
         _slider("products_per_session", "Sản phẩm/phiên hội đồng", 1),
         _slider("sessions_per_round", "Số phiên mỗi đợt", 1),
-        _choice("routing", "Phương án lịch", labels.ROUTING),
+        _choice("routing", "Phương án lịch", labels.ROUTING, ROUTING_HELP),
+        as_of(plan),
     ),
 )
 EXPIRY = Panel("expiry")
@@ -138,7 +167,7 @@ ALLOCATION = Panel(
         _choice("rule", "Quy tắc phân bổ", labels.ALLOCATION_RULE),
         _money("min_grant_vnd", "Mức hỗ trợ tối thiểu", None, "million"),
         *_weights(),
-        Control("unit_filter", "Danh sách tổ chức của đơn vị", "choice", options=unit_options(plan)),
+        _unit_filter(plan, "Danh sách tổ chức của đơn vị"),
     ),
 )
 COMPARISON = Panel("comparison")
@@ -150,8 +179,8 @@ RISKS = Panel(
         _percent("pass_rate_upgrade", "Tỷ lệ đạt – nâng hạng"),
         _percent("target_rate", "Xác suất đạt đúng hạng sao mục tiêu"),
         _percent("kept_rate", "Xác suất giữ hạng khi nâng hạng không đạt"),
-        _slider("cost_sigma", "Độ bất định chi phí (0–2)", 0.01),
-        _slider("draws", "Số lượt mô phỏng", 1),
+        _slider("cost_sigma", "Độ bất định chi phí (0–2)", 0.05, decimals=2),
+        _slider("draws", "Số lượt mô phỏng", 100),
         Control("seed", "Hạt giống ngẫu nhiên", "int_text"),
     ),
 )

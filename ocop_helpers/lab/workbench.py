@@ -29,6 +29,7 @@ from typing import Any
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
+from ocop_helpers.lab import combine
 from ocop_helpers.lab.controls import MONEY_UNIT, TEXT_DISPLAYS, Control, from_widget_value, to_widget_value
 from ocop_helpers.model.compute import Model, unit_display_names
 from ocop_helpers.model.params import ParamError, Params, coerce, specs
@@ -120,43 +121,25 @@ class Workbench:
 
     # ---------------------------------------------------------------- building
     def _widget(self, control: Control):
-        import ipywidgets as w  # deferred: ipywidgets only when controls are shown (papermill runs create none)
+        """The control's widget (:class:`~ocop_helpers.lab.fields.Field`): label, the box where the value
+        is typed the Vietnamese way (or a drop-down), a slider without readout for ranges, hover help."""
+        from ocop_helpers.lab.fields import Field  # deferred: ipywidgets only when controls are shown
 
         spec = specs()[control.name]
-        value = self.values.get(control.name, spec.default)
-        style = {"description_width": "21rem"}
-        layout = w.Layout(width="42rem")
-        shown = to_widget_value(control, value)
-        common = {"description": control.label, "style": style, "layout": layout, "tooltip": spec.help}
-        if control.display in ("int", "float"):
-            cls = w.IntSlider if control.display == "int" else w.FloatSlider
-            fmt = "d" if control.display == "int" else ".2f"
-            widget = cls(
-                value=shown,
-                min=control.minimum,
-                max=control.maximum,
-                step=control.step,
-                continuous_update=False,
-                readout_format=fmt,
-                **common,
-            )
+        shown = to_widget_value(control, self.values.get(control.name, spec.default))
+        hint = ""
+        if control.display == "percent":
+            hint = "vd. 40%, 45 % hoặc 0,4"
         elif control.display in TEXT_DISPLAYS:
-            if control.display == "percent":
-                hint = "vd. 40% hoặc 0,4"
-            else:
-                unit = MONEY_UNIT[control.display]
-                hint = f"vd. 1,5 (= 1,5 {unit}) hoặc 500 triệu" if unit == "tỷ" else "vd. 50 (= 50 triệu) hoặc 1,2 tỷ"
-                if spec.nullable and control.fallback is None:
-                    hint += "; trống = không đặt"
-            widget = w.Text(value=shown, placeholder=hint, continuous_update=False, **common)
-        elif control.display == "int_text":
-            widget = w.IntText(value=shown, **common)
-        elif control.display == "choice":
-            widget = w.Dropdown(options=list(control.options), value=value, **common)
-        elif control.display == "bool":
-            widget = w.Checkbox(value=bool(value), **common)
-        else:  # pragma: no cover - registry typo
-            raise ValueError(f"unknown control display {control.display}")
+            unit = MONEY_UNIT[control.display]
+            hint = f"vd. 1,5 (= 1,5 {unit}) hoặc 500 triệu" if unit == "tỷ" else "vd. 50 (= 50 triệu) hoặc 1,2 tỷ"
+            if spec.nullable and control.fallback is None:
+                hint += "; trống = không đặt"
+        elif control.display == "date":
+            hint = f"ngày/tháng/năm, vd. 15/6/{control.maximum:.0f}"
+        elif control.display not in ("choice", "bool"):
+            hint = "vd. 0,5 hoặc 1.000"
+        widget = Field(control, shown, hint)
         widget.add_class(f"ocop-ctl-{control.name}")
         return widget
 
@@ -263,6 +246,7 @@ class Workbench:
                 w.HBox([name, overwrite, save, reset]),
                 note,
                 w.HBox([load, load_button]),
+                combine.panel(self),
                 msg,
                 diff,
                 w.HBox([build, build_links]),

@@ -213,6 +213,7 @@ class Merged:
 
     values: dict[str, Any]
     report: list[str]
+    origin: dict[str, str] = field(default_factory=dict)  # name -> the file (or '--set') its value came from
 
 
 def _same(name: str, a: Any, b: Any) -> bool:
@@ -289,7 +290,7 @@ def merge_files(files: Iterable[str | os.PathLike] = (), overrides: dict[str, An
             f"Các tệp đặt tên kịch bản khác nhau ({', '.join(f'{n} trong {lab}' for lab, n in names)}): "
             f"kế hoạch gộp mang tên '{values['scenario']}'"
         )
-    return Merged(values, report)
+    return Merged(values, report, origin)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ the copy) and one headless Debian chromium whose requests may only reach that se
 notebook is opened and run with ``notebook:run-all-cells`` through ``window.jupyterapp``.
 
 Then, for each group of controls (targets, calendar, budget, allocation, simulation), the controls
-are changed through the DOM (Vietnamese numbers typed into text boxes, slider readouts, dropdowns),
+are changed through the DOM (Vietnamese numbers typed into text boxes, those beside sliders, dropdowns),
 the scenario is saved from the toolbar, built with the real build (the toolbar's "Dựng kế hoạch"
 button for the budget notebook, ``ocop_helpers.runs.build.build`` for the targets notebook), and every
 table and key figure of the group's panels is compared with the built plan.html, found by its caption
@@ -249,15 +249,11 @@ def _type(page, name: str, text: str, settle: bool = True) -> None:
 
 
 def _slide(page, name: str, value: str, settle: bool = True) -> None:
-    """Type a value into a slider's readout (ipywidgets 8 readouts are editable)."""
-    readout = page.locator(f".ocop-ctl-{name} .widget-readout").first
-    readout.scroll_into_view_if_needed()
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
-    if settle:
-        _settle(page)
+    """Type a value into the box beside a slider (the slider has no readout of its own: its number is
+    this box, typed and shown the Vietnamese way)."""
+    control = page.locator(f".ocop-ctl-{name}").first
+    assert control.locator(".widget-readout:visible").count() == 0, f"{name}: an ipywidgets readout is back"
+    _type(page, name, value, settle=settle)
 
 
 OPTION_LABELS = {"rule": labels.ALLOCATION_RULE, "routing": labels.ROUTING}
@@ -383,7 +379,7 @@ GROUPS = {
     "allocation": (
         BUDGET_NB,
         [panels.ALLOCATION.title, panels.COMPARISON.title],
-        [("choose", "rule", "equal_awards"), ("type", "min_grant_vnd", "5"), ("slide", "weight_star", "2.5")],
+        [("choose", "rule", "equal_awards"), ("type", "min_grant_vnd", "5"), ("slide", "weight_star", "2,5")],
     ),
     "simulation": (
         BUDGET_NB,
@@ -391,9 +387,9 @@ GROUPS = {
         [
             ("type", "pass_rate_new", "45%"),
             ("type", "target_rate", "75%"),
-            ("slide", "cost_sigma", "0.35"),
+            ("slide", "cost_sigma", "0,35"),
             ("type", "seed", "7"),
-            ("slide", "draws", "50000"),  # slow: the busy state is watched while it runs
+            ("slide", "draws", "50.000"),  # slow: the busy state is watched while it runs
         ],
     ),
 }
@@ -409,10 +405,10 @@ EXPECTED = {  # what each typed value must become in the kernel (the same as the
     "item_cap_vnd": {"30": 30_000_000},
     "organisation_cap_vnd": {"0,06 tỷ": 60_000_000},
     "min_grant_vnd": {"5": 5_000_000},
-    "weight_star": {"2.5": 2.5},
-    "cost_sigma": {"0.35": 0.35},
+    "weight_star": {"2,5": 2.5},
+    "cost_sigma": {"0,35": 0.35},
     "seed": {"7": 7},
-    "draws": {"50000": 50_000},
+    "draws": {"50.000": 50_000},
     "products_per_session": {"12": 12},
     "sessions_per_round": {"3": 3},
     "routing": {"rerouted": "rerouted"},
@@ -455,7 +451,7 @@ def _apply_group(page, group: str, record: dict) -> None:
             page.screenshot(path=str(artifact(f"lab-failed-{name}.png")))
         assert got == expected, (
             f"{name}: typed {typed!r}, the kernel holds {got!r}; the page shows "
-            f"{page.locator(f'.ocop-ctl-{name} input').first.input_value() if how == 'type' else ''!r}; messages: "
+            f"{page.locator(f'.ocop-ctl-{name} input').first.input_value() if how != 'choose' else ''!r}; messages: "
             f"{[m for m in page.locator('.ocop-msg').all_text_contents() if m.strip()]}"
         )
         record.setdefault("messages", {})[name] = _panel(page, name).locator(".ocop-msg").first.text_content()
@@ -742,7 +738,7 @@ def test_load_and_combine_saved_scenarios(budget_scenario, targets_scenario, not
     rule = page.locator(".ocop-ctl-rule select").first
     shown_rule = " ".join(rule.evaluate("s => s.options[s.selectedIndex].textContent").split())
     assert shown_rule == labels.ALLOCATION_RULE["equal_awards"]
-    assert page.locator(".ocop-ctl-draws .widget-readout").first.text_content().strip() == "50000"
+    assert page.locator(".ocop-ctl-draws input").first.input_value() == "50.000"
     assert page.locator(".ocop-scenario-name input").first.input_value() == "Kinh phí thử"
     diff = page.locator(".ocop-diff").first
     assert diff.locator("tr[data-param]").count() == 12, diff.inner_html()

@@ -166,7 +166,6 @@ UNCONTROLLED = {
     "scenario": "named in the toolbar when saving",
     "interactive": "set by the build",
     "results_path": "set by the build",
-    "as_of": "the review date: set in the parameters cell",
 }
 
 
@@ -186,13 +185,19 @@ def test_every_control_covers_its_parameters_whole_range_and_type(plan):
             if c.display in ("int", "float"):
                 assert spec.kind == c.display, (c.name, spec.kind, c.display)
                 assert (c.minimum, c.maximum) == (spec.minimum, spec.maximum), f"{c.name}: slider range"
-                assert c.step <= (1 if spec.kind == "int" else 0.05), f"{c.name}: step too coarse for decimals"
+                # the slider moves in planner's steps; the box takes any value of the range exactly
+                exact = 1.23 if spec.kind == "float" else int(c.minimum) + 1
+                typed = "1,23" if spec.kind == "float" else str(exact)
+                assert controls.from_widget_value(c, typed) == exact, c.name
+                assert 0 < c.step <= (c.maximum - c.minimum) / 4, f"{c.name}: slider step"
             elif c.display == "percent":
                 assert spec.kind == "share"
             elif c.display in ("billion", "million"):
                 assert spec.kind == "money" and ("tỷ đồng" in c.label or "triệu đồng" in c.label), c.label
             elif c.display == "int_text":
                 assert spec.kind == "int"
+            elif c.display == "date":
+                assert spec.kind == "date" and c.minimum <= plan.year <= c.maximum, c.name
             elif c.display == "choice":
                 values = [v for _, v in c.options]
                 if spec.kind == "choice":
@@ -220,7 +225,7 @@ def test_text_controls_accept_the_parameters_whole_range(plan):
     found["min_grant_vnd"].value = "0"
     assert bench.values["min_grant_vnd"] == 0
     for name in ("weight_star", "cost_sigma", "draws"):
-        w, spec = found[name], params.specs()[name]
+        w, spec = found[name].slider, params.specs()[name]
         assert (w.min, w.max) == (spec.minimum, spec.maximum)
 
 
