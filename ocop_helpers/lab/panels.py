@@ -134,6 +134,10 @@ STOCK = Panel(
         _percent("lapse_share", "Tỷ lệ đến hạn không đánh giá lại"),
     ),
 )
+OUTCOMES = Panel(
+    "outcomes",
+    lambda plan: (_percent("target_risk_chance", "Ngưỡng khả năng đạt để nêu mục tiêu có nguy cơ"),),
+)
 CALENDAR = Panel(
     "calendar",
     lambda plan: (

@@ -97,17 +97,17 @@ def final_outcomes(evaluations: pd.DataFrame) -> pd.Series:
 def rewards_owed(products: pd.DataFrame, stars: pd.Series, table: np.ndarray) -> int:
     """NQ 67/2023 rewards due for these results: first recognition, re-evaluation kept, upgrade
     achieved or star kept (the cases of :func:`ocop_helpers.domain.budget.reward_table`)."""
-    p = products.set_index("product_id").reindex(stars.index)
-    total = 0
-    for pid, star in stars.items():
-        if star <= 0:
-            continue
-        stream = p.at[pid, "stream"]
-        current = p.at[pid, "current_star"]
-        current = int(current) if pd.notna(current) and int(current) > 0 else int(star)
-        case = {"new": 0, "reevaluation": 3}.get(stream, 2 if star > current else 1)
-        total += int(table[case][int(star)])
-    return total
+    got = stars[stars > 0]
+    if got.empty:
+        return 0
+    # plain arrays: a frame's per-row lookups copy its attrs (the row numbers of a large file) each time
+    p = products.set_index("product_id")
+    stream = p["stream"].reindex(got.index).astype(str).to_numpy()
+    star = got.to_numpy().astype(int)
+    current = p["current_star"].reindex(got.index).astype("Float64").fillna(0).astype(int).to_numpy()
+    current = np.where(current > 0, current, star)
+    case = np.select([stream == "new", stream == "reevaluation", star > current], [0, 3, 2], 1)
+    return int(np.asarray(table)[case, star].sum())
 
 
 def compute_season(r: Results) -> Season:
