@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -60,7 +61,8 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "breakdowns": SCOPE,
     "stock": STOCK,
     "calendar": CALENDAR,
-    "calendar_rerouted": CALENDAR,
+    # computed only when the calendar as filed is the one chosen, and always re-routed: not keyed by routing
+    "calendar_rerouted": tuple(x for x in CALENDAR if x != "routing"),
     "expiry": ("lapse_share",),
     "budget_lines": LINES,
     "claims": CLAIMS,
@@ -232,18 +234,32 @@ class Model:
         self.plan = plan
         self.keep = keep
         self._cache: dict[str, OrderedDict[tuple, Any]] = {name: OrderedDict() for name in STAGE_PARAMS}
+        # The Lab refines a preview in a background thread while the kernel answers the next change:
+        # the caches are read and written under this lock (a stage itself is computed outside it).
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(name: str, params: Params) -> tuple:
+        return tuple(repr(getattr(params, p)) for p in STAGE_PARAMS[name])
+
+    def cached(self, name: str, params: Params) -> bool:
+        """Whether stage ``name`` for these parameters is kept (reading it would compute nothing)."""
+        with self._lock:
+            return self._key(name, params) in self._cache[name]
 
     def _stage(self, name: str, params: Params, fn: Callable[[], Any]) -> Any:
-        key = tuple(repr(getattr(params, p)) for p in STAGE_PARAMS[name])
+        key = self._key(name, params)
         cache = self._cache[name]
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = fn()
         _record(name, key)
-        cache[key] = value
-        while len(cache) > self.keep:
-            cache.popitem(last=False)
+        with self._lock:
+            cache[key] = value
+            while len(cache) > self.keep:
+                cache.popitem(last=False)
         return value
 
     # -- products -------------------------------------------------------------------------
@@ -624,6 +640,48 @@ FIELDS: dict[str, Callable[[Model, Params], Any]] = {
     "certificate_terms": lambda m, p: m.certificate_terms(p),
     "year_over_year_detail": _part("year_over_year", 3),
 }
+
+
+# Results field -> the stages its value comes from (directly; a stage's parameters are transitive).
+FIELD_STAGES: dict[str, tuple[str, ...]] = {
+    "plan": (),
+    "params": (),
+    "as_of": (),
+    **dict.fromkeys(("unit_names", "key_figures", "stream_comparison", "streams"), ("overview",)),
+    **dict.fromkeys(
+        ("unit_load", "concentration", "scope_name", "sectors", "thin_sectors", "stars", "organisation_types"),
+        ("breakdowns",),
+    ),
+    "stock": ("stock",),
+    "calendar": ("calendar",),
+    "calendar_rerouted": ("calendar", "calendar_rerouted"),
+    **dict.fromkeys(("expiry_by_year", "expiry_effect", "reevaluation_schedule"), ("expiry",)),
+    "budget_lines": ("budget_lines",),
+    "envelope_vnd": ("budget_lines",),
+    **dict.fromkeys(("claim_items", "claim_organisations"), ("claims",)),
+    **dict.fromkeys(("allocation", "item_grants", "allocation_metrics"), ("allocation",)),
+    **dict.fromkeys(("rule_allocations", "rule_table"), ("rules",)),
+    "simulation": ("simulation",),
+    "budget_comparison": ("budget_comparison",),
+    **dict.fromkeys(("previous", "year_over_year", "rekeyed_units", "year_over_year_detail"), ("year_over_year",)),
+    "decisions": ("decisions",),
+    **dict.fromkeys(("official", "round_authorities", "round_authorities_issued", "change_dates"), ("official",)),
+    "budget_sources": ("budget_sources",),
+    "certificate_terms": ("official",),
+}
+# Fields whose own value is a parameter (not a stage's output).
+FIELD_OWN_PARAMS: dict[str, tuple[str, ...]] = {"as_of": ("as_of",), "params": ("*",)}
+
+
+def field_params(name: str) -> frozenset[str]:
+    """The parameters one :class:`Results` field can change with (``*``: any of them)."""
+    own = FIELD_OWN_PARAMS.get(name, ())
+    return frozenset(own).union(*(STAGE_PARAMS[s] for s in FIELD_STAGES[name]))
+
+
+def preview_params(params: Params, draws: int) -> Params | None:
+    """The same scenario with at most ``draws`` Monte Carlo draws; None when it already has no more."""
+    return params.replace(draws=draws) if params.draws > draws else None
 
 
 def compute(plan: Plan, params: Params) -> Results:
