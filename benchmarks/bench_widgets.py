@@ -20,6 +20,7 @@ products, 9 600 organisations, made with ``python -m ocop_helpers synth``); slow
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from ocop_helpers.lab import controls, panels, workbench
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook as display
 
+print = functools.partial(print, flush=True)  # lines appear as they are measured (long runs)
 THRESHOLD_MS = {"default": 300, "national": 1000}
 NATIONAL = (18_700, 9_600)  # products, organisations
 # --small: one control of each kind (percent, int, choice, billion, million, float, int_text), one fresh
@@ -94,9 +96,10 @@ def measure(plan_dir: Path, size: str, args: argparse.Namespace, only: set[str],
     plan = loading.load_plan(plan_dir)
     P = params.Params({"draws": args.draws} if args.draws else {})
     budget = plan.targets.budget_total_vnd
+    n = vnformat.number
     print(
-        f"== {size}: {plan_dir} — {len(plan.products):,} sản phẩm, {len(plan.organisations):,} tổ chức, "
-        f"{P.draws:,} lượt mô phỏng".replace(",", ".")
+        f"== {size}: {plan_dir} — {n(len(plan.products))} sản phẩm, {n(len(plan.organisations))} tổ chức, "
+        f"{n(P.draws)} lượt mô phỏng (xem trước: {n(workbench.preview_draws(plan))})"
     )
     if warm_up:
         compute.compute(plan, P)

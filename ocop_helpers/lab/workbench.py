@@ -341,10 +341,13 @@ class Workbench:
             state.msg.value = ""
 
     def _set_busy(self, busy: bool, owner: _PanelState | None = None, stale: list[_PanelState] | None = None) -> None:
-        """Grey the panels whose figures can change (``stale``; every panel when None) while the
-        answer is computed; the controls stay usable (a newer change replaces this one)."""
+        """Grey the panels whose figures can change (``stale``; every panel when None) while the first
+        answer is computed (the kernel is busy: the controls wait with it). A refinement runs after
+        this, with the controls usable: a newer change replaces it."""
         self._busy = busy
         for state in self._panels:
+            for widget in state.controls.values():
+                widget.disabled = busy
             greyed = busy and (stale is None or state in stale)
             (state.out.add_class if greyed else state.out.remove_class)("ocop-stale")
         if owner is not None and busy:
@@ -423,8 +426,9 @@ class Workbench:
             return True
         finally:
             self._set_busy(False)
-            if quick is not None and self._status is not None:
-                self._status.value = preview_note(quick.draws)
+            with self._draw_lock:  # still waiting for a refinement: say so in the status line
+                if self._pending is not None and self._status is not None:
+                    self._status.value = preview_note(self.preview_draws)
 
     # ---------------------------------------------------------------- answer first, refine after
     def _preview_of(self, full: Params, stale: list[_PanelState]) -> Params | None:

@@ -60,10 +60,12 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
     "breakdowns": SCOPE,
     "stock": STOCK,
+    "routes": ("routing",),  # which round scores each product: not the councils' capacity nor the day
     "calendar": CALENDAR,
     # computed only when the calendar as filed is the one chosen, and always re-routed: not keyed by routing
     "calendar_rerouted": tuple(x for x in CALENDAR if x != "routing"),
-    "expiry": ("lapse_share",),
+    "expiry": (),  # the certificates falling due: the data's, whatever the parameters
+    "expiry_effect": ("lapse_share",),
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
@@ -323,20 +325,47 @@ class Model:
             ),
         )
 
-    def _calendar(self, p: Params, routing: str) -> calendar.Calendar:
+    def _routes(self, p: Params, routing: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(status of every round, the products' steps routed to rounds): the part of
+        ``calendar.evaluation_calendar`` that a council's capacity or the day looked at do not change."""
         plan = self.plan
-        return calendar.evaluation_calendar(
-            plan.products,
-            plan.rounds,
-            plan.authority_rules,
-            plan.units,
-            plan.province_id,
-            routing=routing,
-            filed_on=plan.units_as_of,
-            as_of=as_of_date(plan, p),
+        return self._stage(
+            "routes",
+            p.replace(routing=routing),
+            lambda: (
+                calendar.round_status(plan.rounds, plan.authority_rules, plan.units, plan.province_id),
+                calendar.route_products(
+                    plan.products,
+                    plan.rounds,
+                    plan.authority_rules,
+                    plan.units,
+                    plan.province_id,
+                    routing=routing,
+                    filed_on=plan.units_as_of,
+                ),
+            ),
+        )
+
+    def _calendar(self, p: Params, routing: str) -> calendar.Calendar:
+        """``calendar.evaluation_calendar`` in two stages: the routing (kept across capacity changes)
+        and the load of each round."""
+        plan = self.plan
+        status, steps = self._routes(p, routing)
+        units_ = plan.units
+        local = (
+            frozenset(units_.loc[units_["province_id"] == plan.province_id, "level"].astype(str))
+            if units_ is not None and plan.province_id is not None
+            else frozenset()
+        )
+        table = calendar.round_load(
+            steps,
+            status,
             products_per_session=p.products_per_session,
             sessions_per_round=p.sessions_per_round,
+            as_of=as_of_date(plan, p),
+            local_levels=local,
         )
+        return calendar.Calendar(rounds=table, steps=steps, routing=routing)
 
     def calendar(self, p: Params) -> calendar.Calendar:
         return self._stage("calendar", p, lambda: self._calendar(p, p.routing))
@@ -352,7 +381,7 @@ class Model:
     def expiry(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(re-evaluations due per year with the ``basis`` used, stock effect, re-evaluation schedule)."""
 
-        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        def run() -> tuple[pd.DataFrame, pd.DataFrame]:
             plan = self.plan
             terms = self.certificate_terms(p)
             pipe = stock.expiry_pipeline(
@@ -371,7 +400,6 @@ class Model:
             later = by_year["due_year"] > plan.year
             basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
             by_year = by_year.assign(basis=basis.astype("int64"))
-            effect = stock.expiry_stock_effect(by_year, p.lapse_share, column="basis")
             steps = calendar.route_products(
                 plan.products,
                 plan.rounds,
@@ -385,9 +413,14 @@ class Model:
             schedule = pipe.assign(
                 planned_deadline=finish, planned_after_expiry=(finish > pipe["expiry_date"]).fillna(False)
             )
-            return by_year, effect, schedule
+            return by_year, schedule
 
-        return self._stage("expiry", p, run)
+        by_year, schedule = self._stage("expiry", p, run)
+        # only the stock effect reads the lapse share: moving it does not redo the pipeline
+        effect = self._stage(
+            "expiry_effect", p, lambda: stock.expiry_stock_effect(by_year, p.lapse_share, column="basis")
+        )
+        return by_year, effect, schedule
 
     def year_over_year(
         self, p: Params
@@ -655,7 +688,8 @@ FIELD_STAGES: dict[str, tuple[str, ...]] = {
     "stock": ("stock",),
     "calendar": ("calendar",),
     "calendar_rerouted": ("calendar", "calendar_rerouted"),
-    **dict.fromkeys(("expiry_by_year", "expiry_effect", "reevaluation_schedule"), ("expiry",)),
+    **dict.fromkeys(("expiry_by_year", "reevaluation_schedule"), ("expiry",)),
+    "expiry_effect": ("expiry", "expiry_effect"),
     "budget_lines": ("budget_lines",),
     "envelope_vnd": ("budget_lines",),
     **dict.fromkeys(("claim_items", "claim_organisations"), ("claims",)),

@@ -193,3 +193,39 @@ def test_a_field_that_does_not_depend_on_a_parameter_is_not_recomputed(name, val
             a, b = getattr(before, f), getattr(after, f)
             assert a is b or (isinstance(a, int | float | str | dt.date | dict) and a == b), f
     assert any(name in compute.field_params(f) for f in compute.FIELDS)
+
+
+def test_the_lapse_share_redoes_only_the_stock_effect_of_expiries(plan):
+    bench = workbench.Workbench(plan, params.Params({}))
+    for p in (panels.STOCK, panels.EXPIRY, panels.CALENDAR, panels.RISKS):
+        bench.panel(p)
+    compute.STEP_COUNTS.clear()
+    assert set(greyed_during(bench, {"lapse_share": 0.3})) == {panels.STOCK, panels.EXPIRY}
+    assert set(compute.STEP_COUNTS) == {"stock", "expiry_effect"}, "the pipeline of expiries is not redone"
+
+
+def test_the_council_size_does_not_reroute_and_the_calendar_is_the_domain_s(plan):
+    """The model's calendar is ``calendar.evaluation_calendar``'s, with the routing kept across a
+    change of the councils' capacity."""
+    from ocop_helpers.domain import calendar
+
+    model = compute.Model(plan)
+    base = params.Params({})
+    model.calendar(base)
+    compute.STEP_COUNTS.clear()
+    changed = base.replace(products_per_session=9, sessions_per_round=3)
+    mine = model.calendar(changed)
+    assert set(compute.STEP_COUNTS) == {"calendar"}, "the products are not routed again"
+    direct = calendar.evaluation_calendar(
+        plan.products,
+        plan.rounds,
+        plan.authority_rules,
+        plan.units,
+        plan.province_id,
+        routing=changed.routing,
+        filed_on=plan.units_as_of,
+        as_of=compute.as_of_date(plan, changed),
+        products_per_session=9,
+        sessions_per_round=3,
+    )
+    assert mine.rounds.equals(direct.rounds) and mine.steps.equals(direct.steps)
