@@ -1,33 +1,43 @@
-"""What a planner waits for after changing each control, measured against a baseline in the same run.
+"""What a planner waits for after changing each control: the first answer and the refined one, on
+the default plan and at the national synthetic size, against a baseline measured in the same run.
 
 - per control: the value is changed the way a planner does (text typed in a money or share box, a
-  slider moved, an option chosen) on the Workbench of its notebook; the model recomputes the stages
-  that depend on the parameter (cached by parameter subset; every repeat uses a value not seen before,
-  so the cache does not hide the work) and every panel whose figures changed is redrawn (tables, SVG
-  charts). The time is the whole synchronous handler: what the kernel is busy for.
-- baseline: computing the whole scenario from scratch (what the panels did before the shared model).
+  slider moved, an option chosen) on the Workbench of its notebook (refine="manual": the same steps
+  as in JupyterLab, run synchronously so they can be timed). *first*: until every panel that can
+  change shows an answer — the panels reading the Monte Carlo from a preview with fewer draws
+  ("Xem trước"), the others final. *refined*: until they show the scenario's own draws (what the
+  build shows). Every repeat uses a value not seen before, so the stage cache does not hide the work.
+- baseline: computing the whole scenario from scratch (what a panel did before the staged model).
 
-Controls over 0,3 s are flagged: the Lab greys the panels and shows "Đang tính lại…" for them.
+Targets: first answer under 0,3 s on the default plan and under 1 s at the national size (18 700
+products, 9 600 organisations, made with ``python -m ocop_helpers synth``); slower ones are flagged.
 
     .venv/bin/python benchmarks/bench_widgets.py [--repeat 3] [--only draws,rule] [--plan DIR] [--draws N]
+        [--national DIR | --no-national]
     .venv/bin/python benchmarks/bench_widgets.py --small   # 7 controls, one change each, demo plan, 200 draws
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-from ocop_helpers.core import paths
+from ocop_helpers.core import paths, vnformat
 from ocop_helpers.inputs import loading
 from ocop_helpers.lab import controls, panels, workbench
 from ocop_helpers.model import compute, params
 from ocop_helpers.render import notebook as display
 
-THRESHOLD_MS = 300
+print = functools.partial(print, flush=True)  # lines appear as they are measured (long runs)
+THRESHOLD_MS = {"default": 300, "national": 1000}
+NATIONAL = (18_700, 9_600)  # products, organisations
 # --small: one control of each kind (percent, int, choice, billion, million, float, int_text), one fresh
 # value each, on the tiny demo plan with few Monte Carlo draws.
 SMALL_PLAN = paths.ROOT / "tests" / "fixtures" / "plans" / "demo" / "2027"
@@ -68,66 +78,113 @@ def fresh_values(control: controls.Control, widget, n: int, budget_vnd: int) -> 
     return [options[i // 2 % len(options)] if i % 2 == 0 else widget.value for i in range(n)]
 
 
+def national_plan(folder: Path) -> Path:
+    """Write the national-size synthetic plan into ``folder`` (as benchmarks/bench_scale.py does)."""
+    products, organisations = NATIONAL
+    subprocess.run(
+        [sys.executable, "-m", "ocop_helpers", "synth", "--products", str(products)]
+        + ["--organisations", str(organisations), "--out", str(folder), "--seed", "1"],
+        check=True,
+        cwd=paths.ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    return folder
+
+
+def measure(plan_dir: Path, size: str, args: argparse.Namespace, only: set[str], warm_up: bool) -> float:
+    """Print the baseline and every control's first and refined answer; return the slowest first (s)."""
+    plan = loading.load_plan(plan_dir)
+    P = params.Params({"draws": args.draws} if args.draws else {})
+    budget = plan.targets.budget_total_vnd
+    n = vnformat.number
+    print(
+        f"== {size}: {plan_dir} — {n(len(plan.products))} sản phẩm, {n(len(plan.organisations))} tổ chức, "
+        f"{n(P.draws)} lượt mô phỏng (xem trước: {n(workbench.preview_draws(plan))})"
+    )
+    if warm_up:
+        compute.compute(plan, P)
+    runs = 3 if size == "default" and not args.small else 1
+    baseline = statistics.median(
+        [(lambda t: (compute.compute(plan, P), time.perf_counter() - t)[1])(time.perf_counter()) for _ in range(runs)]
+    )
+    print(f"{'baseline: whole scenario from scratch':58} {1000 * baseline:8.0f} ms")
+    threshold = THRESHOLD_MS[size]
+    slow: list[str] = []
+    slowest = 0.0
+    for notebook, shown in NOTEBOOK_PANELS.items():
+        bench = workbench.Workbench(plan, P, refine="manual")
+        boxes = [bench.panel(p) for p in shown]
+        found: dict = {}
+        for box in boxes:
+            found.update(_controls(box))
+        for name, control in {c.name: c for p in shown for c in p.controls(plan)}.items():
+            if only and name not in only:
+                continue
+            widget = found[name]
+            original = widget.value
+            firsts, refineds, previews = [], [], set()
+            for value in fresh_values(control, widget, args.repeat, budget):
+                t = time.perf_counter()
+                widget.value = value
+                firsts.append(1000 * (time.perf_counter() - t))
+                errors = [st.msg.value for st in bench._panels if "ocop-msg-error" in st.msg.value]
+                if errors:
+                    raise SystemExit(f"{name} = {value!r} was refused: {errors[0]}")
+                if not bench.refined:
+                    previews.add(bench.preview_draws)
+                bench.wait_refined()
+                refineds.append(1000 * (time.perf_counter() - t))
+            widget.value = original
+            bench.wait_refined()
+            values = fresh_values(control, widget, args.repeat, budget)
+            # Too few options for fresh values: the first change is the work, repeats come from the cache.
+            pick = (lambda xs: xs[0]) if len(set(map(str, values))) < len(values) else statistics.median
+            first, refined = pick(firsts), pick(refineds)
+            slowest = max(slowest, first)
+            flag = f"  > {_comma(threshold / 1000)} s" if first > threshold else ""
+            if flag:
+                slow.append(f"{notebook}:{name}")
+            how = f"(xem trước {vnformat.number(min(previews))} lượt)" if previews else "(không cần xem trước)"
+            print(
+                f"{f'{notebook}: {name}':58} {first:8.0f} ms   baseline/this {1000 * baseline / first:5.1f}x"
+                f"   refined {refined:8.0f} ms {how}{flag}"
+            )
+    print(f"first answer over {threshold} ms ({size}): {', '.join(slow) or 'none'}")
+    return slowest / 1000
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", default="", help="comma-separated parameter names")
     ap.add_argument("--plan", type=Path, default=paths.DEFAULT_PLAN_DIR)
     ap.add_argument("--draws", type=int, help="Monte Carlo draws (default: the parameter's default)")
+    ap.add_argument("--national", type=Path, help="a national-size plan folder (default: made in a temp folder)")
+    ap.add_argument("--no-national", action="store_true", help="only the default plan")
+    ap.add_argument("--national-repeat", type=int, default=1, help="changes per control at the national size")
     ap.add_argument(
         "--small",
         action="store_true",
         help=f"the demo plan ({SMALL_PLAN.relative_to(paths.ROOT)}), {SMALL_DRAWS} draws, one change of each "
-        f"control in --only (default {SMALL_CONTROLS})",
+        f"control in --only (default {SMALL_CONTROLS}), no national size",
     )
     args = ap.parse_args()
     if args.small:
         args.plan, args.repeat, args.draws = SMALL_PLAN, 1, args.draws or SMALL_DRAWS
         args.only = args.only or SMALL_CONTROLS
+        args.no_national = True
     only = {x for x in args.only.split(",") if x}
     display.setup_notebook()
-    plan = loading.load_plan(args.plan)
-    P = params.Params({"draws": args.draws} if args.draws else {})
-    budget = plan.targets.budget_total_vnd
-    if args.plan != paths.DEFAULT_PLAN_DIR or args.draws:
-        print(f"plan: {args.plan}  draws: {P.draws}")
     t0 = time.perf_counter()
-    compute.compute(plan, P)  # warm-up
-    baseline = statistics.median(
-        [(lambda t: (compute.compute(plan, P), time.perf_counter() - t)[1])(time.perf_counter()) for _ in range(3)]
-    )
-    print(f"{'baseline: whole scenario from scratch':58} {1000 * baseline:8.0f} ms")
-    slow: list[str] = []
-    for notebook, shown in NOTEBOOK_PANELS.items():
-        bench = workbench.Workbench(plan, P)
-        boxes = [bench.panel(p) for p in shown]
-        controls = {c.name: c for p in shown for c in p.controls(plan)}
-        found: dict = {}
-        for box in boxes:
-            found.update(_controls(box))
-        for name, control in controls.items():
-            if only and name not in only:
-                continue
-            widget = found[name]
-            original = widget.value
-            times = []
-            for value in fresh_values(control, widget, args.repeat, budget):
-                t = time.perf_counter()
-                widget.value = value
-                times.append(1000 * (time.perf_counter() - t))
-                errors = [st.msg.value for st in bench._panels if "ocop-msg-error" in st.msg.value]
-                if errors:
-                    raise SystemExit(f"{name} = {value!r} was refused: {errors[0]}")
-            widget.value = original
-            values = fresh_values(control, widget, args.repeat, budget)
-            # Too few options for fresh values: the first change is the work, repeats come from the cache.
-            ms = times[0] if len(set(map(str, values))) < len(values) else statistics.median(times)
-            flag = "  > 0,3 s" if ms > THRESHOLD_MS else ""
-            if flag:
-                slow.append(f"{notebook}:{name}")
-            print(f"{f'{notebook}: {name}':58} {ms:8.0f} ms   baseline/this {1000 * baseline / ms:5.1f}x{flag}")
-    print(f"controls over {THRESHOLD_MS} ms on this plan: {', '.join(slow) or 'none'}")
+    slowest = measure(args.plan, "default", args, only, warm_up=True)
+    if not args.no_national:
+        with tempfile.TemporaryDirectory(prefix="ocop-national-") as tmp:
+            folder = args.national or national_plan(Path(tmp) / "national")
+            args.repeat = args.national_repeat
+            measure(folder, "national", args, only, warm_up=False)
     print(f"(total {time.perf_counter() - t0:.0f} s)")
+    where = "the demo plan (--small)" if args.small else "the default plan"
+    print(f"first answer: slowest {_comma(round(slowest, 2))} s on {where}")
 
 
 def _controls(box) -> dict:

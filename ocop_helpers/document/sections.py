@@ -16,8 +16,9 @@ from ocop_helpers.document import charts, elements, narrative
 from ocop_helpers.domain import labels, summary
 from ocop_helpers.domain.allocation import registry as rule_registry
 from ocop_helpers.model.compute import Results, unit_display_names
+from ocop_helpers.model.figures import plan as plan_figures
 from ocop_helpers.model.figures import season as season_figures
-from ocop_helpers.model.ledger import chance_words
+from ocop_helpers.model.ledger import Ledger, chance_words
 from ocop_helpers.model.season import season_of
 
 _PCT = vnformat.percent
@@ -674,33 +675,30 @@ def _rekeyed_units_items(plan, previous, result, detail, unit_names: dict[str, s
 
 
 def budget_lines(r: Results) -> list:
-    """The plan's budget lines and shares; a warning when the lines no longer add up to the total."""
+    """The plan's budget lines and shares of their total. One total is spoken of: the lines' (the
+    table's "Tổng cộng"); when it differs from the published budget, the difference is named once,
+    as the plan document states it (ledger figures ``budget.lines_total_vnd`` / ``budget.difference_vnd``)."""
     prov = elements.provenance(r.plan, "budget_lines")
-    plan = r.plan
     lines = r.budget_lines
-    total = plan.targets.budget_total_vnd
-    shown = lines.assign(share=lines["amount_vnd"] / total, label=lines["line"].map(labels.budget_line))
+    led = Ledger()
+    plan_figures.budget(r, led)
+    published = int(r.plan.targets.budget_total_vnd)
+    differs = "budget.lines_total_vnd" in led
+    total = int(led.value("budget.lines_total_vnd")) if differs else published
+    shown = lines.assign(
+        share=lines["amount_vnd"] / total if total else 0.0, label=lines["line"].map(labels.budget_line)
+    )
     shown = pd.concat(
-        [
-            shown,
-            pd.DataFrame(
-                [
-                    {
-                        "label": "Tổng cộng",
-                        "amount_vnd": int(lines["amount_vnd"].sum()),
-                        "share": lines["amount_vnd"].sum() / total,
-                    }
-                ]
-            ),
-        ],
+        [shown, pd.DataFrame([{"label": "Tổng cộng", "amount_vnd": total, "share": 1.0 if total else 0.0}])],
         ignore_index=True,
     )
+    largest = (
+        f"lớn nhất là {labels.BUDGET_LINE[lines.loc[lines['amount_vnd'].idxmax(), 'line']].lower()} "
+        f"({vnformat.money(int(lines['amount_vnd'].max()))})"
+    )
+    head = "Tổng các nội dung chi" if differs else "Tổng kinh phí kế hoạch"
     items: list = [
-        elements.paragraph(
-            f"Tổng kinh phí kế hoạch {vnformat.money(total)}, gồm {len(lines)} nội dung chi; lớn nhất là "
-            f"{labels.BUDGET_LINE[lines.loc[lines['amount_vnd'].idxmax(), 'line']].lower()} "
-            f"({vnformat.money(int(lines['amount_vnd'].max()))})."
-        ),
+        elements.paragraph(f"{head} {vnformat.money(total)}, gồm {len(lines)} nội dung chi; {largest}."),
         elements.table(
             shown,
             {"label": labels.COLUMN["line"], "amount_vnd": "Số tiền", "share": labels.COLUMN["share"]},
@@ -709,14 +707,14 @@ def budget_lines(r: Results) -> list:
             provenance=prov,
         ),
     ]
-    diff = int(lines["amount_vnd"].sum()) - total
-    if diff:
+    if differs:
+        more = total > published
         items.insert(
             0,
             elements.notice(
-                f"Các dòng chi cộng lại {vnformat.money(int(lines['amount_vnd'].sum()))}, "
-                f"{'vượt' if diff > 0 else 'thấp hơn'} tổng kinh phí {vnformat.money(abs(diff))}.",
-                "error" if diff > 0 else "warning",
+                f"Tổng các nội dung chi {'cao' if more else 'thấp'} hơn kinh phí đã công bố "
+                f"({vnformat.money(published)}) {vnformat.money(int(led.value('budget.difference_vnd')))}.",
+                "error" if more else "warning",
             ),
         )
     return items

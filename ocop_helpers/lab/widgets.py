@@ -49,7 +49,7 @@ def start(params: Params, plan: Any | None = None, controls: bool = True) -> tup
             display(HTML(f"<style>{RERUN_CSS}</style>"))
         return results, None
 
-    bench = Workbench(the_plan, params, source=_notebook_name())
+    bench = Workbench(the_plan, params, source=_notebook_name(), refine="background")
     display(bench.toolbar())
     return bench.results, bench
 

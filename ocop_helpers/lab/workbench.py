@@ -22,16 +22,17 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
 from ocop_helpers.lab import combine
 from ocop_helpers.lab.controls import MONEY_UNIT, TEXT_DISPLAYS, Control, from_widget_value, to_widget_value
-from ocop_helpers.model.compute import Model, unit_display_names
+from ocop_helpers.model.compute import Model, field_params, preview_params, unit_display_names
 from ocop_helpers.model.params import ParamError, Params, coerce, specs
 from ocop_helpers.render import notebook
 from ocop_helpers.runs import build, scenarios
@@ -61,6 +62,16 @@ class _PanelState:
     fields: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
     shown: dict[str, Any] = field(default_factory=dict)  # the field values the panel was drawn from
+    preview: bool = False  # drawn from a preview (fewer Monte Carlo draws), to be refined
+
+    def depends_on(self) -> frozenset[str]:
+        """The parameters whose change can change what this panel shows (``*``: any)."""
+        return frozenset(self.params).union(*(field_params(f) for f in self.fields))
+
+    def can_change(self, changed: set[str]) -> bool:
+        """Whether a change of these parameters can change this panel's figures."""
+        deps = self.depends_on()
+        return "*" in deps or bool(deps & changed)
 
 
 # Greyed panels and the busy line appear only when a recompute lasts more than 0,3 s (CSS delays):
@@ -70,6 +81,8 @@ STALE_CSS = (
     ".ocop-stale{opacity:.35;transition:opacity .15s linear .3s}"
     "@keyframes ocop-appear{from{visibility:hidden}to{visibility:visible}}"
     ".ocop-busy{color:#b86e00;font-weight:bold;animation:ocop-appear 0s linear .3s both}"
+    ".ocop-preview{border-left:3px dashed #b86e00;padding-left:4px}"
+    ".ocop-preview-note{color:#b86e00;font-style:italic}"
     ".ocop-diff table{border-collapse:collapse;font-size:90%}"
     ".ocop-diff td,.ocop-diff th{padding:1px 8px;text-align:left}"
 )
@@ -77,6 +90,24 @@ STALE_CSS = (
 # notebook opened without running it; once it shows outputs they are hidden.
 RERUN_CSS = ".jp-Notebook:has(.jp-OutputArea-output) .ocop-rerun{display:none}"
 BUSY_HTML = '<span class="ocop-busy">Đang tính lại…</span>'
+# A panel that reads the Monte Carlo is first drawn from at most this many draws (fewer on a large
+# plan: PREVIEW_CELLS draws × organisations), then refined to the scenario's own number of draws.
+PREVIEW_DRAWS = 1_000
+PREVIEW_MIN_DRAWS = 100
+PREVIEW_CELLS = 1_000_000
+Refine = Literal["at_once", "manual", "background"]
+
+
+def preview_note(draws: int) -> str:
+    """The line above a panel drawn from a preview."""
+    return (
+        f'<span class="ocop-preview-note">Xem trước ({vnformat.number(draws)} lượt mô phỏng) — đang tính đầy đủ…</span>'
+    )
+
+
+def preview_draws(plan: Any) -> int:
+    """How many Monte Carlo draws a preview uses on this plan (fewer the more organisations)."""
+    return max(PREVIEW_MIN_DRAWS, min(PREVIEW_DRAWS, PREVIEW_CELLS // max(1, len(plan.organisations))))
 
 
 def output_root() -> Path:
@@ -95,11 +126,25 @@ def _html(value: str = "", cls: str | None = None):
 
 
 class Workbench:
-    """The current what-if values of one notebook, its model and the panels that show it."""
+    """The current what-if values of one notebook, its model and the panels that show it.
 
-    def __init__(self, plan: Any, params: Params, source: str = ""):
+    ``refine`` says what happens when a change needs a new Monte Carlo: ``"at_once"`` computes the
+    scenario's own draws before returning (no preview); ``"background"`` (JupyterLab) draws the panels
+    that read it from a preview with fewer draws at once, marked as such, and refines them in a
+    background thread — a newer change cancels a refinement under way, and of a burst of changes only
+    the last is refined; ``"manual"`` draws the preview and refines when :meth:`wait_refined` is
+    called (tests, benchmark: the same steps, synchronously)."""
+
+    def __init__(self, plan: Any, params: Params, source: str = "", refine: Refine = "at_once"):
 
         self.plan = plan
+        self.refine_mode: Refine = refine
+        self.preview_draws = preview_draws(plan)
+        self._generation = 0  # bumped by every accepted change: a refinement of an older one is dropped
+        self._pending: tuple[int, Params] | None = None  # the refinement to run (manual mode)
+        self._worker: threading.Thread | None = None
+        self._refine_lock = threading.Lock()  # one refinement computes at a time
+        self._draw_lock = threading.RLock()  # panels are drawn by one thread at a time
         self.model = Model(plan)
         self.base = dict(params.values)
         self.values = dict(params.values)
@@ -118,6 +163,7 @@ class Workbench:
         self._build_links = None
         self._saved: tuple[Path, dict[str, Any]] | None = None
         self._busy = False
+        self._syncing = False  # controls being set from the values: their events are not changes
 
     # ---------------------------------------------------------------- building
     def _widget(self, control: Control):
@@ -261,33 +307,47 @@ class Workbench:
         body = "<br>".join(html.escape(line) for line in text.splitlines())
         msg.value = f'<span class="{kind}" style="color:{colour}">{body}</span>'
 
-    def _draw(self, state: _PanelState) -> None:
-        """Fill a panel's Output from the current results, recording what it reads."""
+    def _draw(self, state: _PanelState, results: Any = None, preview: bool = False) -> None:
+        """Fill a panel's Output from ``results`` (the current ones by default), recording what it
+        reads; drawn from a ``preview``, a panel whose figures depend on the draws is marked so."""
+        results = self.results if results is None else results
         fields_seen: set[str] = set()
         params_seen: set[str] = set()
-        items = list(state.panel.render(_Traced(self.results, fields_seen, params_seen)))
+        items = list(state.panel.render(_Traced(results, fields_seen, params_seen)))
         state.fields, state.params = fields_seen - {"params"}, params_seen
-        state.shown = {f: getattr(self.results, f) for f in state.fields}
-        state.out.outputs = notebook.output_records(
-            *(items or [elements.notice(state.panel.empty(self.results), "info")])
-        )
+        state.shown = {f: getattr(results, f) for f in state.fields}
+        state.preview = preview and bool(state.depends_on() & {"draws", "*"})
+        state.out.outputs = notebook.output_records(*(items or [elements.notice(state.panel.empty(results), "info")]))
+        (state.out.add_class if state.preview else state.out.remove_class)("ocop-preview")
+        if state.preview:
+            state.msg.value = preview_note(results.params.draws)
+        elif "ocop-preview-note" in state.msg.value:
+            state.msg.value = ""
 
-    def _set_busy(self, busy: bool, owner: _PanelState | None = None) -> None:
+    def _set_busy(self, busy: bool, owner: _PanelState | None = None, stale: list[_PanelState] | None = None) -> None:
+        """Grey the panels whose figures can change (``stale``; every panel when None) while the first
+        answer is computed (the kernel is busy: the controls wait with it). A refinement runs after
+        this, with the controls usable: a newer change replaces it."""
         self._busy = busy
         for state in self._panels:
             for widget in state.controls.values():
                 widget.disabled = busy
-            (state.out.add_class if busy else state.out.remove_class)("ocop-stale")
+            greyed = busy and (stale is None or state in stale)
+            (state.out.add_class if greyed else state.out.remove_class)("ocop-stale")
         if owner is not None and busy:
             owner.msg.value = BUSY_HTML
         if self._status is not None:
             self._status.value = BUSY_HTML if busy else ""
 
+    def stale_panels(self, changed: set[str]) -> list[_PanelState]:
+        """The panels a change of these parameters can change (the ones greyed while it computes)."""
+        return [state for state in self._panels if state.can_change(changed)]
+
     def _label(self, name: str) -> str:
         return self._labels.get(name, name)
 
     def _changed(self, control: Control, shown: Any, owner: _PanelState) -> None:
-        if self._busy:
+        if self._syncing:
             return
         try:
             value = from_widget_value(control, shown)
@@ -307,18 +367,24 @@ class Workbench:
         accept keep the last results and say why next to the panel that made the change."""
         values = {**self.values, **changes}
         changed_params = {k for k in set(values) | set(self.values) if values.get(k) != self.values.get(k)}
-        self._set_busy(True, owner)
+        stale = self.stale_panels(changed_params)
+        # A preview answers first when a shown panel needs a Monte Carlo not yet computed.
+        if any(state.preview for state in self._panels):
+            stale = list({id(s): s for s in [*stale, *(s for s in self._panels if s.preview)]}.values())
+        self._set_busy(True, owner, stale)
+        quick: Params | None = None
         try:
             try:
-                after = self.model.lazy(Params(values))
-                # Only the fields some panel shows are computed; a panel is redrawn when one of its
-                # fields is a new object (its stage was recomputed) or a parameter it reads changed.
+                full = Params(values)
+                quick = self._preview_of(full, stale)
+                after = self.model.lazy(quick or full)
+                self.model.check(full)
+                # Only the fields some panel shows are computed; a panel is redrawn when a parameter
+                # its figures depend on changed (its stage was recomputed) or it showed a preview.
                 redraw = [
                     state
-                    for state in self._panels
-                    if any(getattr(after, f) is not state.shown.get(f) for f in state.fields)
-                    or state.params & changed_params
-                    or "*" in state.params
+                    for state in stale
+                    if state.preview or any(getattr(after, f) is not state.shown.get(f) for f in state.fields)
                 ]
             except (ParamError, ValueError) as exc:
                 target = owner.msg if owner is not None else self._toolbar_msg
@@ -328,16 +394,87 @@ class Workbench:
                     self._show_message(target, f"Không tính được với giá trị này: {text}. Giữ kết quả trước đó.", False)
                 self._sync()
                 return False
-            self.values, self.results = values, after
-            for state in self._panels:
-                state.msg.value = ""
-            for state in redraw:
-                self._draw(state)
+            with self._draw_lock:
+                self._generation += 1
+                self.values, self.results = values, after
+                for state in self._panels:
+                    state.msg.value = ""
+                for state in redraw:
+                    self._draw(state, preview=quick is not None)
             self._sync()
             self._show_diff()
+            if quick is not None:
+                self._schedule(self._generation, full)
+            else:
+                self._pending = None
             return True
         finally:
             self._set_busy(False)
+            with self._draw_lock:  # still waiting for a refinement: say so in the status line
+                if self._pending is not None and self._status is not None:
+                    self._status.value = preview_note(self.preview_draws)
+
+    # ---------------------------------------------------------------- answer first, refine after
+    def _preview_of(self, full: Params, stale: list[_PanelState]) -> Params | None:
+        """The preview parameters, when a panel to redraw reads a Monte Carlo not yet computed."""
+        if self.refine_mode == "at_once":
+            return None
+        quick = preview_params(full, self.preview_draws)
+        if quick is None or self.model.cached("simulation", full):
+            return None
+        return quick if any(state.depends_on() & {"draws", "*"} for state in stale) else None
+
+    def _schedule(self, generation: int, full: Params) -> None:
+        """Refine the panels drawn from a preview: now, later (manual) or in a background thread."""
+        self._pending = (generation, full)
+        if self.refine_mode == "background":
+            worker = threading.Thread(target=self._refine, args=(generation, full), daemon=True, name="ocop-refine")
+            self._worker = worker
+            worker.start()
+
+    def _refine(self, generation: int, full: Params) -> bool:
+        """Compute the full scenario for the panels shown as previews and redraw them, unless a newer
+        change came first (then nothing is drawn; a burst of changes refines only the last)."""
+        with self._refine_lock:
+            if generation != self._generation:
+                return False
+            try:
+                results = self.model.lazy(full)
+                for state in [s for s in self._panels if s.preview]:
+                    for f in state.fields:
+                        if generation != self._generation:  # cancelled between stages
+                            return False
+                        getattr(results, f)
+            except Exception as exc:  # shown to the planner: the kernel keeps running
+                if self._status is not None:
+                    self._show_message(self._status, f"Không tính đầy đủ được: {exc}", False)
+                return False
+            with self._draw_lock:
+                if generation != self._generation:
+                    return False
+                self.results = results
+                for state in [s for s in self._panels if s.preview]:
+                    self._draw(state)
+                self._pending = None
+                if self._status is not None:
+                    self._status.value = ""
+            return True
+
+    def wait_refined(self, timeout: float | None = None) -> None:
+        """Return once the panels show the full computation: run the pending refinement (manual
+        mode) or wait for the background one."""
+        if self.refine_mode == "background":
+            worker = self._worker
+            if worker is not None:
+                worker.join(timeout)
+            return
+        if self._pending is not None:
+            self._refine(*self._pending)
+
+    @property
+    def refined(self) -> bool:
+        """Whether every panel shows the full computation (no preview left)."""
+        return not any(state.preview for state in self._panels)
 
     def _explain(self, problem: str) -> str:
         """A model problem in the planner's units: amounts in đồng become '25 tỷ đồng'."""
@@ -346,8 +483,8 @@ class Workbench:
 
     def _sync(self) -> None:
         """Show the current values in every control (a value may be shared or have been refused)."""
-        was = self._busy
-        self._busy = True
+        was = self._syncing
+        self._syncing = True
         try:
             for state in self._panels:
                 for c in state.panel.controls(self.plan):
@@ -356,7 +493,7 @@ class Workbench:
                     if widget.value != shown:
                         widget.value = shown
         finally:
-            self._busy = was
+            self._syncing = was
 
     def _show_diff(self) -> None:
         """List what differs from the base (the values `make plan` builds with no scenario file)."""

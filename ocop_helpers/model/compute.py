@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -59,9 +60,12 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "overview": (),
     "breakdowns": SCOPE,
     "stock": STOCK,
+    "routes": ("routing",),  # which round scores each product: not the councils' capacity nor the day
     "calendar": CALENDAR,
-    "calendar_rerouted": CALENDAR,
-    "expiry": ("lapse_share",),
+    # computed only when the calendar as filed is the one chosen, and always re-routed: not keyed by routing
+    "calendar_rerouted": tuple(x for x in CALENDAR if x != "routing"),
+    "expiry": (),  # the certificates falling due: the data's, whatever the parameters
+    "expiry_effect": ("lapse_share",),
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
@@ -232,18 +236,32 @@ class Model:
         self.plan = plan
         self.keep = keep
         self._cache: dict[str, OrderedDict[tuple, Any]] = {name: OrderedDict() for name in STAGE_PARAMS}
+        # The Lab refines a preview in a background thread while the kernel answers the next change:
+        # the caches are read and written under this lock (a stage itself is computed outside it).
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(name: str, params: Params) -> tuple:
+        return tuple(repr(getattr(params, p)) for p in STAGE_PARAMS[name])
+
+    def cached(self, name: str, params: Params) -> bool:
+        """Whether stage ``name`` for these parameters is kept (reading it would compute nothing)."""
+        with self._lock:
+            return self._key(name, params) in self._cache[name]
 
     def _stage(self, name: str, params: Params, fn: Callable[[], Any]) -> Any:
-        key = tuple(repr(getattr(params, p)) for p in STAGE_PARAMS[name])
+        key = self._key(name, params)
         cache = self._cache[name]
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = fn()
         _record(name, key)
-        cache[key] = value
-        while len(cache) > self.keep:
-            cache.popitem(last=False)
+        with self._lock:
+            cache[key] = value
+            while len(cache) > self.keep:
+                cache.popitem(last=False)
         return value
 
     # -- products -------------------------------------------------------------------------
@@ -307,20 +325,47 @@ class Model:
             ),
         )
 
-    def _calendar(self, p: Params, routing: str) -> calendar.Calendar:
+    def _routes(self, p: Params, routing: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(status of every round, the products' steps routed to rounds): the part of
+        ``calendar.evaluation_calendar`` that a council's capacity or the day looked at do not change."""
         plan = self.plan
-        return calendar.evaluation_calendar(
-            plan.products,
-            plan.rounds,
-            plan.authority_rules,
-            plan.units,
-            plan.province_id,
-            routing=routing,
-            filed_on=plan.units_as_of,
-            as_of=as_of_date(plan, p),
+        return self._stage(
+            "routes",
+            p.replace(routing=routing),
+            lambda: (
+                calendar.round_status(plan.rounds, plan.authority_rules, plan.units, plan.province_id),
+                calendar.route_products(
+                    plan.products,
+                    plan.rounds,
+                    plan.authority_rules,
+                    plan.units,
+                    plan.province_id,
+                    routing=routing,
+                    filed_on=plan.units_as_of,
+                ),
+            ),
+        )
+
+    def _calendar(self, p: Params, routing: str) -> calendar.Calendar:
+        """``calendar.evaluation_calendar`` in two stages: the routing (kept across capacity changes)
+        and the load of each round."""
+        plan = self.plan
+        status, steps = self._routes(p, routing)
+        units_ = plan.units
+        local = (
+            frozenset(units_.loc[units_["province_id"] == plan.province_id, "level"].astype(str))
+            if units_ is not None and plan.province_id is not None
+            else frozenset()
+        )
+        table = calendar.round_load(
+            steps,
+            status,
             products_per_session=p.products_per_session,
             sessions_per_round=p.sessions_per_round,
+            as_of=as_of_date(plan, p),
+            local_levels=local,
         )
+        return calendar.Calendar(rounds=table, steps=steps, routing=routing)
 
     def calendar(self, p: Params) -> calendar.Calendar:
         return self._stage("calendar", p, lambda: self._calendar(p, p.routing))
@@ -336,7 +381,7 @@ class Model:
     def expiry(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(re-evaluations due per year with the ``basis`` used, stock effect, re-evaluation schedule)."""
 
-        def run() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        def run() -> tuple[pd.DataFrame, pd.DataFrame]:
             plan = self.plan
             terms = self.certificate_terms(p)
             pipe = stock.expiry_pipeline(
@@ -355,7 +400,6 @@ class Model:
             later = by_year["due_year"] > plan.year
             basis = by_year["due"].where(~later, pd.concat([by_year["due"], estimate.fillna(0)], axis=1).max(axis=1))
             by_year = by_year.assign(basis=basis.astype("int64"))
-            effect = stock.expiry_stock_effect(by_year, p.lapse_share, column="basis")
             steps = calendar.route_products(
                 plan.products,
                 plan.rounds,
@@ -369,9 +413,14 @@ class Model:
             schedule = pipe.assign(
                 planned_deadline=finish, planned_after_expiry=(finish > pipe["expiry_date"]).fillna(False)
             )
-            return by_year, effect, schedule
+            return by_year, schedule
 
-        return self._stage("expiry", p, run)
+        by_year, schedule = self._stage("expiry", p, run)
+        # only the stock effect reads the lapse share: moving it does not redo the pipeline
+        effect = self._stage(
+            "expiry_effect", p, lambda: stock.expiry_stock_effect(by_year, p.lapse_share, column="basis")
+        )
+        return by_year, effect, schedule
 
     def year_over_year(
         self, p: Params
@@ -624,6 +673,49 @@ FIELDS: dict[str, Callable[[Model, Params], Any]] = {
     "certificate_terms": lambda m, p: m.certificate_terms(p),
     "year_over_year_detail": _part("year_over_year", 3),
 }
+
+
+# Results field -> the stages its value comes from (directly; a stage's parameters are transitive).
+FIELD_STAGES: dict[str, tuple[str, ...]] = {
+    "plan": (),
+    "params": (),
+    "as_of": (),
+    **dict.fromkeys(("unit_names", "key_figures", "stream_comparison", "streams"), ("overview",)),
+    **dict.fromkeys(
+        ("unit_load", "concentration", "scope_name", "sectors", "thin_sectors", "stars", "organisation_types"),
+        ("breakdowns",),
+    ),
+    "stock": ("stock",),
+    "calendar": ("calendar",),
+    "calendar_rerouted": ("calendar", "calendar_rerouted"),
+    **dict.fromkeys(("expiry_by_year", "reevaluation_schedule"), ("expiry",)),
+    "expiry_effect": ("expiry", "expiry_effect"),
+    "budget_lines": ("budget_lines",),
+    "envelope_vnd": ("budget_lines",),
+    **dict.fromkeys(("claim_items", "claim_organisations"), ("claims",)),
+    **dict.fromkeys(("allocation", "item_grants", "allocation_metrics"), ("allocation",)),
+    **dict.fromkeys(("rule_allocations", "rule_table"), ("rules",)),
+    "simulation": ("simulation",),
+    "budget_comparison": ("budget_comparison",),
+    **dict.fromkeys(("previous", "year_over_year", "rekeyed_units", "year_over_year_detail"), ("year_over_year",)),
+    "decisions": ("decisions",),
+    **dict.fromkeys(("official", "round_authorities", "round_authorities_issued", "change_dates"), ("official",)),
+    "budget_sources": ("budget_sources",),
+    "certificate_terms": ("official",),
+}
+# Fields whose own value is a parameter (not a stage's output).
+FIELD_OWN_PARAMS: dict[str, tuple[str, ...]] = {"as_of": ("as_of",), "params": ("*",)}
+
+
+def field_params(name: str) -> frozenset[str]:
+    """The parameters one :class:`Results` field can change with (``*``: any of them)."""
+    own = FIELD_OWN_PARAMS.get(name, ())
+    return frozenset(own).union(*(STAGE_PARAMS[s] for s in FIELD_STAGES[name]))
+
+
+def preview_params(params: Params, draws: int) -> Params | None:
+    """The same scenario with at most ``draws`` Monte Carlo draws; None when it already has no more."""
+    return params.replace(draws=draws) if params.draws > draws else None
 
 
 def compute(plan: Plan, params: Params) -> Results:
