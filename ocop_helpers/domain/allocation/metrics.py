@@ -77,11 +77,15 @@ class AllocationMetrics:
 
 def coverage_by(allocation: pd.DataFrame, key: str) -> pd.DataFrame:
     """Claims, grants and funded share per ``key`` (``unit_id`` or ``organisation_type``)."""
+    # built-in aggregations only: a Python function per group copies the frame's attrs for each group
+    frame = allocation[[key, "organisation_id", "claim_vnd", "granted_vnd"]].assign(
+        funded=(allocation["granted_vnd"] > 0).astype("int64")
+    )
     g = (
-        allocation.groupby(key, sort=True)
+        frame.groupby(key, sort=True)
         .agg(
             organisations=("organisation_id", "size"),
-            funded=("granted_vnd", lambda s: int((s > 0).sum())),
+            funded=("funded", "sum"),
             claim_vnd=("claim_vnd", "sum"),
             granted_vnd=("granted_vnd", "sum"),
         )
