@@ -32,7 +32,7 @@ from ocop_helpers.document.quote import q
 from ocop_helpers.domain import labels
 from ocop_helpers.inputs.plan import OutcomeTarget
 from ocop_helpers.model.compute import Results
-from ocop_helpers.model.figures import ledger_of
+from ocop_helpers.model.figures import report_ledger
 from ocop_helpers.model.figures.season import at_risk, target_text, value_id
 from ocop_helpers.model.ledger import Ledger
 from ocop_helpers.model.season import Season, season_of
@@ -318,7 +318,7 @@ def compose_report(r: Results) -> Document | None:
     s = season_of(r)
     if not s.has_results:
         return None
-    led = ledger_of(r)
+    led = report_ledger(r)
     plan = r.plan
     fr = official.frame(plan, s.as_of, r.official)
     body: list[Block] = []

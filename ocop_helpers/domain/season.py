@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ocop_helpers.core.errors import Problem
+from ocop_helpers.core.errors import PlanValidationError, Problem
 from ocop_helpers.core.vnformat import money
 from ocop_helpers.domain.claims import item_claims
 from ocop_helpers.inputs.plan import Plan
@@ -157,3 +157,18 @@ def load_season_results(plan: Plan, organisation_cap_vnd: int | None = None) -> 
         return check_support(p, r, organisation_cap_vnd)
 
     return load_results(plan, checks=(support,))
+
+
+def check_loaded(plan: Plan, organisation_cap_vnd: int | None = None) -> None:
+    """Check the results loaded with the plan (``plan.season_results``, the inputs' checks passed)
+    against the support norms and grants; raise PlanValidationError with every problem. Nothing to do
+    when the plan has no results. Problems the loader kept (``plan.season_problems``) are reported
+    with the payment checks, by reading the files again (every problem at once)."""
+    if plan.season_problems:
+        load_season_results(plan, organisation_cap_vnd)  # raises with every problem
+        raise PlanValidationError(list(plan.season_problems))  # (not reached: the same files fail again)
+    if plan.season_results is None:
+        return
+    problems = check_support(plan, plan.season_results, organisation_cap_vnd)
+    if problems:
+        raise PlanValidationError(problems)

@@ -109,7 +109,12 @@ def with_context(plan: Plan, ref_dir: Path, last_year: bool = True) -> Plan:
                 if (folder / "plan.yaml").exists():
                     found[pid] = load_plan(folder, ref_dir, last_year=False)
                     break
-    season = load_results(plan)  # the results entered so far (checked with the norms by domain.season)
+    # The results entered so far. Their problems are kept, not raised here: domain.season.check_loaded
+    # reports them together with the payments checked against the norms (every problem at once).
+    try:
+        season, season_problems = load_results(plan), ()
+    except PlanValidationError as exc:
+        season, season_problems = None, tuple(exc.problems)
     files = _input_files(plan, ref_dir) + tuple(f for p in found.values() for f in p.input_files)
     if season is not None:
         where = Path(season.source)
@@ -123,6 +128,7 @@ def with_context(plan: Plan, ref_dir: Path, last_year: bool = True) -> Plan:
         last_year_searched=searched,
         previous_province=previous_province,
         season_results=season,
+        season_problems=season_problems,
         input_files=tuple(dict.fromkeys(files)),
     )
 

@@ -165,6 +165,9 @@ class Plan:
     # The results entered so far: an inputs.results.SeasonResults (results/ or results.xlsx; that
     # module imports this one, hence Any), None when none are entered.
     season_results: Any = None
+    # Problems of the results files (core.errors.Problem), kept for domain.season.check_loaded to report
+    # with the payment checks; season_results is None while there are any.
+    season_problems: tuple = ()
     previous_province: str = ""  # province of the plan named by previous_plan (or this one's), if found
     input_files: tuple[str, ...] = ()
 

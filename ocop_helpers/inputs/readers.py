@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from ocop_helpers.core import atomic
-from ocop_helpers.core.errors import ParamError, PlanValidationError, Problem
+from ocop_helpers.core.errors import ParamError, PlanValidationError, Problem, RowNumbers
 
 # Inputs larger than this are refused before reading (a plan's largest CSV is well under 1 MB).
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -180,7 +180,7 @@ def _frame_from_rows(rows: list[list[str]], lines: list[int], display: str) -> p
         raise PlanValidationError(problems)
     data = [[r[j] if j < len(r) else "" for j in keep] for r in body]
     frame = pd.DataFrame(data, columns=names, dtype="str")
-    frame.attrs["lines"] = lines[1:]
+    frame.attrs["lines"] = RowNumbers(lines[1:])
     return frame
 
 

@@ -25,7 +25,7 @@ from typing import TypeVar
 import pandas as pd
 
 from ocop_helpers.core.dated import day, in_force
-from ocop_helpers.core.errors import PlanValidationError, Problem
+from ocop_helpers.core.errors import PlanValidationError, Problem, RowNumbers
 from ocop_helpers.inputs.plan import Plan
 from ocop_helpers.inputs.readers import read_csv_text, read_xlsx_sheets
 from ocop_helpers.inputs.schema import SCHEMAS, TYPO_CUTOFF, convert_table
@@ -86,7 +86,7 @@ def _subset(frame: pd.DataFrame, keep: Sequence[bool]) -> pd.DataFrame:
     """Rows of ``frame`` where ``keep``, with its ``file`` and ``lines`` attrs following the rows."""
     lines = list(frame.attrs.get("lines") or range(2, len(frame) + 2))
     out = frame.loc[list(keep)].reset_index(drop=True)
-    out.attrs = {**frame.attrs, "lines": [n for n, k in zip(lines, keep, strict=True) if k]}
+    out.attrs = {**frame.attrs, "lines": RowNumbers(n for n, k in zip(lines, keep, strict=True) if k)}
     return out
 
 
@@ -110,7 +110,7 @@ def empty_table(name: str) -> pd.DataFrame:
     """A results table with no rows and its typed columns (a file not entered yet)."""
     raw = pd.DataFrame({c.name: pd.Series([], dtype="str") for c in SCHEMAS[name]})
     frame, _ = convert_table(raw, name, name)
-    frame.attrs = {"file": name, "lines": []}
+    frame.attrs = {"file": name, "lines": RowNumbers()}
     return frame
 
 

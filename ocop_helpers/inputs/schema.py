@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ocop_helpers.core.errors import Problem
+from ocop_helpers.core.errors import Problem, RowNumbers
 from ocop_helpers.core.vnformat import parse_money as money_of
 from ocop_helpers.core.vnformat import parse_share as share_of
 from ocop_helpers.inputs import plan as P
@@ -484,7 +484,7 @@ def convert_table(
                 values.append(None)
         out[col.name] = _series(values, col.dtype)
     frame = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    frame.attrs["lines"] = lines
+    frame.attrs["lines"] = RowNumbers(lines)
     if {"valid_from", "valid_to"} <= set(frame.columns):
         for i, (start, end) in enumerate(zip(frame["valid_from"], frame["valid_to"], strict=False)):
             if not pd.isna(start) and not pd.isna(end) and end < start:

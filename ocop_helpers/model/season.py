@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ocop_helpers.core.dated import in_force
+from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.domain import budget, outcomes
 from ocop_helpers.inputs.plan import STREAMS, OutcomeTarget
 from ocop_helpers.model.compute import Results, pass_rates
@@ -79,6 +80,8 @@ class Season:
 
 
 def _results_through(r: Results):
+    if r.plan.season_problems:  # a results file that failed its checks: never a season without it
+        raise PlanValidationError(list(r.plan.season_problems))
     found = getattr(r.plan, "season_results", None)
     if found is None:
         return None

@@ -172,7 +172,7 @@ def write_grid(
             cell.font = Font(name=FONT, sz=FONT_PT, bold=True)
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for values, fmts in zip(rows, formats, strict=True):
+        for row_number, (values, fmts) in enumerate(zip(rows, formats, strict=True), start=2):
             clean = [
                 None
                 if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
@@ -180,7 +180,9 @@ def write_grid(
                 for v in values
             ]
             ws.append(clean)
-            for cell, fmt in zip(ws[ws.max_row], fmts, strict=False):
+            # the row just written, by its number (ws[ws.max_row] scans the whole sheet each time)
+            cells = (ws.cell(row_number, j) for j in range(1, len(clean) + 1))
+            for cell, fmt in zip(cells, fmts, strict=False):
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
                 elif fmt in _XLSX_FORMATS:

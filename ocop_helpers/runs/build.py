@@ -153,7 +153,7 @@ def build(
         checked["plan_dir"] = str(P.plan_path)
     the_plan = loading.load_plan(P.plan_path)  # raises PlanValidationError listing every problem
     the_plan = official.check_frame(the_plan)  # the document's frame on every date it may change; defaults warned
-    season.load_season_results(the_plan)  # results entered so far, checked with the support norms, before anything runs
+    season.check_loaded(the_plan)  # results entered so far, checked with the support norms, before anything runs
     # The comparison of this plan that the submission (Tờ trình) cites is an input like any other: read once here,
     # its SHA-256 in the manifest.
     cited = compare_report.comparison_workbook(the_plan, out_root)

@@ -23,7 +23,7 @@ from ocop_helpers.domain import labels
 from ocop_helpers.domain import season as season_check
 from ocop_helpers.inputs.loading import load_plan
 from ocop_helpers.model import compute
-from ocop_helpers.model.figures import ledger_of
+from ocop_helpers.model.figures import report_ledger
 from ocop_helpers.model.figures.season import target_text
 from ocop_helpers.model.params import Params, defaults
 from ocop_helpers.model.season import season_of
@@ -44,25 +44,36 @@ def annex_sheets(r: compute.Results) -> list[tuple[str, list[str], list[list], l
     got = plan.season_results.through(r.as_of)
     products = plan.products.set_index("product_id")
     units = compute.unit_display_names(plan)
-    rows, fmts = [], []
-    for e in got.evaluations.sort_values(["round", "decision_date", "product_id"], kind="stable").itertuples(
-        index=False
-    ):
-        p = products.loc[e.product_id]
-        rows.append(
-            [
-                e.product_id,
-                units.get(p["unit_id"], p["unit_id"]),
-                labels.STREAM.get(p["stream"], p["stream"]),
-                int(e.round),
-                labels.LEVEL.get(e.level, e.level),
-                float(e.score),
-                None if pd.isna(e.star) else int(e.star),
-                "" if pd.isna(e.decision_number) else str(e.decision_number),
-                vnformat.date(e.decision_date),
-            ]
+    ev = got.evaluations.sort_values(["round", "decision_date", "product_id"], kind="stable")
+    ids = ev["product_id"].to_numpy()
+    unit = products["unit_id"].reindex(ids).map(units).fillna(products["unit_id"].reindex(ids)).to_numpy()
+    stream = products["stream"].reindex(ids).map(labels.STREAM).to_numpy()
+    rows = [
+        [
+            pid,
+            u,
+            st,
+            int(rnd),
+            labels.LEVEL.get(level, level),
+            float(score),
+            None if pd.isna(star) else int(star),
+            "" if pd.isna(number) else str(number),
+            vnformat.date(when),
+        ]
+        for pid, u, st, rnd, level, score, star, number, when in zip(
+            ids,
+            unit,
+            stream,
+            ev["round"],
+            ev["level"],
+            ev["score"],
+            ev["star"],
+            ev["decision_number"],
+            ev["decision_date"],
+            strict=True,
         )
-        fmts.append([None, None, None, "int", None, "float", "int", None, None])
+    ]
+    fmts = [[None, None, None, "int", None, "float", "int", None, None]] * len(rows)
     results_sheet = (
         "Kết quả đánh giá",
         ["Mã sản phẩm", "Đơn vị hành chính", "Hình thức", "Đợt", "Cấp", "Điểm", "Hạng sao", "Quyết định số", "Ngày"],
@@ -124,11 +135,11 @@ def write_report(
 ) -> Path:
     """Compute the season of the plan as of ``as_of`` and write the report folder; returns it."""
     plan = load_plan(plan_dir)
-    season_check.load_season_results(plan)  # payments against the norms, grants: errors before anything is written
+    season_check.check_loaded(plan)  # payments against the norms, grants: errors before anything is written
     values = {**defaults(), "as_of": as_of}
     if draws is not None:
         values["draws"] = draws
-    r = compute.Model(plan).results(Params(values))
+    r = compute.Model(plan).lazy(Params(values))  # only the stages the report reads
     doc = compose_report(r)
     if doc is None:
         raise ReportError(
@@ -140,7 +151,7 @@ def write_report(
     try:
         artifacts.write_documents(doc, staging, stem=STEM)
         xlsx.write_grid(staging / f"{STEM}-phu-luc.xlsx", annex_sheets(r), when=as_of)
-        (staging / "figures.json").write_text(ledger_of(r).to_json(), encoding="utf-8")
+        (staging / "figures.json").write_text(report_ledger(r).to_json(), encoding="utf-8")
     except Exception:
         atomic.keep_failed(staging, target)
         raise

@@ -143,7 +143,7 @@ def test_through_a_mid_year_date_keeps_round_one_and_the_latest_spending() -> No
     assert len(mid.support) == (results.support["paid_date"] <= pd.Timestamp(2027, 7, 31)).sum()
     assert mid.spending["line"].is_unique and len(mid.spending) == 5
     assert set(mid.spending["as_of"]) == {pd.Timestamp(2027, 6, 30)}
-    assert mid.spending.attrs["lines"] == [3, 7, 11, 15, 19]  # the rows of those dates in spending.csv
+    assert list(mid.spending.attrs["lines"]) == [3, 7, 11, 15, 19]  # the rows of those dates in spending.csv
     before = results.through(dt.date(2027, 1, 1))
     assert before.empty and not mid.empty
 
