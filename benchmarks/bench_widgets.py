@@ -66,12 +66,17 @@ def fresh_values(control: controls.Control, widget, n: int, budget_vnd: int) -> 
         return [_comma(round(base + base / 30 * (i + 1), 3)) for i in range(n)]
     if control.display == "million":
         return [str(20 + 5 * i) for i in range(n)]
-    if control.display == "int":
-        return [min(int(control.maximum), int(widget.value) + i + 1) for i in range(n)]
-    if control.display == "float":
-        return [round(min(control.maximum, widget.value + 0.05 * (i + 1)), 2) for i in range(n)]
-    if control.display == "int_text":
-        return [int(widget.value) + i + 1 for i in range(n)]
+    if control.display in ("int", "float", "int_text"):
+        # the box holds Vietnamese text ("10.000", "0,20"): typed as a planner types it
+        current = vnformat.parse_number(str(widget.value))
+        if control.display == "float":
+            values = [round(min(control.maximum, current + 0.05 * (i + 1)), 2) for i in range(n)]
+            return [vnformat.number_text(v) for v in values]
+        top = int(control.maximum) if control.display == "int" else None
+        values = [int(current) + i + 1 for i in range(n)]
+        return [vnformat.number_text(v if top is None else min(top, v)) for v in values]
+    if control.display == "date":
+        return [f"{1 + i}/{6 + i % 6}/{widget.value.rsplit('/', 1)[-1]}" for i in range(n)]
     options = [v for _, v in control.options if v != widget.value]
     if len(options) >= n:
         return options[:n]
