@@ -114,7 +114,12 @@ SECTIONS: dict[str, Section] = {
             # the notice names the annex sheet that lists the products (read when rendered)
             lambda r: sections.expiry(r, sheet=sheets_of("expiry")[0].name),
         ),
-        Section("budget_lines", "Dự toán kinh phí", ("plan", "budget_lines"), sections.budget_lines),
+        Section(
+            "budget_lines",
+            "Dự toán kinh phí",
+            ("plan", "budget_lines", "budget_sources", "official"),
+            sections.budget_lines,
+        ),
         Section(
             "claims",
             "Nhu cầu hỗ trợ nhãn hiệu, bao bì, tem nhãn",

@@ -204,10 +204,12 @@ def _kernel(page, code: str) -> str:
 
 
 def _settle(page) -> None:
-    """Wait until the kernel has handled every change and the page shows no out-of-date panel."""
+    """Wait until the kernel has handled every change and the page shows no out-of-date panel and no
+    panel drawn from a preview (the Monte Carlo refines in a background thread after the kernel is idle)."""
     _kernel(page, "pass")
     page.wait_for_function(
-        "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .ocop-stale')",
+        "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .ocop-stale, "
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .ocop-preview')",
         timeout=UPDATE_TIMEOUT_MS,
         polling=200,
     )

@@ -45,6 +45,7 @@ TYPED = {
         "pass_rate_reevaluation": ("0,85", 0.85, "85%"),
         "pass_rate_upgrade": ("55%", 0.55, "55%"),
         "lapse_share": ("0,15", 0.15, "15%"),
+        "target_risk_chance": ("0,6", 0.6, "60%"),
         "products_per_session": ("25", 25, "25"),
         "sessions_per_round": ("3", 3, "3"),
         "as_of": ("15/6/2025", dt.date(2025, 6, 15), "15/06/2025"),
