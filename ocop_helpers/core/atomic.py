@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -99,3 +101,17 @@ def replace_dir(new: Path, target: Path) -> None:
     target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """Write a folder aside and swap it in whole: yields a staging folder next to ``target``; on
+    success it replaces ``target`` (:func:`replace_dir`), on failure it is kept as ``.<name>.failed``
+    (:func:`keep_failed`) and ``target`` is untouched."""
+    staging = staging_dir(target)
+    try:
+        yield staging
+    except BaseException:
+        keep_failed(staging, target)
+        raise
+    replace_dir(staging, target)

@@ -147,15 +147,10 @@ def write_report(
             "(results/evaluations.csv hoặc results.xlsx) — chưa có gì để báo cáo"
         )
     target = Path(out_root).resolve() / plan.province_id / str(plan.year) / f"{STEM}-{as_of.isoformat()}"
-    staging = atomic.staging_dir(target)
-    try:
+    with atomic.staged(target) as staging:
         artifacts.write_documents(doc, staging, stem=STEM)
         xlsx.write_grid(staging / f"{STEM}-phu-luc.xlsx", annex_sheets(r), when=as_of)
         (staging / "figures.json").write_text(report_ledger(r).to_json(), encoding="utf-8")
-    except Exception:
-        atomic.keep_failed(staging, target)
-        raise
-    atomic.replace_dir(staging, target)
     return target
 
 

@@ -163,8 +163,7 @@ def seed_next_year(plan_dir: str | Path, out_dir: str | Path, draws: int | None 
         "illustrative" if plan.provenance_of("results") == "illustrative" else "published"
     )
     target = Path(out_dir).resolve()
-    staging = atomic.staging_dir(target)
-    try:
+    with atomic.staged(target) as staging:
         for f in sorted(src.iterdir()):
             if f.is_file() and f.name not in MAIN_FILES and f.name != "results.xlsx":
                 shutil.copy2(f, staging / f.name)
@@ -180,10 +179,6 @@ def seed_next_year(plan_dir: str | Path, out_dir: str | Path, draws: int | None 
             ("history.csv", history),
         ):
             frame.to_csv(staging / name, index=False, lineterminator="\n")
-    except Exception:
-        atomic.keep_failed(staging, target)
-        raise
-    atomic.replace_dir(staging, target)
     return target
 
 
