@@ -69,6 +69,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
+    "optimum": RULE_PARAMS,  # the MILP alone: the chosen rule's gap to it does not need every rule
     "rules": RULE_PARAMS,
     "simulation": SIMULATION,
     "budget_comparison": (*SIMULATION, "rule"),
@@ -479,11 +480,27 @@ class Model:
 
         return self._stage("claims", p, run)
 
+    def optimum(self, p: Params) -> tuple[pd.DataFrame, float]:
+        """The MILP optimum on the claims and envelope: (its allocation, its weighted coverage)."""
+
+        def run() -> tuple[pd.DataFrame, float]:
+            _, orgs = self.claims(p)
+            env = self.envelope(p)
+            best = allocation.allocate(orgs, env, allocation.OPTIMUM, allocation_params(p))
+            return best, allocation.metrics(best, env).weighted_coverage
+
+        return self._stage("optimum", p, run)
+
     def rules(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every rule and the optimum on the same claims and envelope: (allocations, metrics table)."""
         _, orgs = self.claims(p)
+        best, _ = self.optimum(p)
         return self._stage(
-            "rules", p, lambda: allocation.compare_rules(orgs, self.envelope(p), params=allocation_params(p))
+            "rules",
+            p,
+            lambda: allocation.compare_rules(
+                orgs, self.envelope(p), params=allocation_params(p), optimum_allocation=best
+            ),
         )
 
     def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
@@ -499,9 +516,8 @@ class Model:
                 organisation_name=result["organisation_id"].map(names),
                 unit_name=result["unit_id"].map(unit_display_names(plan)),
             )
-            _, table = self.rules(p)
-            optimum = table.loc["optimum", "weighted_coverage"] if "optimum" in table.index else None
-            m = allocation.metrics(result, env, optimum_coverage=None if optimum is None else float(optimum))
+            _, best = self.optimum(p)
+            m = allocation.metrics(result, env, optimum_coverage=float(best))
             return result, allocation.distribute_to_items(items, result), m
 
         return self._stage("allocation", p, run)

@@ -325,6 +325,37 @@ def test_metrics_of_a_hand_made_allocation() -> None:
     assert m.gini_funded_share == pytest.approx(al.gini(np.array([1.0, 0.25, 0.0])))
 
 
+def test_coverage_by_equals_a_pandas_group_by() -> None:
+    """The numpy sums per unit or type equal pandas' group-by, sorted by key, a missing key left out."""
+    rng = np.random.default_rng(3)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "organisation_id": [f"o{i}" for i in range(n)],
+            "unit_id": rng.choice(["u3", "u1", "u2", None], n),
+            "organisation_type": rng.choice(["household", "cooperative"], n),
+            "claim_vnd": rng.choice([0, 40_000_000, 75_000_000], n).astype(np.int64),
+        }
+    )
+    frame["granted_vnd"] = (frame["claim_vnd"] * rng.choice([0.0, 0.5, 1.0], n)).astype(np.int64)
+    for key in ("unit_id", "organisation_type"):
+        got = al.coverage_by(frame, key)
+        g = frame.assign(funded=frame["granted_vnd"] > 0).groupby(key, sort=True)
+        want = g.agg(
+            organisations=("organisation_id", "size"),
+            funded=("funded", "sum"),
+            claim_vnd=("claim_vnd", "sum"),
+            granted_vnd=("granted_vnd", "sum"),
+        ).reset_index()
+        assert list(got[key]) == list(want[key])
+        for col in ("organisations", "funded", "claim_vnd", "granted_vnd"):
+            assert got[col].tolist() == want[col].astype(np.int64).tolist(), col
+        claimed = want["claim_vnd"] > 0
+        share = np.where(claimed, want["granted_vnd"] / want["claim_vnd"].where(claimed, 1), 1.0)
+        assert got["funded_share"].tolist() == pytest.approx(share.tolist())
+    assert al.coverage_by(frame, "unit_id")["organisations"].sum() == frame["unit_id"].notna().sum() < n
+
+
 def test_draw_metrics_agree_with_frame_metrics() -> None:
     orgs = org_frame()
     out = al.allocate(orgs, 150_000_000, "equal_awards")

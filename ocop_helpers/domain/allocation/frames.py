@@ -41,7 +41,11 @@ class AllocationParams:
 
 
 def allocate(
-    org_claims: pd.DataFrame, envelope_vnd: int, rule: str, params: AllocationParams | None = None
+    org_claims: pd.DataFrame,
+    envelope_vnd: int,
+    rule: str,
+    params: AllocationParams | None = None,
+    scores: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Grants per organisation under ``rule``, in whole đồng.
 
@@ -49,7 +53,8 @@ def allocate(
     organisation_type, target_star, stream, claim_vnd``). Returns a new frame with
     ``priority_score, priority_rank, granted_vnd`` (int64), ``funded_share`` and ``status``
     (``full`` / ``partial`` / ``none``). ``Σ granted_vnd = min(E, Σ claim_vnd)`` exactly for the
-    rules that spend the whole envelope.
+    rules that spend the whole envelope. ``scores``: the organisations' priority scores when already
+    computed with these ``params`` (several rules on the same claims).
     """
     p = params or AllocationParams()
     if envelope_vnd is None or envelope_vnd < 0:
@@ -57,7 +62,7 @@ def allocate(
     if rule != OPTIMUM:
         fn = get_rule(rule)
     c = org_claims["claim_vnd"].to_numpy(dtype=float)
-    score = priority_scores(org_claims, p.weights, p.funded_before_per_unit).to_numpy()
+    score = priority_scores(org_claims, p.weights, p.funded_before_per_unit).to_numpy() if scores is None else scores
     out = org_claims.copy()
     out["priority_score"] = score
     out["priority_rank"] = (_ranks(score, len(out)) + 1).astype(np.int64)
@@ -93,18 +98,27 @@ def compare_rules(
     rules: list[str] | None = None,
     params: AllocationParams | None = None,
     with_optimum: bool = True,
+    optimum_allocation: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Allocate under several rules: (long frame of allocations with ``rule``, metrics table).
 
     The metrics table has one row per rule (scalar metrics of :class:`AllocationMetrics`) with the
-    gap to the MILP optimum when ``with_optimum``.
+    gap to the MILP optimum when ``with_optimum``; ``optimum_allocation`` is that optimum when it is
+    already computed (``allocate(org_claims, envelope_vnd, "optimum", params)``).
     """
     names = list(RULES) if rules is None else [r for r in rules if r != OPTIMUM]
     for name in names:
         get_rule(name)
     if with_optimum:
         names.append(OPTIMUM)
-    frames = {name: allocate(org_claims, envelope_vnd, name, params) for name in names}
+    p = params or AllocationParams()
+    scores = priority_scores(org_claims, p.weights, p.funded_before_per_unit).to_numpy()
+    frames = {
+        name: optimum_allocation
+        if name == OPTIMUM and optimum_allocation is not None
+        else allocate(org_claims, envelope_vnd, name, p, scores=scores)
+        for name in names
+    }
     best = metrics(frames[OPTIMUM], envelope_vnd).weighted_coverage if with_optimum else None
     rows = []
     for name, frame in frames.items():
