@@ -14,8 +14,14 @@ as by colour. Visible words are plain Vietnamese: no statistics terms.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import json
 import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 import altair as alt
 import numpy as np
@@ -42,6 +48,43 @@ INK = "#000000"
 # Charts aggregate: a bounded number of marks whatever the plan's size (documents stay small).
 MAX_ROWS = 60  # data rows of a bar / point chart
 TOP_UNITS = 20  # units shown by name; the rest are summed or left to the annex
+
+
+# ----------------------------------------------------------------------------- drafts
+_DRAFTING: contextvars.ContextVar[bool] = contextvars.ContextVar("ocop_chart_drafting", default=False)
+_P = ParamSpec("_P")
+_C = TypeVar("_C")
+
+
+@dataclass(frozen=True)
+class PendingChart:
+    """A chart not built: what a chart builder returns inside :func:`drafting`."""
+
+    builder: str
+
+
+@contextlib.contextmanager
+def drafting() -> Iterator[None]:
+    """Within this block (this thread only) chart builders return a :class:`PendingChart` instead of
+    a chart: the Lab's first answer shows a panel's new figures at once and leaves building and
+    drawing its charts to the refinement. Documents never draft."""
+    token = _DRAFTING.set(True)
+    try:
+        yield
+    finally:
+        _DRAFTING.reset(token)
+
+
+def deferrable(builder: Callable[_P, _C]) -> Callable[_P, _C]:
+    """A chart builder that returns a :class:`PendingChart` while :func:`drafting`."""
+
+    @functools.wraps(builder)
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> _C:
+        if _DRAFTING.get():
+            return PendingChart(builder.__name__)  # type: ignore[return-value]
+        return builder(*args, **kwargs)
+
+    return build
 
 
 def count_axis(title: str, **kwargs: object) -> alt.Axis:
@@ -163,6 +206,7 @@ def shape(field: str, title: str | None = None) -> alt.Shape:
     return alt.Shape(f"{field}:N", title=title, scale=alt.Scale(range=SHAPES))
 
 
+@deferrable
 def targets_vs_data_chart(comparison: pd.DataFrame) -> alt.Chart:
     """Grouped bars: published target and count in the data, per stream.
 
@@ -200,6 +244,7 @@ def _stream_scale() -> alt.Scale:
     )
 
 
+@deferrable
 def unit_stream_chart(unit_table: pd.DataFrame) -> alt.Chart:
     """Stacked bars: products per unit and stream (``targets.by_unit`` output), heaviest first."""
 
@@ -241,6 +286,7 @@ def _signed(value: int, whole: bool) -> str:
     return ("+" if value > 0 else "−") + shown
 
 
+@deferrable
 def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.LayerChart:
     """Waterfall from the start stock to the expected end stock (``StockProjection.components()``),
     with the year's target as a dashed rule."""
@@ -299,6 +345,7 @@ def stock_projection_chart(components: pd.DataFrame, stock_target: int) -> alt.L
     )
 
 
+@deferrable
 def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> alt.LayerChart:
     """Load per round on a time axis (``Calendar.rounds``): a bar per round at its deadline, the
     deadlines as rules, the capacity of the round's councils as ticks, flagged rounds outlined.
@@ -396,6 +443,7 @@ def calendar_load_chart(rounds: pd.DataFrame, as_of: object | None = None) -> al
     )
 
 
+@deferrable
 def expiry_pipeline_chart(by_year: pd.DataFrame) -> alt.Chart:
     """Re-evaluations falling due per year (``stock.expiry_by_year``), with the cohort estimate
     from the stock history next to it when present."""
@@ -465,6 +513,7 @@ def grant_profile(allocations: pd.DataFrame, bands: int | None = None) -> pd.Dat
     return out
 
 
+@deferrable
 def grants_by_organisation_chart(allocations: pd.DataFrame) -> alt.LayerChart:
     """Mean grant against mean claim per claim band, one line per rule (millions of đồng), with the
     range of grants in each band as a vertical bar.
@@ -529,6 +578,7 @@ def funding_status_color(field: str) -> alt.Color:
     )
 
 
+@deferrable
 def funding_status_chart(status: pd.DataFrame) -> alt.Chart:
     """Stacked bars per rule: organisations fully / partly / not funded.
 
@@ -575,6 +625,7 @@ def _lowest_units(coverage: pd.DataFrame) -> tuple[pd.DataFrame, str | alt.Title
     )
 
 
+@deferrable
 def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
     """Funded share of the requested amount per administrative unit, one bar per rule.
 
@@ -615,6 +666,7 @@ def coverage_by_unit_chart(coverage: pd.DataFrame) -> alt.Chart:
     )
 
 
+@deferrable
 def simulation_interval_chart(summary: pd.DataFrame) -> alt.LayerChart:
     """Planned amount against the expected spend per budget line (billion đồng): the range holding
     8 in 10 chances as a grey band, the amount as likely to be exceeded as not as a dot, the plan as
@@ -672,6 +724,7 @@ def histogram_bins(values: np.ndarray | pd.Series, bins: int = 40) -> pd.DataFra
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts.astype(np.int64)})
 
 
+@deferrable
 def simulation_histogram_chart(
     draws: pd.DataFrame,
     column: str = "total",
@@ -724,6 +777,7 @@ def simulation_histogram_chart(
     return (hist + plan + label).properties(width=WIDTH, title=title)
 
 
+@deferrable
 def rule_coverage_chart(rule_summary: pd.DataFrame) -> alt.LayerChart:
     """The weighted coverage each rule can be expected to reach: the range holding 8 in 10 chances
     (grey band) and the level as likely to be exceeded as not (dot), per rule.

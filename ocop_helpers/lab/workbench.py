@@ -19,6 +19,7 @@ dropdown) with ``ocop-load-button``, ``ocop-build``, ``ocop-build-log`` and ``oc
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -30,6 +31,7 @@ from typing import Any, Literal
 from ocop_helpers.core import paths, vnformat
 from ocop_helpers.core.errors import PlanValidationError
 from ocop_helpers.document import elements
+from ocop_helpers.document.charts import drafting
 from ocop_helpers.lab import combine
 from ocop_helpers.lab.controls import MONEY_UNIT, TEXT_DISPLAYS, Control, from_widget_value, to_widget_value
 from ocop_helpers.model.compute import Model, field_params, preview_params, unit_display_names
@@ -62,7 +64,9 @@ class _PanelState:
     fields: set[str] = field(default_factory=set)
     params: set[str] = field(default_factory=set)
     shown: dict[str, Any] = field(default_factory=dict)  # the field values the panel was drawn from
-    preview: bool = False  # drawn from a preview (fewer Monte Carlo draws), to be refined
+    # to be refined: drawn from a preview (fewer Monte Carlo draws) or with its charts not yet redrawn
+    preview: bool = False
+    charts: tuple[dict, ...] = ()  # the output records of the charts last drawn (kept while they redraw)
 
     def depends_on(self) -> frozenset[str]:
         """The parameters whose change can change what this panel shows (``*``: any)."""
@@ -83,6 +87,8 @@ STALE_CSS = (
     ".ocop-busy{color:#b86e00;font-weight:bold;animation:ocop-appear 0s linear .3s both}"
     ".ocop-preview{border-left:3px dashed #b86e00;padding-left:4px}"
     ".ocop-preview-note{color:#b86e00;font-style:italic}"
+    ".ocop-chart-pending{opacity:.4}"
+    ".ocop-chart-pending-note{color:#b86e00;font-style:italic;font-size:90%}"
     ".ocop-diff table{border-collapse:collapse;font-size:90%}"
     ".ocop-diff td,.ocop-diff th{padding:1px 8px;text-align:left}"
 )
@@ -92,9 +98,9 @@ RERUN_CSS = ".jp-Notebook:has(.jp-OutputArea-output) .ocop-rerun{display:none}"
 BUSY_HTML = '<span class="ocop-busy">Đang tính lại…</span>'
 # A panel that reads the Monte Carlo is first drawn from at most this many draws (fewer on a large
 # plan: PREVIEW_CELLS draws × organisations), then refined to the scenario's own number of draws.
-PREVIEW_DRAWS = 1_000
+PREVIEW_DRAWS = 500
 PREVIEW_MIN_DRAWS = 100
-PREVIEW_CELLS = 1_000_000
+PREVIEW_CELLS = 500_000
 Refine = Literal["at_once", "manual", "background"]
 
 
@@ -103,6 +109,33 @@ def preview_note(draws: int) -> str:
     return (
         f'<span class="ocop-preview-note">Xem trước ({vnformat.number(draws)} lượt mô phỏng) — đang tính đầy đủ…</span>'
     )
+
+
+CHARTS_NOTE = '<span class="ocop-preview-note">Số liệu đã cập nhật — đang vẽ lại biểu đồ…</span>'
+
+
+def pending_chart(previous: dict | None) -> dict:
+    """The output record shown where a chart is being redrawn: the chart it replaces, faded and
+    labelled as such (or only the label when the panel had no chart there)."""
+    note = '<div class="ocop-chart-pending-note">Biểu đồ đang vẽ lại theo giá trị mới…</div>'
+    svg = (previous or {}).get("data", {}).get("image/svg+xml", "")
+    body = f'<div class="ocop-chart-pending">{svg}</div>' if svg else ""
+    return {"output_type": "display_data", "data": {"text/html": note + body}, "metadata": {}}
+
+
+@dataclass
+class _Drawing:
+    """A panel's new content, made without touching its widgets (a refinement makes it outside the
+    drawing lock and shows it only if no newer change came meanwhile)."""
+
+    fields: set[str]
+    params: set[str]
+    shown: dict[str, Any]
+    outputs: tuple[dict, ...]
+    charts: tuple[dict, ...] | None  # None: not redrawn (the panel shows the last ones, faded)
+    charts_pending: bool  # has charts still to redraw
+    draws_preview: bool
+    draws: int
 
 
 def preview_draws(plan: Any) -> int:
@@ -307,20 +340,56 @@ class Workbench:
         body = "<br>".join(html.escape(line) for line in text.splitlines())
         msg.value = f'<span class="{kind}" style="color:{colour}">{body}</span>'
 
-    def _draw(self, state: _PanelState, results: Any = None, preview: bool = False) -> None:
+    def _draw(self, state: _PanelState, results: Any = None, preview: bool = False, charts: bool = True) -> None:
         """Fill a panel's Output from ``results`` (the current ones by default), recording what it
-        reads; drawn from a ``preview``, a panel whose figures depend on the draws is marked so."""
+        reads; drawn from a ``preview``, a panel whose figures depend on the draws is marked so;
+        without ``charts``, its figures are new and its charts are redrawn by the refinement."""
+        self._show(state, self._render(state, results, preview, charts))
+
+    def _render(self, state: _PanelState, results: Any = None, preview: bool = False, charts: bool = True) -> _Drawing:
+        """A panel's content for ``results`` (see :meth:`_draw`), without touching its widgets."""
         results = self.results if results is None else results
         fields_seen: set[str] = set()
         params_seen: set[str] = set()
-        items = list(state.panel.render(_Traced(results, fields_seen, params_seen)))
-        state.fields, state.params = fields_seen - {"params"}, params_seen
-        state.shown = {f: getattr(results, f) for f in state.fields}
-        state.preview = preview and bool(state.depends_on() & {"draws", "*"})
-        state.out.outputs = notebook.output_records(*(items or [elements.notice(state.panel.empty(results), "info")]))
+        with contextlib.nullcontext() if charts else drafting():  # charts left to the refinement
+            items = list(state.panel.render(_Traced(results, fields_seen, params_seen)))
+        fields_seen.discard("params")
+        items = items or [elements.notice(state.panel.empty(results), "info")]
+        if charts:
+            outputs = notebook.output_records(*items)
+            made = tuple(o for o, item in zip(outputs, items, strict=True) if notebook.is_chart(item))
+        else:
+            old = iter(state.charts)
+            outputs = tuple(
+                pending_chart(next(old, None)) if notebook.is_chart(item) else notebook.output_records(item)[0]
+                for item in items
+            )
+            made = None
+        deps = frozenset(params_seen).union(*(field_params(f) for f in fields_seen))
+        return _Drawing(
+            fields=fields_seen,
+            params=params_seen,
+            shown={f: getattr(results, f) for f in fields_seen},
+            outputs=outputs,
+            charts=made,
+            charts_pending=made is None and any(notebook.is_chart(item) for item in items),
+            draws_preview=preview and bool(deps & {"draws", "*"}),
+            draws=results.params.draws,
+        )
+
+    def _show(self, state: _PanelState, drawing: _Drawing) -> None:
+        """Put a drawing on screen, marked as a preview when it is one."""
+        state.fields, state.params, state.shown = drawing.fields, drawing.params, drawing.shown
+        charts_pending = drawing.charts_pending
+        if drawing.charts is not None:
+            state.charts = drawing.charts
+        state.preview = drawing.draws_preview or charts_pending
+        state.out.outputs = drawing.outputs
         (state.out.add_class if state.preview else state.out.remove_class)("ocop-preview")
-        if state.preview:
-            state.msg.value = preview_note(results.params.draws)
+        if drawing.draws_preview:
+            state.msg.value = preview_note(drawing.draws)
+        elif charts_pending:
+            state.msg.value = CHARTS_NOTE
         elif "ocop-preview-note" in state.msg.value:
             state.msg.value = ""
 
@@ -394,16 +463,19 @@ class Workbench:
                     self._show_message(target, f"Không tính được với giá trị này: {text}. Giữ kết quả trước đó.", False)
                 self._sync()
                 return False
+            # The first answer draws the figures; the charts follow with the refinement (their SVG
+            # is most of a redraw), except when everything is computed at once.
+            charts = self.refine_mode == "at_once"
             with self._draw_lock:
                 self._generation += 1
                 self.values, self.results = values, after
                 for state in self._panels:
                     state.msg.value = ""
                 for state in redraw:
-                    self._draw(state, preview=quick is not None)
+                    self._draw(state, preview=quick is not None, charts=charts)
             self._sync()
             self._show_diff()
-            if quick is not None:
+            if quick is not None or not self.refined:
                 self._schedule(self._generation, full)
             else:
                 self._pending = None
@@ -412,7 +484,8 @@ class Workbench:
             self._set_busy(False)
             with self._draw_lock:  # still waiting for a refinement: say so in the status line
                 if self._pending is not None and self._status is not None:
-                    self._status.value = preview_note(self.preview_draws)
+                    draws_preview = self.results.params.draws != self._pending[1].draws
+                    self._status.value = preview_note(self.preview_draws) if draws_preview else CHARTS_NOTE
 
     # ---------------------------------------------------------------- answer first, refine after
     def _preview_of(self, full: Params, stale: list[_PanelState]) -> Params | None:
@@ -440,11 +513,15 @@ class Workbench:
                 return False
             try:
                 results = self.model.lazy(full)
+                drawings = []
                 for state in [s for s in self._panels if s.preview]:
                     for f in state.fields:
                         if generation != self._generation:  # cancelled between stages
                             return False
                         getattr(results, f)
+                    if generation != self._generation:  # cancelled between panels
+                        return False
+                    drawings.append((state, self._render(state, results)))
             except Exception as exc:  # shown to the planner: the kernel keeps running
                 if self._status is not None:
                     self._show_message(self._status, f"Không tính đầy đủ được: {exc}", False)
@@ -453,8 +530,8 @@ class Workbench:
                 if generation != self._generation:
                     return False
                 self.results = results
-                for state in [s for s in self._panels if s.preview]:
-                    self._draw(state)
+                for state, drawing in drawings:
+                    self._show(state, drawing)
                 self._pending = None
                 if self._status is not None:
                     self._status.value = ""

@@ -10,7 +10,7 @@ from IPython.core.formatters import DisplayFormatter
 from IPython.display import HTML, display
 
 from ocop_helpers.document import docmodel
-from ocop_helpers.document.charts import style
+from ocop_helpers.document.charts import PendingChart, style
 from ocop_helpers.document.docmodel import Heading, Paragraph, Table
 from ocop_helpers.document.elements import _TONES, Alert, KeyFigure
 
@@ -93,6 +93,12 @@ def output_records(*items: object) -> tuple[dict, ...]:
             data, meta = formatter.format(to_display(item))
         records.append({"output_type": "display_data", "data": data, "metadata": meta})
     return tuple(records)
+
+
+def is_chart(item: object) -> bool:
+    """Whether a section item is a chart (drawn by the renderer, not formatted as HTML), built or
+    pending (:func:`ocop_helpers.document.charts.drafting`)."""
+    return isinstance(item, alt.TopLevelMixin | PendingChart)
 
 
 def chart_bundle(chart: alt.TopLevelMixin) -> tuple[dict, dict]:

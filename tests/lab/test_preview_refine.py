@@ -119,8 +119,13 @@ def test_back_to_a_computed_value_needs_no_preview(plan):
     bench.panel(panels.RISKS)
     bench.apply({"cost_sigma": 0.5})
     bench.wait_refined()
+    compute.STEP_COUNTS.clear()
     bench.apply({"cost_sigma": params.specs()["cost_sigma"].default})
-    assert bench.refined, "the full Monte Carlo of the first value is kept: it is shown at once"
+    risks = state_of(bench, panels.RISKS)
+    assert "simulation" not in compute.STEP_COUNTS, "the full Monte Carlo of the first value is kept"
+    assert "Xem trước" not in risks.msg.value and "đang vẽ lại biểu đồ" in risks.msg.value, "only the charts follow"
+    bench.wait_refined()
+    assert bench.refined and "simulation" not in compute.STEP_COUNTS
 
 
 def test_a_weight_runs_no_calendar_and_greys_only_what_it_can_change(plan):
