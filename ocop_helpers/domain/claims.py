@@ -205,6 +205,7 @@ def organisation_claims(items: pd.DataFrame, organisation_cap_vnd: int | None = 
     it = items.copy()
     it["_star"] = it["target_star"].astype("Float64").fillna(0)
     it["_rank"] = it["stream"].map(STREAM_ORDER).fillna(9)
+    it["_packaging"] = (it["item"] == "packaging").astype(np.int64)  # a built-in sum, not a function per group
     best = (
         it.sort_values(["organisation_id", "_star", "_rank"], ascending=[True, False, True])
         .drop_duplicates("organisation_id")
@@ -212,7 +213,7 @@ def organisation_claims(items: pd.DataFrame, organisation_cap_vnd: int | None = 
     )
     g = it.groupby("organisation_id", sort=True).agg(
         items=("request_id", "size"),
-        products=("item", lambda s: int((s == "packaging").sum())),
+        products=("_packaging", "sum"),
         cost_vnd=("cost_vnd", "sum"),
         items_claim_vnd=("claim_vnd", "sum"),
     )

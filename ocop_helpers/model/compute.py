@@ -69,6 +69,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "budget_lines": LINES,
     "claims": CLAIMS,
     "allocation": ALLOCATION,
+    "grants": ALLOCATION,  # the allocation without the optimum (a decision's other envelopes)
     "optimum": RULE_PARAMS,  # the MILP alone: the chosen rule's gap to it does not need every rule
     "rules": RULE_PARAMS,
     "simulation": SIMULATION,
@@ -503,8 +504,9 @@ class Model:
             ),
         )
 
-    def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
-        """(grants per organisation under the chosen rule, grants per request item, its metrics)."""
+    def grants(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+        """(grants per organisation under the chosen rule, grants per request item, its metrics
+        without the gap to the optimum): what the envelope options of a decision compare."""
 
         def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
             plan = self.plan
@@ -516,9 +518,18 @@ class Model:
                 organisation_name=result["organisation_id"].map(names),
                 unit_name=result["unit_id"].map(unit_display_names(plan)),
             )
+            return result, allocation.distribute_to_items(items, result), allocation.metrics(result, env)
+
+        return self._stage("grants", p, run)
+
+    def allocation(self, p: Params) -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+        """(grants per organisation under the chosen rule, grants per request item, its metrics with
+        the gap to the MILP optimum)."""
+
+        def run() -> tuple[pd.DataFrame, pd.DataFrame, allocation.AllocationMetrics]:
+            result, items, m = self.grants(p)
             _, best = self.optimum(p)
-            m = allocation.metrics(result, env, optimum_coverage=float(best))
-            return result, allocation.distribute_to_items(items, result), m
+            return result, items, m.with_optimum(best)
 
         return self._stage("allocation", p, run)
 

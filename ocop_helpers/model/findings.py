@@ -181,7 +181,7 @@ def envelope_decision(model: Model, params: Params, rule: str) -> Decision | Non
             funded = {"fully_funded": int((orgs["claim_vnd"] > 0).sum()), "partly_funded": 0, "not_funded": 0}
             least, least_share = None, 1.0
         else:
-            result, _, m = model.allocation(p)
+            result, _, m = model.grants(p)  # no gap to the optimum needed: no MILP per option
             funded = {"fully_funded": m.fully_funded, "partly_funded": m.partly_funded, "not_funded": m.not_funded}
             by_unit = m.by_unit[m.by_unit["claim_vnd"] > 0].sort_values(["funded_share", "unit_id"], kind="stable")
             least = by_unit["unit_id"].iloc[0] if len(by_unit) else None

@@ -9,6 +9,7 @@ are the ones whose figures can change.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -234,3 +235,48 @@ def test_the_council_size_does_not_reroute_and_the_calendar_is_the_domain_s(plan
         sessions_per_round=3,
     )
     assert mine.rounds.equals(direct.rounds) and mine.steps.equals(direct.steps)
+
+
+def chart_svgs(out) -> list[str]:
+    """The SVG charts of an Output, with vl-convert's clip-path numbers (counted per process) left out."""
+    return [svg_text(o["data"]["image/svg+xml"]) for o in getattr(out, "outputs", out) if "image/svg+xml" in o["data"]]
+
+
+def svg_text(svg: str) -> str:
+    return re.sub(r"clip\d+", "clip", svg)
+
+
+def test_the_first_answer_shows_new_figures_and_the_charts_follow(plan):
+    """A change with no Monte Carlo: the panel's tables are new at once, its chart is the last one
+    faded and labelled until the refinement draws the new one; then the panel equals the build."""
+    bench = workbench.Workbench(plan, params.Params({}), refine="manual")
+    bench.panel(panels.CALENDAR)
+    cal = state_of(bench, panels.CALENDAR)
+    old_svgs = chart_svgs(cal.out)
+    assert old_svgs, "the calendar panel has a chart"
+    assert bench.apply({"products_per_session": 7})
+    built = compute.compute(plan, params.Params(bench.values))
+    built_records = notebook.output_records(*panels.CALENDAR.render(built))
+    want_tables = [o["data"]["text/html"] for o in built_records if "text/html" in o["data"]]
+    first = [o["data"].get("text/html", "") for o in cal.out.outputs]
+    assert not chart_svgs(cal.out), "no chart is drawn in the first answer"
+    pending = [h for h in first if "ocop-chart-pending" in h]
+    assert len(pending) == len(old_svgs) and all(svg in svg_text(h) for svg, h in zip(old_svgs, pending, strict=True))
+    assert [h for h in first if "ocop-chart-pending" not in h] == want_tables, "the figures are the new ones"
+    assert cal.preview and "đang vẽ lại biểu đồ" in cal.msg.value and "ocop-preview" in cal.out._dom_classes
+    bench.wait_refined()
+    assert bench.refined and cal.msg.value == "" and "ocop-preview" not in cal.out._dom_classes
+    assert chart_svgs(cal.out) == chart_svgs(built_records)
+    assert chart_svgs(cal.out) != old_svgs, "the new chart shows the new capacity"
+
+
+def test_drafting_builds_no_chart(plan):
+    import altair as alt
+
+    from ocop_helpers.document import charts
+
+    by_year = compute.Model(plan).expiry(params.Params({}))[0]
+    with charts.drafting():
+        pending = charts.expiry_pipeline_chart(by_year)
+        assert isinstance(pending, charts.PendingChart) and pending.builder == "expiry_pipeline_chart"
+    assert isinstance(charts.expiry_pipeline_chart(by_year), alt.TopLevelMixin), "built again after the block"

@@ -49,7 +49,7 @@ def test_a_change_recomputes_only_the_stages_that_depend_on_it(plan):
     base = model.results(Params({}))
     compute.STEP_COUNTS.clear()
     changed = model.results(Params({"rule": "proportional"}))
-    assert set(compute.STEP_COUNTS) == {"allocation", "budget_comparison", "decisions"}
+    assert set(compute.STEP_COUNTS) == {"grants", "allocation", "budget_comparison", "decisions"}
     assert changed.simulation is base.simulation and changed.rule_table is base.rule_table
     assert changed.changed_fields(base) >= {"allocation", "allocation_metrics", "budget_comparison", "params"}
     assert "calendar" not in changed.changed_fields(base)

@@ -3,6 +3,7 @@ metrics for every Monte Carlo draw at once. Plain figures and codes, no display 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,12 @@ class AllocationMetrics:
     highest_unit_coverage: float
     by_unit: pd.DataFrame
     by_organisation_type: pd.DataFrame
+
+    def with_optimum(self, optimum_coverage: float) -> AllocationMetrics:
+        """The same metrics with the optimum's weighted coverage and the gap to it."""
+        return dataclasses.replace(
+            self, optimum_coverage=optimum_coverage, gap_to_optimum=optimum_coverage - self.weighted_coverage
+        )
 
     def as_series(self) -> pd.Series:
         """The scalar metrics (no frames), for one column of a rule comparison."""
