@@ -4,9 +4,10 @@ the default plan and at the national synthetic size, against a baseline measured
 - per control: the value is changed the way a planner does (text typed in a money or share box, a
   slider moved, an option chosen) on the Workbench of its notebook (refine="manual": the same steps
   as in JupyterLab, run synchronously so they can be timed). *first*: until every panel that can
-  change shows an answer — the panels reading the Monte Carlo from a preview with fewer draws
-  ("Xem trước"), the others final. *refined*: until they show the scenario's own draws (what the
-  build shows). Every repeat uses a value not seen before, so the stage cache does not hide the work.
+  change shows its new figures — the panels reading the Monte Carlo from a preview with fewer draws
+  ("Xem trước"), the charts still the last ones, faded and labelled as being redrawn. *refined*:
+  until every panel shows the scenario's own draws and its new charts (what the build shows). Every
+  repeat uses a value not seen before, so the stage cache does not hide the work.
 - baseline: computing the whole scenario from scratch (what a panel did before the staged model).
 
 Targets: first answer under 0,3 s on the default plan and under 1 s at the national size (18 700
@@ -127,7 +128,7 @@ def measure(plan_dir: Path, size: str, args: argparse.Namespace, only: set[str],
                 continue
             widget = found[name]
             original = widget.value
-            firsts, refineds, previews = [], [], set()
+            firsts, refineds, previews, charts_later = [], [], set(), False
             for value in fresh_values(control, widget, args.repeat, budget):
                 t = time.perf_counter()
                 widget.value = value
@@ -135,8 +136,9 @@ def measure(plan_dir: Path, size: str, args: argparse.Namespace, only: set[str],
                 errors = [st.msg.value for st in bench._panels if "ocop-msg-error" in st.msg.value]
                 if errors:
                     raise SystemExit(f"{name} = {value!r} was refused: {errors[0]}")
-                if not bench.refined:
-                    previews.add(bench.preview_draws)
+                if bench.results.params.draws < P.draws:
+                    previews.add(bench.results.params.draws)
+                charts_later = charts_later or not bench.refined
                 bench.wait_refined()
                 refineds.append(1000 * (time.perf_counter() - t))
             widget.value = original
@@ -149,7 +151,9 @@ def measure(plan_dir: Path, size: str, args: argparse.Namespace, only: set[str],
             flag = f"  > {_comma(threshold / 1000)} s" if first > threshold else ""
             if flag:
                 slow.append(f"{notebook}:{name}")
-            how = f"(xem trước {vnformat.number(min(previews))} lượt)" if previews else "(không cần xem trước)"
+            later = [f"xem trước {vnformat.number(min(previews))} lượt"] if previews else []
+            later += ["biểu đồ vẽ sau"] if charts_later else []
+            how = f"({', '.join(later) or 'không cần tinh chỉnh'})"
             print(
                 f"{f'{notebook}: {name}':58} {first:8.0f} ms   baseline/this {1000 * baseline / first:5.1f}x"
                 f"   refined {refined:8.0f} ms {how}{flag}"
