@@ -822,7 +822,10 @@ def comparison(r: Results) -> list:
     """Rules side by side: what each leaves out and how far apart the local units end up."""
     prov = elements.provenance(r.plan, "requests", "norms", "products", "organisations", "budget_lines")
     params = r.params
-    long = r.rule_allocations.assign(rule_label=lambda f: f["rule"].map(labels.allocation_rule))
+    # one label per rule, not per row (the long frame has a row per organisation and rule)
+    long = r.rule_allocations.assign(
+        rule_label=lambda f: f["rule"].map({code: labels.allocation_rule(code) for code in f["rule"].unique()})
+    )
     table = r.rule_table.reset_index()
     table = table.assign(
         unit_spread=table["highest_unit_coverage"] - table["lowest_unit_coverage"],
