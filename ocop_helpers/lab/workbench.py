@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
 import os
 import re
 import threading
@@ -99,7 +100,7 @@ BUSY_HTML = '<span class="ocop-busy">Đang tính lại…</span>'
 # A panel that reads the Monte Carlo is first drawn from at most this many draws (fewer on a large
 # plan: PREVIEW_CELLS draws × organisations), then refined to the scenario's own number of draws.
 PREVIEW_DRAWS = 500
-PREVIEW_MIN_DRAWS = 100
+PREVIEW_MIN_DRAWS = 50
 PREVIEW_CELLS = 500_000
 Refine = Literal["at_once", "manual", "background"]
 
@@ -138,9 +139,16 @@ class _Drawing:
     draws: int
 
 
-def preview_draws(plan: Any) -> int:
-    """How many Monte Carlo draws a preview uses on this plan (fewer the more organisations)."""
-    return max(PREVIEW_MIN_DRAWS, min(PREVIEW_DRAWS, PREVIEW_CELLS // max(1, len(plan.organisations))))
+def preview_draws(plan: Any, params: Params | None = None) -> int:
+    """How many Monte Carlo draws a preview uses on this plan: about PREVIEW_CELLS draws ×
+    organisations of work, so fewer the more organisations; with a minimum grant a rule is solved
+    about log2(organisations) times per draw (a search for the longest useful priority list), so
+    fewer again."""
+    organisations = max(1, len(plan.organisations))
+    cost = organisations
+    if params is not None and (params.min_grant_vnd or 0) > 0:
+        cost *= max(1, math.ceil(math.log2(organisations)))
+    return max(PREVIEW_MIN_DRAWS, min(PREVIEW_DRAWS, PREVIEW_CELLS // cost))
 
 
 def output_root() -> Path:
@@ -485,14 +493,15 @@ class Workbench:
             with self._draw_lock:  # still waiting for a refinement: say so in the status line
                 if self._pending is not None and self._status is not None:
                     draws_preview = self.results.params.draws != self._pending[1].draws
-                    self._status.value = preview_note(self.preview_draws) if draws_preview else CHARTS_NOTE
+                    shown = self.results.params.draws
+                    self._status.value = preview_note(shown) if draws_preview else CHARTS_NOTE
 
     # ---------------------------------------------------------------- answer first, refine after
     def _preview_of(self, full: Params, stale: list[_PanelState]) -> Params | None:
         """The preview parameters, when a panel to redraw reads a Monte Carlo not yet computed."""
         if self.refine_mode == "at_once":
             return None
-        quick = preview_params(full, self.preview_draws)
+        quick = preview_params(full, preview_draws(self.plan, full))
         if quick is None or self.model.cached("simulation", full):
             return None
         return quick if any(state.depends_on() & {"draws", "*"} for state in stale) else None
