@@ -419,13 +419,17 @@ EXPECTED = {  # what each typed value must become in the kernel (the same as the
 
 
 def _watch_refinement(page) -> dict:
-    """After a change that needs a long Monte Carlo: wait until the first answer is on screen (panels
-    marked as previews), note what the page shows then, and wait until the refinement has replaced it."""
-    root = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+    """After a change that needs a long Monte Carlo: wait until the first answer is on screen and the
+    kernel has handed the controls back while the refinement runs (panels marked as previews, no
+    control disabled), note what the page shows then, and wait until the refinement has replaced it.
+    A page that kept its controls locked while refining never reaches that state: the wait fails."""
     page.wait_for_function(
-        f"() => document.querySelector({root + '.ocop-view.ocop-preview'!r})", timeout=UPDATE_TIMEOUT_MS, polling=50
+        f"() => {{ const s = ({JS_REFINING.strip()})(); return s.previews > 0 && s.disabled === 0; }}",
+        timeout=UPDATE_TIMEOUT_MS,
+        polling=50,
     )
     during = page.evaluate(JS_REFINING)
+    root = ".jp-NotebookPanel:not(.lm-mod-hidden) "
     page.wait_for_function(
         f"() => !document.querySelector({root + '.ocop-view.ocop-preview'!r})", timeout=UPDATE_TIMEOUT_MS, polling=200
     )
