@@ -368,9 +368,9 @@ class Workbench:
             made = tuple(o for o, item in zip(outputs, items, strict=True) if notebook.is_chart(item))
         else:
             old = iter(state.charts)
+            formatted = iter(notebook.output_records(*(item for item in items if not notebook.is_chart(item))))
             outputs = tuple(
-                pending_chart(next(old, None)) if notebook.is_chart(item) else notebook.output_records(item)[0]
-                for item in items
+                pending_chart(next(old, None)) if notebook.is_chart(item) else next(formatted) for item in items
             )
             made = None
         deps = frozenset(params_seen).union(*(field_params(f) for f in fields_seen))
@@ -388,15 +388,14 @@ class Workbench:
     def _show(self, state: _PanelState, drawing: _Drawing) -> None:
         """Put a drawing on screen, marked as a preview when it is one."""
         state.fields, state.params, state.shown = drawing.fields, drawing.params, drawing.shown
-        charts_pending = drawing.charts_pending
         if drawing.charts is not None:
             state.charts = drawing.charts
-        state.preview = drawing.draws_preview or charts_pending
+        state.preview = drawing.draws_preview or drawing.charts_pending
         state.out.outputs = drawing.outputs
         (state.out.add_class if state.preview else state.out.remove_class)("ocop-preview")
         if drawing.draws_preview:
             state.msg.value = preview_note(drawing.draws)
-        elif charts_pending:
+        elif drawing.charts_pending:
             state.msg.value = CHARTS_NOTE
         elif "ocop-preview-note" in state.msg.value:
             state.msg.value = ""
