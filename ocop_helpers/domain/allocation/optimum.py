@@ -4,7 +4,8 @@ When HiGHS returns no feasible point within ``time_limit`` (it can spend the who
 presolve on very large models), :func:`optimum` falls back to the best of the rules in ``RULES`` by
 priority-weighted coverage, which respects the envelope, the claims and the minimum grant; the
 result then says ``optimal=False`` and ``status`` starts with ``"fallback:"``. Measured on a
-synthetic plan of 6,120 claiming organisations: 0.1 s (LP) to 1.5 s (with minimum grants).
+synthetic plan of 6,120 claiming organisations: 0.06 s (LP); with a minimum grant of 30 / 60 / 100
+million đồng 0.21 / 0.25 / 0.95 s (0.47 / 1.0 / 1.9 s before the reduction of :func:`_reduce`).
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def optimum(
     """The optimum: maximise priority-weighted coverage (Phương án tối ưu, quy hoạch nguyên).
 
     Definition: maximise ``Σ w_i s_i / Σ w_i`` over funded shares ``s_i = g_i / c_i`` subject to
-    ``Σ g_i <= E``, ``g_i <= c_i y_i`` and ``g_i >= min(c_i, max(m, ρ c_i)) y_i`` with ``y_i`` binary
-    (minimum useful grant). Money is in millions of đồng inside the model; HiGHS via
+    ``Σ g_i <= E`` and ``g_i = 0`` or ``min(c_i, max(m, ρ c_i)) <= g_i <= c_i`` (minimum useful grant;
+    a semi-continuous variable). The items whose choice the LP bound already settles are fixed first
+    (:func:`_reduce`). Money is in millions of đồng inside the model; HiGHS via
     ``scipy.optimize.milp`` with a wall-time limit; the rounded answer is checked against the
     envelope and the claims.
     Reference: Martello and Toth, *Knapsack Problems* (1990); Huangfu and Hall, Math. Prog. Comp.
@@ -76,42 +78,22 @@ def optimum(
     wl = w[live] / w[live].max()
     floor = np.ceil(np.minimum(c[live], np.maximum(min_grant, min_share * c[live]))) / c[live]
     k = live.size
-    binary = bool((floor > 0).any())
-    if binary:
-        # variables: s (k shares in [0,1]), y (k binaries)
-        cost = np.concatenate([-wl, np.zeros(k)])
-        eye = sparse.identity(k, format="csr")
-        a = sparse.vstack(
-            [
-                sparse.hstack([sparse.csr_matrix(cl[None, :]), sparse.csr_matrix((1, k))]),
-                sparse.hstack([eye, -eye]),  # s - y <= 0
-                sparse.hstack([eye, -sparse.diags(floor)]),  # s - floor·y >= 0
-            ],
-            format="csr",
-        )
-        lb = np.concatenate([[-np.inf], np.full(k, -np.inf), np.zeros(k)])
-        ub = np.concatenate([[e / MILLION], np.zeros(k), np.full(k, np.inf)])
-        integrality = np.concatenate([np.zeros(k), np.ones(k)])
-        bounds = optimize.Bounds(np.zeros(2 * k), np.ones(2 * k))
-    else:
-        cost = -wl
-        a = sparse.csr_matrix(cl[None, :])
-        lb, ub = np.array([-np.inf]), np.array([e / MILLION])
-        integrality = np.zeros(k)
-        bounds = optimize.Bounds(np.zeros(k), np.ones(k))
+    semi = floor > 0  # a minimum useful grant: s_i is 0 or in [floor_i, 1] (a semi-continuous variable)
+    keep, fixed = _reduce(cl, wl, floor, e / MILLION) if semi.any() else (np.ones(k, bool), np.zeros(k, bool))
+    kl = int(keep.sum())
     res = optimize.milp(
-        cost,
-        constraints=optimize.LinearConstraint(a, lb, ub),
-        integrality=integrality,
-        bounds=bounds,
-        options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "presolve": k <= 20_000},
+        -wl[keep],
+        constraints=optimize.LinearConstraint(sparse.csr_matrix(cl[keep][None, :]), -np.inf, e / MILLION),
+        integrality=np.where(semi & ~fixed, 2, 0)[keep],  # 2: semi-continuous
+        bounds=optimize.Bounds(floor[keep], 1.0),  # a known-funded item: a plain variable in [floor_i, 1]
+        options={"time_limit": float(time_limit), "mip_rel_gap": mip_rel_gap, "presolve": kl <= 20_000},
     )
     seconds = time.perf_counter() - start
     if res.x is None:
         return _fallback(c, e, w, min_grant, min_share, start, str(res.message))
-    s = np.clip(res.x[:k], 0.0, 1.0)
-    if binary:
-        s = np.where(res.x[k:] > 0.5, s, 0.0)
+    s = np.zeros(k)
+    s[keep] = np.clip(res.x, 0.0, 1.0)
+    s = np.where(s >= 0.5 * floor, s, 0.0)  # a semi-continuous 0 within the solver's tolerance
     s = np.where(s > 1 - 1e-7, 1.0, s)
     raw = s * c[live]
     target = min(int(e), int(np.floor(raw.sum() + 0.5)))
@@ -125,6 +107,41 @@ def optimum(
     return OptimumResult(
         grants, _coverage(c, grants.astype(float), w), str(res.message), seconds, bool(res.status == 0)
     )
+
+
+def _reduce(cl: np.ndarray, wl: np.ndarray, floor: np.ndarray, e: float) -> tuple[np.ndarray, np.ndarray]:
+    """Variables the optimum is known to fix: (kept in the model, known to be funded at least the floor).
+
+    The LP relaxation of ``s_i in {0} U [floor_i, 1]`` is the fractional knapsack: fund by value per
+    đồng ``r_i = w_i / c_i``, the break item at ``r_b`` in part; its value ``U`` bounds every solution.
+    The greedy by ``r_i`` that skips what does not fit gives a feasible value ``L``. Forcing an item
+    above the break out costs at least ``c_i (r_i - r_b)`` of ``U``; forcing one below it in (at its
+    floor) costs at least ``floor_i c_i (r_b - r_i)``, because ``U`` is concave in the envelope with
+    slope ``r_b`` at ``E``. When that leaves less than ``L`` the item's choice is known, exactly.
+    Reference: Martello and Toth, *Knapsack Problems* (1990), section 2.3 (reduction algorithms).
+    """
+    k = cl.size
+    ratio = wl / cl
+    order = np.argsort(-ratio, kind="stable")
+    spent = np.cumsum(cl[order])
+    b = int(np.searchsorted(spent, e, side="right"))  # items order[:b] fit whole
+    if b >= k:
+        return np.ones(k, bool), np.zeros(k, bool)
+    before = float(spent[b - 1]) if b else 0.0
+    r_b = float(ratio[order[b]])
+    upper = float(wl[order[:b]].sum()) + (e - before) * r_b
+    lower, left = float(wl[order[:b]].sum()), e - before
+    for j in order[b:]:  # the greedy goes on past the break with what still fits (in part, if at least the floor)
+        if cl[j] <= left:
+            lower, left = lower + wl[j], left - cl[j]
+        elif left >= floor[j] * cl[j]:
+            lower, left = lower + wl[j] * left / cl[j], 0.0
+        if left <= 0:
+            break
+    margin = lower - 1e-9 * upper  # strictly worse than a known solution, beyond rounding
+    out = (ratio < r_b) & (upper - floor * cl * (r_b - ratio) < margin)
+    funded = (ratio > r_b) & (upper - cl * (ratio - r_b) < margin)
+    return ~out, funded
 
 
 # --------------------------------------------------------------------------------------------
