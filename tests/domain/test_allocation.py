@@ -15,6 +15,7 @@ from ocop_helpers.domain import labels
 
 # the module (the package re-exports its function under the same name)
 optimum_module = importlib.import_module("ocop_helpers.domain.allocation.optimum")
+rules_module = importlib.import_module("ocop_helpers.domain.allocation.rules")
 RULE_NAMES = list(al.RULES)
 FULL_SPEND = [r for r in RULE_NAMES if r != "greedy"]
 
@@ -167,6 +168,32 @@ def test_greedy_matches_pabutools() -> None:
         )
         chosen = sorted(int(p.name) for p in greedy_utilitarian_welfare(inst, profile, sat_class=Additive_Cardinal_Sat))
         assert np.flatnonzero(al.greedy(c, e, priority=w)).tolist() == chosen
+
+
+@pytest.mark.parametrize("name", ["priority", *sorted(rules_module._AWARDS)])
+@pytest.mark.parametrize(("min_grant", "min_share"), [(25e6, 0.0), (10e6, 0.4), (0, 0.6), (80e6, 0.0)])
+def test_the_minimum_grant_shortcuts_give_the_search_by_running_the_rule(
+    name: str, min_grant: float, min_share: float
+) -> None:
+    """Checking ``Σ a_i(max λ_i) <= E`` (or the priority list's first short grant) finds the same
+    longest useful list as running the rule at every step, on claims with zeros and weights with zeros."""
+    rng = np.random.default_rng(7)
+    d, n = 30, 80
+    c = np.rint(rng.lognormal(np.log(40e6), 0.7, (d, n)))
+    c[:, ::9] = 0.0
+    w = rng.integers(0, 6, n).astype(float)
+    e = rng.uniform(0.2, 1.1, d) * c.sum(axis=1)
+    core = rules_module._CORES[name]
+
+    def run(cc: np.ndarray, ee: np.ndarray) -> np.ndarray:
+        return core(cc, ee, w, w, None)
+
+    searched = rules_module._with_min_grant(run, c, e, w, min_grant, min_share)
+    fast = rules_module._with_min_grant(
+        run, c, e, w, min_grant, min_share, award=rules_module._AWARDS.get(name), w=w, prefix=name == "priority"
+    )
+    np.testing.assert_array_equal(fast, searched)
+    assert (searched > 0).sum() > d, "some organisations are funded"
 
 
 # ------------------------------------------------------------------------ MILP

@@ -176,6 +176,34 @@ def _ranks(priority: np.ndarray | None, n: int) -> np.ndarray:
     return ranks
 
 
+@dataclass(frozen=True)
+class _Award:
+    """A rule of the form ``x_i = a_i(λ)``, increasing in λ, with ``Σ x_i = min(E, C)``: ``award(c, w,
+    λ)`` is ``a(λ)`` on (draws, orgs) claims and (draws, 1) levels, ``level(c, w, need)`` the λ at
+    which ``a_i`` reaches ``need_i`` (``+inf`` if never, ``-inf`` if already at λ = 0 or below)."""
+
+    award: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    level: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` with ``+inf`` (num > 0) or ``-inf`` (num <= 0) where ``den`` is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(num > 0, np.inf, -np.inf))
+
+
+_AWARDS: dict[str, _Award] = {
+    "proportional": _Award(lambda c, w, lam: c * np.minimum(1.0, lam), lambda c, w, need: _ratio(need, c)),
+    "equal_awards": _Award(lambda c, w, lam: np.minimum(c, lam), lambda c, w, need: need),
+    # x_i = max(0, c_i - μ): λ = -μ
+    "equal_losses": _Award(lambda c, w, lam: np.clip(c + lam, 0.0, None), lambda c, w, need: need - c),
+    "weighted_proportional": _Award(
+        lambda c, w, lam: c * np.minimum(1.0, lam * w), lambda c, w, need: _ratio(_ratio(need, c), w)
+    ),
+    "weighted_equal_awards": _Award(lambda c, w, lam: np.minimum(c, lam * w), lambda c, w, need: _ratio(need, w)),
+}
+
+
 def _with_min_grant(
     core: Callable[[np.ndarray, np.ndarray], np.ndarray],
     c: np.ndarray,
@@ -183,25 +211,47 @@ def _with_min_grant(
     priority: np.ndarray | None,
     min_grant: float,
     min_share: float,
+    award: _Award | None = None,
+    w: np.ndarray | None = None,
+    prefix: bool = False,
 ) -> np.ndarray:
     """Apply ``core`` to the longest top-k of the priority list in which every grant is useful.
 
     A grant is useful when it is at least ``min(c_i, max(min_grant, min_share · c_i))``. The rules
     here are population-monotonic (adding claimants never raises anyone's award), so the largest
-    feasible k is found by binary search, separately for every draw.
+    feasible k is found by binary search, separately for every draw. Each step runs the rule on the
+    top-k, or, for a rule ``x_i = a_i(λ)`` (``award``), checks without running it: every grant is
+    useful exactly when the rule's λ reaches the highest ``λ_i`` at which ``a_i`` meets the need,
+    that is when ``Σ a_i(max λ_i) <= E``. A ``prefix`` rule (priority order) pays the top of the list
+    the same whatever follows: k is the first organisation its full run leaves below the need.
     """
     if min_grant <= 0 and min_share <= 0:
         return core(c, e)
     d, n = c.shape
     need = np.minimum(c, np.maximum(min_grant, min_share * c)) - 1e-6 * np.maximum(c, 1.0)
     ranks = _ranks(priority, n)
+    if prefix:
+        short = (core(c, e) < need)[:, np.argsort(ranks)]  # in priority order
+        lo = np.where(short.any(axis=1), np.argmax(short, axis=1), n).astype(np.int64)
+        inside = ranks[None, :] < lo[:, None]
+        return core(np.where(inside, c, 0.0), e)
+    w = np.ones(n) if w is None else w
+    # a need of nothing (a zero claim) is met at any level
+    level = None if award is None else np.where(need <= 0, -np.inf, award.level(c, w, need))
     lo = np.zeros(d, dtype=np.int64)
     hi = np.full(d, n, dtype=np.int64)
     while (lo < hi).any():
         mid = (lo + hi + 1) // 2
         inside = ranks[None, :] < mid[:, None]
-        x = core(np.where(inside, c, 0.0), e)
-        ok = ((x >= need) | ~inside).all(axis=1)
+        if level is None:
+            x = core(np.where(inside, c, 0.0), e)
+            ok = ((x >= need) | ~inside).all(axis=1)
+        else:  # award is not None
+            top = np.where(inside, level, -np.inf).max(axis=1)
+            cin = np.where(inside, c, 0.0)
+            at = np.where(np.isfinite(top), top, 0.0)[:, None]
+            paid = np.where(inside, award.award(cin, w, at), 0.0).sum(axis=1)
+            ok = (top == -np.inf) | ((top < np.inf) & ((cin.sum(axis=1) <= e) | (paid <= e)))
         lo = np.where(ok & (lo < hi), mid, lo)
         hi = np.where(~ok & (lo < hi), mid - 1, hi)
     inside = ranks[None, :] < lo[:, None]
@@ -370,7 +420,18 @@ def _run(
     core = _CORES[name]
     if name == "greedy":  # whole claims only: every grant is useful
         return _out(core(c, e, w, prio, None), squeeze)
-    return _out(_with_min_grant(lambda cc, ee: core(cc, ee, w, prio, None), c, e, prio, min_grant, min_share), squeeze)
+    x = _with_min_grant(
+        lambda cc, ee: core(cc, ee, w, prio, None),
+        c,
+        e,
+        prio,
+        min_grant,
+        min_share,
+        award=_AWARDS.get(name),
+        w=w,
+        prefix=name == "priority",
+    )
+    return _out(x, squeeze)
 
 
 def priority_rule(
