@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -284,12 +285,20 @@ def test_drafting_builds_no_chart(plan):
 
 
 def test_a_minimum_grant_makes_the_preview_smaller(plan):
-    """With a minimum grant every rule is solved about log2(organisations) times per draw: the preview
-    takes fewer draws so that its work stays about the same; never fewer than the floor."""
-    plain = workbench.preview_draws(plan, params.Params({}))
-    with_min = workbench.preview_draws(plan, params.Params({"min_grant_vnd": 5_000_000}))
-    assert plain == workbench.preview_draws(plan) == workbench.PREVIEW_DRAWS
-    assert workbench.PREVIEW_MIN_DRAWS <= with_min < plain
+    """With a minimum grant every rule does more work per draw: the preview takes fewer draws so that
+    its work stays about the same; never fewer than the floor, never more than the cap."""
+    minimum = params.Params({"min_grant_vnd": 5_000_000})
+    assert workbench.preview_draws(plan, params.Params({})) == workbench.preview_draws(plan) == workbench.PREVIEW_DRAWS
+    for organisations in (1_000, 2_000, 5_000, 50_000):
+        sized = SimpleNamespace(organisations=range(organisations))
+        plain, with_min = workbench.preview_draws(sized), workbench.preview_draws(sized, minimum)
+        assert workbench.PREVIEW_MIN_DRAWS <= with_min <= plain <= workbench.PREVIEW_DRAWS, organisations
+        if plain > workbench.PREVIEW_MIN_DRAWS:
+            assert with_min < plain, organisations
+    # more organisations than the default plan: the Lab's first answer is drawn from the smaller preview
+    big = SimpleNamespace(organisations=range(2 * len(plan.organisations)))
+    assert workbench.preview_draws(big, minimum) < workbench.preview_draws(big)
+    with_min = workbench.preview_draws(plan, minimum)
     bench = workbench.Workbench(plan, params.Params({}), refine="manual")
     bench.panel(panels.RISKS)
     assert bench.apply({"min_grant_vnd": 5_000_000})
