@@ -170,7 +170,7 @@ def test_greedy_matches_pabutools() -> None:
         assert np.flatnonzero(al.greedy(c, e, priority=w)).tolist() == chosen
 
 
-@pytest.mark.parametrize("name", ["priority", *sorted(rules_module._AWARDS)])
+@pytest.mark.parametrize("name", [*sorted(rules_module._PREFIX_RULES), *sorted(rules_module._AWARDS)])
 @pytest.mark.parametrize(("min_grant", "min_share"), [(25e6, 0.0), (10e6, 0.4), (0, 0.6), (80e6, 0.0)])
 def test_the_minimum_grant_shortcuts_give_the_search_by_running_the_rule(
     name: str, min_grant: float, min_share: float
@@ -190,7 +190,15 @@ def test_the_minimum_grant_shortcuts_give_the_search_by_running_the_rule(
 
     searched = rules_module._with_min_grant(run, c, e, w, min_grant, min_share)
     fast = rules_module._with_min_grant(
-        run, c, e, w, min_grant, min_share, award=rules_module._AWARDS.get(name), w=w, prefix=name == "priority"
+        run,
+        c,
+        e,
+        w,
+        min_grant,
+        min_share,
+        award=rules_module._AWARDS.get(name),
+        w=w,
+        prefix=name in rules_module._PREFIX_RULES,
     )
     np.testing.assert_array_equal(fast, searched)
     assert (searched > 0).sum() > d, "some organisations are funded"

@@ -202,6 +202,8 @@ _AWARDS: dict[str, _Award] = {
     ),
     "weighted_equal_awards": _Award(lambda c, w, lam: np.minimum(c, lam * w), lambda c, w, need: _ratio(need, w)),
 }
+# Rules that pay the top of the priority list the same whatever follows it (see _with_min_grant).
+_PREFIX_RULES = frozenset({"priority"})
 
 
 def _with_min_grant(
@@ -429,7 +431,7 @@ def _run(
         min_share,
         award=_AWARDS.get(name),
         w=w,
-        prefix=name == "priority",
+        prefix=name in _PREFIX_RULES,
     )
     return _out(x, squeeze)
 
